@@ -1,0 +1,113 @@
+"""The ``workbook`` command: a thin layer over the library.
+
+The only place where a WorkbookError becomes text on stderr and an exit code.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .build import BuildConfig, build
+from .content import load_content
+from .errors import Problem, WorkbookError
+from .project import new_project, open_project
+from .theme import check_theme
+
+
+def _shown_path(problem: Problem, root: Path | None) -> Problem:
+    """Paths in messages relative to where the user is, so they can be opened directly."""
+    if root is None or not problem.path or problem.path.startswith("("):
+        return problem
+    full = root / problem.path
+    try:
+        shown = os.path.relpath(full)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        shown = str(full)
+    if shown.startswith(".." + os.sep + ".."):
+        shown = str(full)
+    return Problem(shown, problem.line, problem.message)
+
+
+def _fail(error: WorkbookError, root: Path | None, what: str) -> None:
+    for problem in error.problems:
+        click.echo(str(_shown_path(problem, root)), err=True)
+    count = len(error.problems)
+    if count > 1 or error.problems[0].path:
+        click.echo(f"{count} problem{'s' if count != 1 else ''} found; {what}", err=True)
+    sys.exit(error.exit_code)
+
+
+def _root_of(directory: str) -> Path | None:
+    path = Path(directory).expanduser()
+    return path.resolve() if path.is_dir() else None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="workbook")
+def main() -> None:
+    """Goal Workbooks: build a self-help site and fillable PDF worksheets,
+    trackers and session-prep sheets from YAML goals and Markdown guidance."""
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+def new(directory: str) -> None:
+    """Start a project in DIRECTORY with the sample content and settings."""
+    try:
+        project = new_project(directory)
+    except WorkbookError as error:
+        _fail(error, None, "no project was made")
+    click.echo(f"Made a new workbook project in {directory}.")
+    click.echo(f"Edit {Path(directory) / 'workbook.yaml'} and the files in "
+               f"{Path(directory) / 'content'}, then run: workbook build {directory}")
+    del project
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+def check(directory: str) -> None:
+    """Check every content file; print each problem as path:line: message."""
+    root = _root_of(directory)
+    try:
+        project = open_project(directory)
+        content = load_content(project)
+        check_theme(project)
+    except WorkbookError as error:
+        _fail(error, root, "fix them and run 'workbook check' again")
+    click.echo(f"No problems found: {len(content.goals)} goals, {len(content.guidance)} guidance "
+               f"pages, {len(content.sheets)} sheets, {len(content.workbooks)} workbooks.")
+
+
+@main.command(name="build")
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default: DIRECTORY/output).")
+@click.option("--paper", type=click.Choice(["letter", "a4"]), default=None,
+              help="Paper size for the PDFs (default: 'paper' in workbook.yaml).")
+@click.option("--no-pdf", "no_pdf", is_flag=True, help="Build the HTML site only (fast).")
+def build_command(directory: str, out: str | None, paper: str | None, no_pdf: bool) -> None:
+    """Build the site and PDFs into the output folder."""
+    root = _root_of(directory)
+    config = BuildConfig(
+        project_dir=Path(directory),
+        out=Path(out) if out else None,
+        paper=paper,
+        pdf=not no_pdf,
+    )
+    try:
+        result = build(config)
+    except WorkbookError as error:
+        _fail(error, root, "nothing was written; the previous output is unchanged")
+    pdfs = (f" and {result.pdf_files} PDFs ({result.pdf_pages} pages)"
+            if result.pdf_files else "")
+    click.echo(f"Built {result.html_pages} pages{pdfs} with {result.controls} form fields "
+               f"into {os.path.relpath(result.out_dir)} in {result.seconds:.1f} s.")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

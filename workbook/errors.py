@@ -1,0 +1,65 @@
+"""The one exception type for problems a user can fix, and how they are collected.
+
+Every content problem is a :class:`Problem`: the file (relative to the project),
+the line when there is one, and a message that says what to do. Loading collects
+all of them in a :class:`Report` and raises a single :class:`WorkbookError`, so a
+user sees every problem at once. Only the CLI turns the error into text on stderr
+and an exit code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str  # posix path relative to the project root ("" for no file)
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        if not self.path:
+            return self.message
+        if self.line is None:
+            return f"{self.path}: {self.message}"
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class WorkbookError(Exception):
+    """A problem the user can act on. Never a bug in this program.
+
+    ``exit_code`` follows Click's convention of exceptions that carry the
+    code the process should end with.
+    """
+
+    exit_code = 1
+
+    def __init__(self, problems: list[Problem] | str):
+        if isinstance(problems, str):
+            problems = [Problem("", None, problems)]
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass
+class Report:
+    """Collects problems while loading so all of them are reported together."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, path: str, line: int | None, message: str) -> None:
+        problem = Problem(path, line, message)
+        if problem not in self.problems:
+            self.problems.append(problem)
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise WorkbookError(sorted(self.problems, key=_order))
+
+
+def _order(problem: Problem) -> tuple:
+    return (problem.path, problem.line or 0, problem.message)

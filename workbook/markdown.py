@@ -1,0 +1,217 @@
+"""Markdown → HTML with every link and image checked at load time.
+
+Links between pages are written the way an author thinks of them
+(``smart-goals.md``, ``../goals/sleep-routine.yaml``) and stored as
+``wb:<site path>`` placeholders; :func:`resolve_links` turns those into
+relative URLs for the page they end up on (or into anchors inside a workbook
+PDF). Raw HTML is escaped unless ``markdown_html: true`` is set in
+``workbook.yaml``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Callable
+from urllib.parse import unquote, urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .errors import Report
+
+EXTERNAL_SCHEMES = ("http", "https", "mailto", "tel")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
+# The content folders whose files have a page, and where that page lives.
+PAGE_FOLDERS = {"guidance": ".md", "goals": ".yaml", "sheets": ".yaml", "workbooks": ".yaml"}
+
+_PLACEHOLDER = re.compile(r'(href|src)="wb:([^"]*)"')
+
+
+@dataclass
+class Rendered:
+    html: str  # HTML with wb: placeholders for internal links and images
+    text: str  # plain text, for search and summaries
+    images: list[str] = field(default_factory=list)  # content-relative image paths
+    links: list[str] = field(default_factory=list)  # site paths this text links to
+
+
+@dataclass
+class Place:
+    """Where a piece of Markdown was written, for messages and relative paths."""
+
+    rel: str  # project-relative file path
+    line: int  # file line of the text's first line
+    folder: PurePosixPath  # content-relative folder of the file ("guidance")
+    exact_lines: bool = True  # False for text inside YAML: report the key's line
+
+
+class Markdown:
+    def __init__(self, *, allow_html: bool, content_dir: Path, pages: dict[str, set[str]]):
+        """``pages`` maps each content folder to the slugs that exist in it."""
+        self.md = MarkdownIt("commonmark", {"html": allow_html, "typographer": True})
+        self.md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+        self.md.validateLink = lambda url: True  # we check every link ourselves
+        self.content_dir = content_dir
+        self.pages = pages
+
+    def render(self, text: str, place: Place, report: Report) -> Rendered:
+        tokens = self.md.parse(text)
+        rendered = Rendered("", "")
+        source_lines = text.split("\n")
+        plain: list[str] = []
+        for token in tokens:
+            if token.type != "inline" or not token.children:
+                continue
+            plain.append(token.content)
+            for child in token.children:
+                if child.type == "link_open":
+                    self._link(child, token, source_lines, place, report, rendered)
+                elif child.type == "image":
+                    self._image(child, token, source_lines, place, report, rendered)
+        rendered.html = self.md.renderer.render(tokens, self.md.options, {})
+        rendered.text = " ".join(plain)
+        return rendered
+
+    # -- links
+
+    def _link(self, child: Token, block: Token, lines, place, report, rendered) -> None:
+        href = str(child.attrs.get("href", ""))
+        line = _line_of(href, block, lines, place)
+        scheme = urlsplit(href).scheme.lower()
+        if href.startswith("#"):
+            return
+        if scheme:
+            if scheme not in EXTERNAL_SCHEMES:
+                report.add(
+                    place.rel,
+                    line,
+                    f"link '{_short(href)}' uses '{scheme}:', which is not allowed; "
+                    "use an http(s), mailto or tel link",
+                )
+                return
+            child.attrs["rel"] = "noopener noreferrer"
+            child.attrs["class"] = "external"
+            return
+        target = self._page_for(href, place)
+        if isinstance(target, str):
+            rendered.links.append(target.split("#")[0])
+            child.attrs["href"] = "wb:" + target
+        else:
+            report.add(place.rel, line, target[0])
+
+    def _page_for(self, href: str, place: Place) -> str | tuple[str]:
+        """The site path a relative link points at, or (message,) if it is broken."""
+        path, _, fragment = href.partition("#")
+        path = unquote(path)
+        fragment = f"#{fragment}" if fragment else ""
+        pure = PurePosixPath(path)
+        if "/" not in path and pure.suffix == ".md":
+            folder, slug = "guidance", pure.stem
+        else:
+            resolved = _normalise(place.folder / pure)
+            if resolved is None or len(resolved.parts) != 2:
+                return (_not_a_page(href),)
+            folder, slug = resolved.parts[0], resolved.stem
+            if PAGE_FOLDERS.get(folder) != resolved.suffix:
+                return (_not_a_page(href),)
+        if slug not in self.pages.get(folder, set()):
+            known = sorted(self.pages.get(folder, set()))
+            close = difflib.get_close_matches(slug, known, n=1, cutoff=0.6)
+            suffix = PAGE_FOLDERS[folder]
+            hint = f"; did you mean '{close[0]}{suffix}'?" if close else ""
+            what = "guidance page" if folder == "guidance" else folder[:-1]
+            return (f"link '{_short(href)}' points at no {what} "
+                    f"(no content/{folder}/{slug}{suffix}){hint}",)
+        return f"{folder}/{slug}.html{fragment}"
+
+    # -- images
+
+    def _image(self, child: Token, block: Token, lines, place, report, rendered) -> None:
+        src = str(child.attrs.get("src", ""))
+        line = _line_of(src, block, lines, place)
+        alt = "".join(c.content for c in child.children or []).strip()
+        if urlsplit(src).scheme:
+            report.add(
+                place.rel,
+                line,
+                f"image '{_short(src)}' is not a file in the project; save it under "
+                "content/ and refer to it by its path",
+            )
+            return
+        resolved = _normalise(place.folder / unquote(src.split("#")[0].split("?")[0]))
+        file = self.content_dir / str(resolved) if resolved else None
+        if (
+            resolved is None
+            or not file.is_file()
+            or not _inside(file, self.content_dir)
+            or file.suffix.lower() not in IMAGE_SUFFIXES
+        ):
+            report.add(
+                place.rel,
+                line,
+                f"image '{_short(src)}' is not an image file inside content/ "
+                f"({', '.join(IMAGE_SUFFIXES)})",
+            )
+            return
+        if not alt:
+            report.add(
+                place.rel,
+                line,
+                f"image '{_short(src)}' needs alt text: write ![what it shows]({src})",
+            )
+        rendered.images.append(str(resolved))
+        child.attrs["src"] = f"wb:media/{resolved}"
+
+
+def resolve_links(html: str, url: Callable[[str], str]) -> str:
+    """Replace ``wb:`` placeholders with what ``url(site_path)`` returns."""
+    return _PLACEHOLDER.sub(lambda m: f'{m[1]}="{url(m[2])}"', html)
+
+
+def _normalise(path: PurePosixPath) -> PurePosixPath | None:
+    """Collapse ``.`` and ``..``; None when the path climbs out of content/."""
+    parts: list[str] = []
+    for part in path.parts:
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part == "/":
+            return None
+        else:
+            parts.append(part)
+    return PurePosixPath(*parts) if parts else None
+
+
+def _inside(file: Path, folder: Path) -> bool:
+    try:
+        file.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _line_of(needle: str, block: Token, lines: list[str], place: Place) -> int:
+    if not place.exact_lines or not block.map:
+        return place.line
+    start, end = block.map
+    for index in range(start, min(end, len(lines))):
+        if needle and needle in lines[index]:
+            return place.line + index
+    return place.line + start
+
+
+def _not_a_page(href: str) -> str:
+    return (
+        f"link '{_short(href)}' is not a page of this site; link to a guidance page as "
+        "'slug.md', or to a goal, sheet or workbook as '../goals/slug.yaml'"
+    )
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."

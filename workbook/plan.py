@@ -1,0 +1,266 @@
+"""Stage 2: plan the outputs.
+
+From validated :class:`~workbook.content.Content`, decide every file the
+build writes: HTML pages (template + context), PDFs (one per sheet and per
+workbook) and copied assets. Nothing is rendered here; the plan is plain data
+that the render stages and the incremental cache can reason about.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from urllib.parse import urljoin, urlsplit
+
+from . import schema
+from .content import Content, Goal, Guidance, Workbook
+from .errors import Report
+from .sheets import SheetDoc, all_sheets, kind_label
+
+
+@dataclass
+class Page:
+    """One HTML (or XML) file of the site."""
+
+    path: str  # output path, '/'-separated
+    template: str
+    title: str
+    context: dict = field(default_factory=dict)
+    crumbs: list[tuple[str, str]] = field(default_factory=list)  # (title, path) above this page
+    in_sitemap: bool = True
+
+
+@dataclass
+class Part:
+    """A chapter of a workbook PDF: a guidance article or a sheet."""
+
+    kind: str  # guidance | sheet
+    anchor: str
+    title: str
+    guidance: Guidance | None = None
+    sheet: SheetDoc | None = None
+
+
+@dataclass
+class PdfJob:
+    path: str
+    title: str
+    template: str  # pdf/sheet.html | pdf/workbook.html
+    sheet: SheetDoc | None = None
+    workbook: Workbook | None = None
+    parts: list[Part] = field(default_factory=list)
+    landscape: bool = False
+
+
+@dataclass
+class Area:
+    id: str
+    label: str
+    goals: list[Goal]
+
+
+@dataclass
+class Site:
+    """Everything the templates may list: the navigation model of the site."""
+
+    content: Content
+    areas: list[Area]
+    guidance: list[Guidance]
+    sheets: list[SheetDoc]  # every sheet, goal sheets first
+    free_sheets: list[SheetDoc]
+    workbooks: list[Workbook]
+    sheet_by_key: dict[str, SheetDoc]
+    pdf_of: dict[str, str]  # sheet key or "workbooks/<slug>" → PDF path
+    with_pdfs: bool
+
+    @property
+    def config(self) -> schema.Config:
+        return self.content.config
+
+    @property
+    def logo_path(self) -> str | None:
+        """Where the logo is copied in the output, if there is one."""
+        logo = self.content.config.logo
+        return f"assets/logo{PurePosixPath(logo).suffix.lower()}" if logo else None
+
+    def absolute(self, path: str) -> str:
+        """A full URL for the sitemap when ``site_url`` is set, else the site path."""
+        base = self.content.config.site_url
+        return urljoin(base.rstrip("/") + "/", path) if base else path
+
+    def goal_sheets(self, goal: Goal) -> list[SheetDoc]:
+        return [self.sheet_by_key[f"goals/{goal.slug}/{kind}"] for kind in schema.GOAL_SHEETS]
+
+
+@dataclass
+class Plan:
+    site: Site
+    pages: list[Page]
+    pdfs: list[PdfJob]
+    media: list[str]  # content-relative paths of images used by Markdown
+
+
+# ----------------------------------------------------------------- paths
+
+
+def goal_path(slug: str) -> str:
+    return f"goals/{slug}.html"
+
+
+def guidance_path(slug: str) -> str:
+    return f"guidance/{slug}.html"
+
+
+def sheet_path(doc: SheetDoc) -> str:
+    return f"{doc.key}.html"
+
+
+def workbook_path(slug: str) -> str:
+    return f"workbooks/{slug}.html"
+
+
+def pdf_path(doc_or_slug: SheetDoc | str) -> str:
+    if isinstance(doc_or_slug, str):
+        return f"downloads/{doc_or_slug}.pdf"
+    if doc_or_slug.goal is not None:
+        return f"downloads/{doc_or_slug.goal.slug}-{doc_or_slug.kind}.pdf"
+    return f"downloads/{doc_or_slug.prefix}.pdf"
+
+
+# ----------------------------------------------------------------- planning
+
+
+def plan_site(content: Content, *, with_pdfs: bool) -> Plan:
+    report = Report()
+    t = content.t
+    sheets = all_sheets(content)
+    site = Site(
+        content=content,
+        areas=_areas(content),
+        guidance=sorted(content.guidance.values(), key=lambda g: (g.data.order, g.data.title)),
+        sheets=sheets,
+        free_sheets=[s for s in sheets if s.goal is None],
+        workbooks=sorted(content.workbooks.values(), key=lambda w: (w.data.order, w.data.title)),
+        sheet_by_key={s.key: s for s in sheets},
+        pdf_of={},
+        with_pdfs=with_pdfs,
+    )
+    pdfs = [PdfJob(pdf_path(doc), f"{doc.title} – {doc.kind_label}", "pdf/sheet.html",
+                   sheet=doc, landscape=doc.landscape) for doc in sheets]
+    pdfs += [_workbook_job(site, wb) for wb in site.workbooks]
+    _check_pdf_names(content, pdfs, report)
+    for job in pdfs:
+        _check_field_names(job, report)
+    report.raise_if_any()
+    if with_pdfs:
+        site.pdf_of = {(job.sheet.key if job.sheet else f"workbooks/{job.workbook.slug}"): job.path
+                       for job in pdfs}
+
+    home = ("index.html", t("Home"))
+    goals_index = ("goals/index.html", t("Goals"))
+    guidance_index = ("guidance/index.html", t("Guidance"))
+    sheets_index = ("sheets/index.html", t("Sheets"))
+    workbooks_index = ("workbooks/index.html", t("Workbooks"))
+    pages = [
+        Page("index.html", "home.html", content.config.title),
+        Page(goals_index[0], "goals.html", goals_index[1], crumbs=[home]),
+        Page(guidance_index[0], "guidance-index.html", guidance_index[1], crumbs=[home]),
+        Page(sheets_index[0], "sheets.html", sheets_index[1], crumbs=[home]),
+        Page(workbooks_index[0], "workbooks.html", workbooks_index[1], crumbs=[home]),
+    ]
+    for area in site.areas:
+        for index, goal in enumerate(area.goals):
+            neighbours = {
+                "previous": area.goals[index - 1] if index > 0 else None,
+                "next": area.goals[index + 1] if index + 1 < len(area.goals) else None,
+            }
+            pages.append(Page(goal_path(goal.slug), "goal.html", goal.data.title,
+                              {"goal": goal, "area": area, **neighbours},
+                              crumbs=[home, goals_index]))
+            for doc in site.goal_sheets(goal):
+                pages.append(Page(sheet_path(doc), "sheet.html",
+                                  f"{doc.title} – {doc.kind_label}", {"sheet": doc},
+                                  crumbs=[home, goals_index, (goal_path(goal.slug), goal.data.title)]))
+    for index, guidance in enumerate(site.guidance):
+        pages.append(Page(guidance_path(guidance.slug), "guidance.html", guidance.data.title, {
+            "guidance": guidance,
+            "goals": [g for g in _goals_in_order(site) if guidance.slug in g.data.guidance],
+            "previous": site.guidance[index - 1] if index > 0 else None,
+            "next": site.guidance[index + 1] if index + 1 < len(site.guidance) else None,
+        }, crumbs=[home, guidance_index]))
+    for doc in site.free_sheets:
+        pages.append(Page(sheet_path(doc), "sheet.html", doc.title, {"sheet": doc},
+                          crumbs=[home, sheets_index]))
+    for job in pdfs:
+        if job.workbook:
+            pages.append(Page(workbook_path(job.workbook.slug), "workbook.html",
+                              job.workbook.data.title, {"workbook": job.workbook, "parts": job.parts},
+                              crumbs=[home, workbooks_index]))
+    pages.append(Page("404.html", "404.html", t("Page not found"), in_sitemap=False))
+    pages.append(Page("sitemap.xml", "sitemap.xml", "sitemap", in_sitemap=False))
+    media = sorted({image for g in content.guidance.values() for image in g.body.images}
+                   | {image for s in content.sheets.values()
+                      for r in [s.intro, *s.texts.values()] if r for image in r.images}
+                   | {image for w in content.workbooks.values() if w.intro for image in w.intro.images})
+    return Plan(site, pages, pdfs if with_pdfs else [], media)
+
+
+def _areas(content: Content) -> list[Area]:
+    areas = []
+    for area_id, label in content.config.areas.items():
+        goals = sorted((g for g in content.goals.values() if g.data.area == area_id),
+                       key=lambda g: (g.data.order, g.data.title))
+        areas.append(Area(area_id, label, goals))
+    return areas
+
+
+def _goals_in_order(site: Site) -> list[Goal]:
+    return [goal for area in site.areas for goal in area.goals]
+
+
+def _workbook_job(site: Site, workbook: Workbook) -> PdfJob:
+    parts: list[Part] = []
+    content = site.content
+    for entry in workbook.data.contents:
+        if entry.guidance:
+            guidance = content.guidance[entry.guidance]
+            parts.append(Part("guidance", f"guidance-{guidance.slug}", guidance.data.title,
+                              guidance=guidance))
+        elif entry.sheet:
+            doc = site.sheet_by_key[f"sheets/{entry.sheet}"]
+            parts.append(Part("sheet", f"sheet-{doc.prefix}", doc.title, sheet=doc))
+        else:
+            for kind in entry.sheets or schema.GOAL_SHEETS:
+                doc = site.sheet_by_key[f"goals/{entry.goal}/{kind}"]
+                parts.append(Part("sheet", f"sheet-{doc.prefix}",
+                                  f"{doc.title}: {kind_label(kind, content.t)}", sheet=doc))
+    return PdfJob(pdf_path(workbook.slug), workbook.data.title, "pdf/workbook.html",
+                  workbook=workbook, parts=parts)
+
+
+def _check_pdf_names(content: Content, jobs: list[PdfJob], report: Report) -> None:
+    """Two sources must not claim one download (a sheet 'sleep-tracker' and goal 'sleep')."""
+    seen: dict[str, str] = {}
+    for job in jobs:
+        rel = job.sheet.source_rel if job.sheet else job.workbook.source.rel
+        if job.path in seen and seen[job.path] != rel:
+            report.add(rel, None, f"its download {job.path} has the same name as the one from "
+                                  f"{seen[job.path]}; rename one of the files")
+        seen.setdefault(job.path, rel)
+
+
+def _check_field_names(job: PdfJob, report: Report) -> None:
+    """Form-field names must be unique in a PDF, or readers mix the fields up."""
+    owner: dict[str, SheetDoc] = {}
+    docs = [job.sheet] if job.sheet else [part.sheet for part in job.parts if part.sheet]
+    for doc in docs:
+        for f in doc.fields:
+            other = owner.setdefault(f.name, doc)
+            if other is not doc:
+                rel = job.workbook.source.rel if job.workbook else doc.source_rel
+                report.add(rel, None, f"{doc.source_rel} and {other.source_rel} both make a form "
+                                      f"field named '{f.name}'; change a block id or file name")
+
+
+def media_file(content: Content, media: str) -> Path:
+    return content.project.content_dir / media

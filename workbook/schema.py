@@ -1,0 +1,410 @@
+"""The shape of every content file, as pydantic models, and readable errors.
+
+Pydantic checks keys and types; :func:`validate` turns its errors into
+``file:line: message`` problems using the line map from :mod:`workbook.source`.
+Rules that need more than one field or other files (a scale's min below its
+max, a guidance slug that exists) live in :mod:`workbook.content`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+from typing import Annotated, Any, Literal, TypeVar, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import PlainValidator
+from pydantic_core import PydanticCustomError
+
+from .errors import Report
+from .source import Source
+
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+MEASURE_KINDS = ("count", "scale", "yes-no", "minutes", "text")
+SHEET_KINDS = ("worksheet", "session-prep", "tracker")
+GOAL_SHEETS = ("worksheet", "tracker", "session-prep")
+BLOCK_KINDS = ("text", "scale", "prompt", "checklist", "list", "table")
+
+DEFAULT_AREAS = {
+    "personal-growth": "Personal growth",
+    "emotional-wellbeing": "Emotional well-being",
+    "relationships": "Relationships",
+    "behaviour-change": "Behaviour change",
+}
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- workbook.yaml
+
+class Config(Model):
+    title: Label
+    organization: Label
+    support_note: Text
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")] = "en"
+    paper: Literal["letter", "a4"] = "letter"
+    accent_color: Annotated[str, StringConstraints(pattern=r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")] = "#2f6f73"
+    logo: Label | None = None
+    areas: dict[Slug, Label] = Field(default_factory=lambda: dict(DEFAULT_AREAS), min_length=1)
+    site_url: Label | None = None
+    markdown_html: bool = False
+
+
+# --------------------------------------------------------------------------- goals
+
+class Timeframe(typing.NamedTuple):
+    count: int
+    unit: str  # day | week | month
+
+    @property
+    def days(self) -> int:
+        return {"day": 1, "week": 7}.get(self.unit, 0) * self.count or round(
+            self.count * 365.25 / 12
+        )
+
+    def __str__(self) -> str:
+        return f"{self.count} {self.unit}{'' if self.count == 1 else 's'}"
+
+
+_TIMEFRAME = re.compile(r"^\s*(\d{1,4})\s+(day|week|month)s?\s*$")
+
+
+def parse_timeframe(value: Any) -> Timeframe:
+    match = _TIMEFRAME.match(value) if isinstance(value, str) else None
+    if not match:
+        shown = f"'{value}'" if isinstance(value, str) else str(value)
+        raise PydanticCustomError(
+            "workbook", "timeframe must look like '8 weeks', got {shown}", {"shown": shown}
+        )
+    return Timeframe(int(match[1]), match[2])
+
+
+class Smart(Model):
+    specific: Text
+    measurable: Text
+    achievable: Text
+    relevant: Text
+    time_bound: Text
+
+
+class Target(Model):
+    direction: Literal["lower", "higher"]
+    value: float
+
+
+class Measure(Model):
+    id: Slug
+    label: Label
+    kind: Literal["count", "scale", "yes-no", "minutes", "text"]
+    every: Literal["day", "week"] = "day"
+    target: Target | None = None
+    min: int | None = None
+    max: int | None = None
+    anchors: dict[int, Label] = Field(default_factory=dict)
+
+
+class Step(Model):
+    by: Label
+    text: Text
+
+
+class Goal(Model):
+    title: Label
+    area: Slug
+    summary: Text
+    smart: Smart
+    timeframe: Annotated[Timeframe, PlainValidator(parse_timeframe)]
+    measures: list[Measure] = Field(min_length=1)
+    strategies: list[Label] = Field(default_factory=list)
+    steps: list[Step] = Field(default_factory=list)
+    prompts: list[Text] = Field(default_factory=list)
+    guidance: list[Slug] = Field(default_factory=list)
+    order: int = 0
+
+
+# --------------------------------------------------------------------------- guidance
+
+class GuidanceMeta(Model):
+    title: Label
+    summary: Text
+    tags: list[Slug] = Field(default_factory=list)
+    order: int = 0
+
+
+# --------------------------------------------------------------------------- sheets
+
+class TextBlock(Model):
+    kind: Literal["text"]
+    text: LongText
+
+
+class ScaleBlock(Model):
+    kind: Literal["scale"]
+    id: Slug | None = None
+    label: Label
+    min: int = 0
+    max: int = 10
+    anchors: dict[int, Label] = Field(default_factory=dict)
+
+
+class PromptBlock(Model):
+    kind: Literal["prompt"]
+    id: Slug | None = None
+    label: Label
+    hint: Text | None = None
+    lines: int = 3
+
+
+class ChecklistBlock(Model):
+    kind: Literal["checklist"]
+    id: Slug | None = None
+    label: Label
+    items: list[Label] = Field(min_length=1)
+
+
+class ListBlock(Model):
+    kind: Literal["list"]
+    id: Slug | None = None
+    label: Label
+    lines: int = 3
+
+
+class TableBlock(Model):
+    kind: Literal["table"]
+    id: Slug | None = None
+    label: Label
+    columns: list[Label] = Field(min_length=1)
+    rows: int = 5
+
+
+Block = Annotated[
+    Union[TextBlock, ScaleBlock, PromptBlock, ChecklistBlock, ListBlock, TableBlock],
+    Field(discriminator="kind"),
+]
+
+
+class Sheet(Model):
+    title: Label
+    kind: Literal["worksheet", "session-prep", "tracker"]
+    summary: Text | None = None
+    intro: LongText | None = None
+    blocks: list[Block] = Field(min_length=1)
+    order: int = 0
+
+
+# --------------------------------------------------------------------------- workbooks
+
+class Entry(Model):
+    guidance: Slug | None = None
+    sheet: Slug | None = None
+    goal: Slug | None = None
+    sheets: list[Literal["worksheet", "tracker", "session-prep"]] | None = None
+
+
+class Workbook(Model):
+    title: Label
+    subtitle: Label | None = None
+    intro: LongText | None = None
+    contents: list[Entry] = Field(min_length=1)
+    order: int = 0
+
+
+# --------------------------------------------------------------------------- errors
+
+M = TypeVar("M", bound=BaseModel)
+
+_TYPE_NAMES = {
+    "string": "text",
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "true or false",
+    "list": "a list",
+    "dict": "a mapping of 'key: value' lines",
+    "model": "a mapping of 'key: value' lines",
+}
+
+
+def validate(model: type[M], source: Source, report: Report) -> M | None:
+    """Validate ``source.data`` as ``model``; on failure add every problem to ``report``."""
+    data = {} if source.data is None else source.data
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            path = _data_path(data, error["loc"])
+            report.add(source.rel, source.line(*path), _message(model, data, path, error))
+        return None
+
+
+def _data_path(data: Any, loc: tuple) -> tuple:
+    """Pydantic's location, without union tags and other parts not in the data."""
+    path: list[Any] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, str) and _int_key(part) in node:
+            part = _int_key(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            if isinstance(node, dict) and not path_is_tag(part, node):
+                path.append(part)  # a missing key: report it under its parent
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def path_is_tag(part: Any, node: dict) -> bool:
+    return node.get("kind") == part or part in ("[key]",)
+
+
+def _int_key(part: str) -> Any:
+    try:
+        return int(part)
+    except ValueError:
+        return part
+
+
+def _name(path: tuple) -> str:
+    """How to call the value at ``path`` in a message: 'title', 'measures item 2'."""
+    for index in range(len(path) - 1, -1, -1):
+        part = path[index]
+        if isinstance(part, str):
+            items = [p for p in path[index + 1 :] if isinstance(p, int)]
+            if items:
+                return f"{part} item {items[0] + 1}"
+            return part
+    return "the file"
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        short = value if len(value) <= 40 else value[:37] + "..."
+        return f"'{short}'"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
+
+
+def _message(model: type[BaseModel], data: Any, path: tuple, error: dict) -> str:
+    kind = error["type"]
+    name = _name(path)
+    value = error.get("input")
+    ctx = error.get("ctx") or {}
+    if kind == "workbook":
+        return error["msg"]
+    if kind == "missing":
+        key = path[-1] if path else "?"
+        return f"missing required key '{key}'"
+    if kind == "extra_forbidden":
+        key = path[-1]
+        allowed = sorted(_fields_at(model, data, path[:-1]))
+        close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+        if close:
+            return f"unknown key '{key}'; did you mean '{close[0]}'?"
+        if allowed:
+            return f"unknown key '{key}'; allowed keys are: {', '.join(allowed)}"
+        return f"unknown key '{key}'"
+    if kind in ("literal_error", "enum"):
+        expected = ctx.get("expected", "").replace("'", "").replace(" or ", ", ")
+        return f"{name} must be one of {expected}; got {_shown(value)}"
+    if kind in ("union_tag_invalid",):
+        expected = ctx.get("expected_tags", "").replace("'", "")
+        return f"kind must be one of {expected}; got {_shown(ctx.get('tag'))}"
+    if kind == "union_tag_not_found":
+        return f"{name} needs a 'kind:' ({', '.join(BLOCK_KINDS)})"
+    if kind == "string_pattern_mismatch":
+        if name in ("id", "area", "tags", "guidance", "sheet", "goal") or name.split(" ")[0] in (
+            "tags",
+            "guidance",
+        ) or "[a-z0-9]" in str(ctx.get("pattern")):
+            return (
+                f"{name} must be a slug (lower-case letters, digits and single hyphens, "
+                f"like 'sleep-well'), got {_shown(value)}"
+            )
+        if name == "accent_color":
+            return f"accent_color must be a hex colour like '#2f6f73', got {_shown(value)}"
+        if name == "language":
+            return f"language must be a language code like 'en' or 'es', got {_shown(value)}"
+        return f"{name} has the wrong form, got {_shown(value)}"
+    if kind == "string_too_short":
+        return f"{name} must not be empty"
+    if kind == "string_too_long":
+        return f"{name} is longer than {ctx.get('max_length')} characters; shorten it"
+    if kind == "too_short":
+        need = ctx.get("min_length", 1)
+        return f"{name} needs at least {need} item{'s' if need != 1 else ''}"
+    if kind == "too_long":
+        return f"{name} has more than {ctx.get('max_length')} items"
+    if kind in ("int_from_float", "int_parsing", "int_type"):
+        return f"{name} must be a whole number, got {_shown(value)}"
+    if kind in ("float_parsing", "float_type"):
+        return f"{name} must be a number, got {_shown(value)}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"{name} must be true or false, got {_shown(value)}"
+    if kind.endswith("_type"):
+        wanted = _TYPE_NAMES.get(kind[: -len("_type")], kind[: -len("_type")])
+        return f"{name} must be {wanted}, got {_shown(value)}"
+    return f"{name}: {error['msg']}"  # pragma: no cover - a type we have not worded yet
+
+
+def _fields_at(model: type[BaseModel], data: Any, path: tuple) -> set[str]:
+    """The keys allowed in the mapping at ``path``, by walking the model's types."""
+    annotation: Any = model
+    node = data
+    for part in path:
+        annotation = _resolve(annotation, node)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(part)
+            if field is None:
+                return set()
+            annotation = field.annotation
+        else:
+            args = typing.get_args(annotation)
+            annotation = args[-1] if args else Any
+        node = node[part] if isinstance(node, (dict, list)) else None
+    annotation = _resolve(annotation, node)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return set(annotation.model_fields)
+    return set()
+
+
+def _resolve(annotation: Any, node: Any) -> Any:
+    """Unwrap Annotated/Optional and pick the union member a 'kind' selects."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
+            chosen = members[0]
+            for member in members:
+                member = _resolve(member, node)
+                if isinstance(member, type) and issubclass(member, BaseModel):
+                    kind = member.model_fields.get("kind")
+                    if kind is None or (
+                        isinstance(node, dict) and node.get("kind") in typing.get_args(kind.annotation)
+                    ):
+                        chosen = member
+                        break
+            annotation = chosen
+        else:
+            return annotation

@@ -1,0 +1,459 @@
+"""Sheets as blocks of form fields, ready for the templates.
+
+Every sheet — a goal's worksheet, tracker and session-prep sheet, and every
+free-standing sheet in ``content/sheets/`` — becomes a :class:`SheetDoc`: a
+title and a list of blocks whose form fields already carry their final
+names and labels. The HTML page and the PDF render the same blocks with the
+same macros, so a field in the browser and in the PDF share one name.
+
+Field names are ``<prefix>_<part>_<part>``: the prefix is the free sheet's
+slug or ``<goal>_<sheet>`` (``ease-anxiety_tracker``), parts are block ids,
+``w03`` (week 3), ``d2`` (its second day), measure ids, ``s1`` (strategy 1),
+``notes``, ``r2``/``c3`` (table cells). Slugs and ids only use
+``[a-z0-9-]``, so ``_`` splits a name unambiguously. No name contains ``.``,
+the PDF field-hierarchy separator.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+from . import schema
+from .content import Content, Goal, Sheet
+
+SMART_PARTS = ("specific", "measurable", "achievable", "relevant", "time_bound")
+
+
+@dataclass
+class Field:
+    """One form control."""
+
+    name: str
+    label: str  # the accessible name; also the PDF tooltip
+    kind: str  # text | textarea | checkbox | radio
+    lines: int = 1  # textarea height in lines
+    numeric: bool = False  # a number is expected (inputmode=numeric)
+    options: list["Option"] = field(default_factory=list)  # radio choices
+    value: str | None = None  # pre-filled value (client packets)
+
+    @property
+    def id(self) -> str:
+        return self.name
+
+
+@dataclass
+class Option:
+    value: int
+    anchor: str | None
+
+    def id(self, name: str) -> str:
+        return f"{name}-{self.value}".replace("--", "-m")
+
+
+# ----------------------------------------------------------------- blocks
+
+
+@dataclass
+class TextBlock:
+    html: str  # Markdown rendered, with wb: link placeholders
+    kind: str = "text"
+
+
+@dataclass
+class ExampleBlock:
+    """Read-only facts: the SMART example, the targets, the steps."""
+
+    label: str
+    items: list[tuple[str, str]]  # (term, text)
+    kind: str = "example"
+
+
+@dataclass
+class ScaleBlock:
+    label: str
+    field: Field  # kind radio
+    kind: str = "scale"
+
+
+@dataclass
+class PromptBlock:
+    label: str
+    field: Field
+    hint: str | None = None
+    kind: str = "prompt"
+
+
+@dataclass
+class ChecklistBlock:
+    label: str
+    fields: list[Field]
+    kind: str = "checklist"
+
+
+@dataclass
+class ListBlock:
+    label: str
+    fields: list[Field]
+    kind: str = "list"
+
+
+@dataclass
+class TableBlock:
+    label: str
+    columns: list[str]
+    rows: list[list[Field]]
+    kind: str = "table"
+
+
+@dataclass
+class Column:
+    key: str  # measure id, "s1", "date" or "notes"
+    label: str  # header text
+    full: str  # full label for accessible names
+    kind: str  # measure kind, "strategy", "date" or "notes"
+    hint: str = ""  # e.g. "0-10", "min"
+
+
+@dataclass
+class Row:
+    label: str  # "Day 15" or "Week 3"
+    fields: list[Field]  # one per column
+
+
+@dataclass
+class Week:
+    number: int
+    caption: str
+    rows: list[Row]
+    summary: list[Field]  # weekly measures under a daily week block
+
+
+@dataclass
+class TrackerBlock:
+    columns: list[Column]
+    weeks: list[Week]
+    strategies: list[tuple[str, str]]  # (short key "S1", text)
+    weekly_measures: list[schema.Measure]
+    per: str  # "day" or "week"
+    kind: str = "tracker"
+
+    @property
+    def row_count(self) -> int:
+        return sum(len(week.rows) for week in self.weeks)
+
+
+@dataclass
+class SheetDoc:
+    key: str  # "goals/ease-anxiety/tracker" or "sheets/weekly-check-in"
+    title: str
+    kind: str  # worksheet | tracker | session-prep
+    kind_label: str
+    prefix: str  # field-name prefix
+    blocks: list
+    source_rel: str  # the content file it comes from
+    intro_html: str | None = None
+    goal: Goal | None = None
+    sheet: Sheet | None = None
+    landscape: bool = False
+
+    @property
+    def fields(self) -> list[Field]:
+        """Every form field on the sheet, in reading order."""
+        found: list[Field] = []
+        for block in self.blocks:
+            if isinstance(block, (ScaleBlock, PromptBlock)):
+                found.append(block.field)
+            elif isinstance(block, (ChecklistBlock, ListBlock)):
+                found.extend(block.fields)
+            elif isinstance(block, TableBlock):
+                found.extend(f for row in block.rows for f in row)
+            elif isinstance(block, TrackerBlock):
+                for week in block.weeks:
+                    found.extend(f for row in week.rows for f in row.fields)
+                    found.extend(week.summary)
+            elif isinstance(block, LineBlock):
+                found.extend(block.fields)
+        return found
+
+
+@dataclass
+class LineBlock:
+    """Labelled one-line fields side by side, e.g. name and date at the top of a sheet."""
+
+    fields: list[Field]
+    kind: str = "lines"
+
+
+def header_lines(prefix: str, t, date_label: str | None = None) -> LineBlock:
+    """The name and date lines every sheet starts with."""
+    return LineBlock([Field(f"{prefix}_name", t("Name"), "text"),
+                      Field(f"{prefix}_date", date_label or t("Date"), "text")])
+
+
+# ----------------------------------------------------------------- building
+
+
+def all_sheets(content: Content) -> list[SheetDoc]:
+    """Every sheet of the project: each goal's three, then the free sheets."""
+    docs: list[SheetDoc] = []
+    for slug in sorted(content.goals):
+        goal = content.goals[slug]
+        docs.append(goal_worksheet(goal, content.t))
+        docs.append(goal_tracker(goal, content.t))
+        docs.append(goal_session_prep(goal, content.t))
+    for slug in sorted(content.sheets):
+        docs.append(free_sheet(content.sheets[slug], content.t))
+    return docs
+
+
+def kind_label(kind: str, t: Callable[..., str]) -> str:
+    return {"worksheet": t("Worksheet"), "tracker": t("Tracker"),
+            "session-prep": t("Session prep")}[kind]
+
+
+def _goal_doc(goal: Goal, kind: str, t, blocks: list, landscape: bool = False) -> SheetDoc:
+    return SheetDoc(
+        key=f"goals/{goal.slug}/{kind}",
+        title=goal.data.title,
+        kind=kind,
+        kind_label=kind_label(kind, t),
+        prefix=f"{goal.slug}_{kind}",
+        blocks=blocks,
+        source_rel=goal.rel,
+        goal=goal,
+        landscape=landscape,
+    )
+
+
+def smart_labels(t) -> dict[str, str]:
+    return {
+        "specific": t("Specific"),
+        "measurable": t("Measurable"),
+        "achievable": t("Achievable"),
+        "relevant": t("Relevant"),
+        "time_bound": t("Time-bound"),
+    }
+
+
+def smart_questions(t) -> dict[str, str]:
+    return {
+        "specific": t("Specific: what exactly will I do or change?"),
+        "measurable": t("Measurable: how will I know, and what will I count?"),
+        "achievable": t("Achievable: why is this within my reach right now?"),
+        "relevant": t("Relevant: why does this matter to me?"),
+        "time_bound": t("Time-bound: by when, and when will I check in?"),
+    }
+
+
+def target_text(measure: schema.Measure, t) -> str:
+    if measure.target is None:
+        return ""
+    value = f"{measure.target.value:g}"
+    per = t("a day") if measure.every == "day" else t("a week")
+    if measure.target.direction == "lower":
+        return t("{value} or fewer {per}", value=value, per=per) if measure.kind == "count" \
+            else t("{value} or lower {per}", value=value, per=per)
+    return t("{value} or more {per}", value=value, per=per) if measure.kind == "count" \
+        else t("{value} or higher {per}", value=value, per=per)
+
+
+def measure_hint(measure: schema.Measure, t) -> str:
+    return {
+        "count": t("number"),
+        "scale": f"{measure.min}–{measure.max}",
+        "yes-no": t("tick = yes"),
+        "minutes": t("minutes"),
+        "text": t("a few words"),
+    }[measure.kind]
+
+
+def column_hint(measure: schema.Measure, t) -> str:
+    """The hint under a tracker column label, unless the label already says it."""
+    hint = measure_hint(measure, t)
+    if measure.kind == "scale" and f"{measure.min}" in measure.label and f"{measure.max}" in measure.label:
+        return ""
+    return hint
+
+
+def goal_worksheet(goal: Goal, t) -> SheetDoc:
+    g = goal.data
+    p = f"{goal.slug}_worksheet"
+    labels = smart_labels(t)
+    questions = smart_questions(t)
+    blocks: list = [
+        header_lines(p, t),
+        TextBlock(f"<p>{_escape(g.summary)}</p>"),
+        ExampleBlock(t("An example written the SMART way"),
+                     [(labels[part], getattr(g.smart, part)) for part in SMART_PARTS]),
+        TextBlock("<p>" + _escape(t("Now write your own version. Borrow from the example "
+                                    "where it fits; change what does not.")) + "</p>"),
+    ]
+    for part in SMART_PARTS:
+        blocks.append(PromptBlock(questions[part],
+                                  Field(f"{p}_{part.replace('_', '-')}", questions[part], "textarea", 2)))
+    if g.steps:
+        blocks.append(ExampleBlock(t("Steps along the way (example)"),
+                                   [(step.by, step.text) for step in g.steps]))
+    columns = [t("By when"), t("My step")]
+    rows = max(3, len(g.steps))
+    label = t("My steps")
+    blocks.append(TableBlock(label, columns, [
+        [Field(f"{p}_steps_r{r}_c{c}", t("{label}, row {row}: {column}", label=label, row=r,
+                                           column=columns[c - 1]), "text")
+         for c in (1, 2)] for r in range(1, rows + 1)]))
+    for key, text in (("obstacles", t("What might get in the way?")),
+                      ("supports", t("Who or what can help me keep going?"))):
+        blocks.append(PromptBlock(text, Field(f"{p}_{key}", text, "textarea", 3)))
+    for index, prompt in enumerate(g.prompts, start=1):
+        blocks.append(PromptBlock(prompt, Field(f"{p}_prompt{index}", prompt, "textarea", 3)))
+    return _goal_doc(goal, "worksheet", t, blocks)
+
+
+def goal_tracker(goal: Goal, t) -> SheetDoc:
+    g = goal.data
+    p = f"{goal.slug}_tracker"
+    daily = [m for m in g.measures if m.every == "day"]
+    weekly = [m for m in g.measures if m.every == "week"]
+    strategies = [(f"S{i}", text) for i, text in enumerate(g.strategies, start=1)]
+    per = "day" if daily else "week"
+    row_measures = daily if daily else weekly
+    columns = [Column("date", t("Date"), t("Date"), "date")]
+    columns += [Column(m.id, m.label, m.label, m.kind, column_hint(m, t)) for m in row_measures]
+    columns += [Column(key.lower(), key, text, "strategy") for key, text in strategies]
+    columns += [Column("notes", t("Notes"), t("Notes"), "notes")]
+
+    days = tracker_days(g.timeframe)
+    weeks: list[Week] = []
+    for w in range(1, math.ceil(days / 7) + 1):
+        wk = f"w{w:02d}"
+        if per == "day":
+            first, last = (w - 1) * 7 + 1, min(w * 7, days)
+            rows = [
+                _tracker_row(p, f"{wk}_d{d - first + 1}", t("Day {n}", n=d),
+                             t("Week {week}, day {day}", week=w, day=d), columns)
+                for d in range(first, last + 1)
+            ]
+            summary = [Field(f"{p}_{wk}_{m.id}", t("Week {week}: {label}", week=w, label=m.label),
+                             "checkbox" if m.kind == "yes-no" else "text",
+                             numeric=m.kind in ("count", "scale", "minutes"))
+                       for m in weekly]
+            caption = t("Week {week} · days {first}–{last}", week=w, first=first, last=last)
+        else:
+            rows = [_tracker_row(p, wk, t("Week {n}", n=w), t("Week {week}", week=w), columns)]
+            summary = []
+            caption = t("Week {week}", week=w)
+        weeks.append(Week(w, caption, rows, summary))
+    tracker = TrackerBlock(columns, weeks if per == "day" else _one_block(weeks, t), strategies,
+                           weekly if per == "day" else [], per)
+    blocks: list = [header_lines(p, t, t("Start date"))]
+    targets = [(m.label, target_text(m, t)) for m in g.measures if m.target]
+    info = [(t("Goal"), g.summary)] + [(t("Target: {label}", label=label), text)
+                                        for label, text in targets]
+    blocks.append(ExampleBlock(t("What I am tracking"), info))
+    blocks.append(tracker)
+    landscape = len(columns) > 9
+    return _goal_doc(goal, "tracker", t, blocks, landscape)
+
+
+def tracker_days(timeframe: schema.Timeframe) -> int:
+    """Days a daily tracker covers: the timeframe, in whole weeks for months."""
+    if timeframe.unit == "month":
+        return max(1, round(timeframe.days / 7)) * 7
+    return timeframe.days
+
+
+def _one_block(weeks: list[Week], t) -> list[Week]:
+    """A weekly tracker is one table: all week rows under one header."""
+    rows = [row for week in weeks for row in week.rows]
+    return [Week(0, t("Weeks 1–{n}", n=len(weeks)), rows, [])]
+
+
+def _tracker_row(prefix: str, key: str, label: str, full: str, columns: list[Column]) -> Row:
+    fields = []
+    for column in columns:
+        name = f"{prefix}_{key}_{column.key}"
+        accessible = f"{full}: {column.full}"
+        if column.kind in ("yes-no", "strategy"):
+            fields.append(Field(name, accessible, "checkbox"))
+        else:
+            fields.append(Field(name, accessible, "text",
+                                numeric=column.kind in ("count", "scale", "minutes")))
+    return Row(label, fields)
+
+
+def goal_session_prep(goal: Goal, t) -> SheetDoc:
+    g = goal.data
+    p = f"{goal.slug}_session-prep"
+    blocks: list = [
+        header_lines(p, t, t("Date of my next session")),
+        ExampleBlock(t("My goal"), [(t("Goal"), g.summary)] + [
+            (t("Target: {label}", label=m.label), target_text(m, t))
+            for m in g.measures if m.target]),
+    ]
+    q = t("What progress have I noticed since my last session?")
+    blocks.append(PromptBlock(q, Field(f"{p}_progress", q, "textarea", 3),
+                              hint=t("Look at your tracker: what changed in the numbers?")))
+    label = t("How close does my goal feel right now?")
+    blocks.append(ScaleBlock(label, Field(f"{p}_closeness", label, "radio", options=[
+        Option(v, {0: t("not started"), 5: t("halfway"), 10: t("goal reached")}.get(v))
+        for v in range(0, 11)])))
+    for key, text in (("helped", t("What helped?")),
+                      ("obstacles", t("What got in the way?"))):
+        blocks.append(PromptBlock(text, Field(f"{p}_{key}", text, "textarea", 3)))
+    if g.strategies:
+        label = t("Strategies I used")
+        blocks.append(ChecklistBlock(label, [
+            Field(f"{p}_s{i}", text, "checkbox") for i, text in enumerate(g.strategies, start=1)]))
+    label = t("What I want to bring up")
+    blocks.append(ListBlock(label, [
+        Field(f"{p}_bring-up{i}", t("{label}, line {n}", label=label, n=i), "text")
+        for i in range(1, 4)]))
+    return _goal_doc(goal, "session-prep", t, blocks)
+
+
+def free_sheet(sheet: Sheet, t) -> SheetDoc:
+    s = sheet.data
+    blocks: list = [header_lines(sheet.slug, t)]
+    for index, block in enumerate(s.blocks):
+        if block.kind == "text":
+            blocks.append(TextBlock(sheet.texts[index].html))
+            continue
+        base = f"{sheet.slug}_{block.id or f'b{index + 1}'}"
+        if block.kind == "scale":
+            blocks.append(ScaleBlock(block.label, Field(base, block.label, "radio", options=[
+                Option(v, block.anchors.get(v)) for v in range(block.min, block.max + 1)])))
+        elif block.kind == "prompt":
+            blocks.append(PromptBlock(block.label, Field(base, block.label, "textarea", block.lines),
+                                      hint=block.hint))
+        elif block.kind == "checklist":
+            blocks.append(ChecklistBlock(block.label, [
+                Field(f"{base}_{i}", item, "checkbox") for i, item in enumerate(block.items, 1)]))
+        elif block.kind == "list":
+            blocks.append(ListBlock(block.label, [
+                Field(f"{base}_{i}", t("{label}, line {n}", label=block.label, n=i), "text")
+                for i in range(1, block.lines + 1)]))
+        elif block.kind == "table":
+            blocks.append(TableBlock(block.label, list(block.columns), [
+                [Field(f"{base}_r{r}_c{c}",
+                       t("{label}, row {row}: {column}", label=block.label, row=r, column=column),
+                       "text") for c, column in enumerate(block.columns, 1)]
+                for r in range(1, block.rows + 1)]))
+    return SheetDoc(
+        key=f"sheets/{sheet.slug}",
+        title=s.title,
+        kind=s.kind,
+        kind_label=kind_label(s.kind, t),
+        prefix=sheet.slug,
+        blocks=blocks,
+        source_rel=sheet.source.rel,
+        intro_html=sheet.intro.html if sheet.intro else None,
+        sheet=sheet,
+    )
+
+
+def _escape(text: str) -> str:
+    from markupsafe import escape
+
+    return str(escape(text))

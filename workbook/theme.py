@@ -1,0 +1,45 @@
+"""Checks on the theme: templates and stylesheets may not load anything from the web.
+
+A plain link (``<a href="https://...">``) is fine; a stylesheet, script,
+image, font or frame from another host is refused at its line, because the
+site promises that no request leaves it and PDFs may only read project files.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .errors import Report
+from .project import Project
+
+_REMOTE = "(?:https?:|//|data:)"
+_PATTERNS = (
+    re.compile(
+        r"<(?:link|script|img|iframe|frame|source|video|audio|embed|object|track|image|use)\b"
+        r"[^>]*?\b(?:src|href|data|srcset|poster|xlink:href)\s*=\s*[\"']?\s*(" + _REMOTE + r"[^\"'\s>]*)",
+        re.I,
+    ),
+    re.compile(r"url\(\s*[\"']?\s*(" + _REMOTE + r"[^\"')\s]*)", re.I),
+    re.compile(r"@import\s+[\"']\s*(" + _REMOTE + r"[^\"']*)", re.I),
+)
+SUFFIXES = (".html", ".htm", ".css", ".xml", ".svg", ".js")
+
+
+def check_theme(project: Project) -> None:
+    """Raise a WorkbookError for every remote resource a theme file asks for."""
+    report = Report()
+    for folder in project.theme_dirs:
+        own = folder == (project.root / "templates").resolve()
+        prefix = "templates" if own else "(default theme) templates"
+        for path in sorted(folder.rglob("*")):
+            if not path.is_file() or path.suffix.lower() not in SUFFIXES:
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+            rel = f"{prefix}/{path.relative_to(folder).as_posix()}"
+            for number, line in enumerate(text.split("\n"), start=1):
+                for pattern in _PATTERNS:
+                    for match in pattern.finditer(line):
+                        report.add(rel, number,
+                                   f"loads '{match[1][:60]}' from outside the project; the site and "
+                                   "PDFs may only use files inside the project")
+    report.raise_if_any()
