@@ -102,20 +102,17 @@ def load_content(project: Project) -> Content:
         content_dir=project.content_dir,
         pages={folder: set(slugs) for folder, slugs in files.items()},
     )
+    areas = dict(config.areas) if config else None
     goals = {slug: g for slug, path in files["goals"].items()
-             if (g := _load_goal(project, slug, path, report))}
+             if (g := _load_goal(project, slug, path, areas, files, report))}
     guidance = {slug: g for slug, path in files["guidance"].items()
                 if (g := _load_guidance(project, slug, path, markdown, report))}
     sheets = {slug: s for slug, path in files["sheets"].items()
               if (s := _load_sheet(project, slug, path, markdown, report))}
     workbooks = {slug: w for slug, path in files["workbooks"].items()
-                 if (w := _load_workbook(project, slug, path, markdown, report))}
+                 if (w := _load_workbook(project, slug, path, markdown, files, report))}
     if config:
         _check_config(project, config, config_source, report)
-        for goal in goals.values():
-            _check_goal_refs(goal, config, files, report)
-    for workbook in workbooks.values():
-        _check_workbook_refs(workbook, files, report)
     if not files["goals"] and not files["sheets"] and config:
         report.add("content", None, "no goals or sheets yet; add content/goals/<slug>.yaml")
     catalogue = _load_catalogue(project, config, config_source, report)
@@ -199,10 +196,11 @@ def _inside(path: Path, root: Path) -> bool:
 # --------------------------------------------------------------------------- kinds
 
 
-def _load_goal(project, slug, path, report) -> Goal | None:
+def _load_goal(project, slug, path, areas, files, report) -> Goal | None:
     source = _read_yaml(project, path, report)
     if source is None:
         return None
+    _check_goal_refs(source, areas, files, report)
     data = schema.validate(schema.Goal, source, report)
     if data is None:
         return None
@@ -224,7 +222,6 @@ def _load_goal(project, slug, path, report) -> Goal | None:
     seen: dict[str, int] = {}
     for index, measure in enumerate(data.measures):
         _check_measure(source, index, measure, seen, report)
-    _check_unique(source, "guidance", data.guidance, report)
     if len(report.problems) > errors_before:
         return None
     return Goal(slug, source, data)
@@ -378,10 +375,11 @@ def _load_sheet(project, slug, path, markdown, report) -> Sheet | None:
     return Sheet(slug, source, data, intro, texts)
 
 
-def _load_workbook(project, slug, path, markdown, report) -> Workbook | None:
+def _load_workbook(project, slug, path, markdown, files, report) -> Workbook | None:
     source = _read_yaml(project, path, report)
     if source is None:
         return None
+    _check_workbook_refs(source, files, report)
     data = schema.validate(schema.Workbook, source, report)
     if data is None:
         return None
@@ -425,26 +423,34 @@ def _missing(kind: str, slug: str, known: dict[str, Any] | set[str], folder: str
     return f"unknown {kind} '{slug}'" + (f" (no {where})" if where else "") + hint
 
 
-def _check_goal_refs(goal: Goal, config: schema.Config, files, report: Report) -> None:
-    source = goal.source
-    if goal.data.area not in config.areas:
-        close = difflib.get_close_matches(goal.data.area, list(config.areas), n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else (
-            "areas are: " + ", ".join(config.areas))
+def _check_goal_refs(source: Source, areas: dict[str, str] | None, files, report: Report) -> None:
+    """Check a goal's area and guidance slugs on the raw data, so they are reported
+    even when another part of the file has the wrong shape."""
+    data = source.data
+    area = data.get("area")
+    if areas is not None and isinstance(area, str) and SLUG_RE.match(area) and area not in areas:
+        close = difflib.get_close_matches(area, list(areas), n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else "areas are: " + ", ".join(areas)
         report.add(source.rel, source.line("area"),
-                   f"unknown area '{goal.data.area}'; {hint} (areas are set in workbook.yaml)")
-    for index, slug in enumerate(goal.data.guidance):
-        if slug not in files["guidance"]:
+                   f"unknown area '{area}'; {hint} (areas are set in workbook.yaml)")
+    guidance = data.get("guidance")
+    for index, slug in enumerate(guidance if isinstance(guidance, list) else []):
+        if isinstance(slug, str) and SLUG_RE.match(slug) and slug not in files["guidance"]:
             report.add(source.rel, source.line("guidance", index),
                        _missing("guidance page", slug, files["guidance"], "guidance", ".md"))
+    if isinstance(guidance, list):
+        _check_unique(source, "guidance", [g for g in guidance if isinstance(g, str)], report)
 
 
-def _check_workbook_refs(workbook: Workbook, files, report: Report) -> None:
-    source = workbook.source
+def _check_workbook_refs(source: Source, files, report: Report) -> None:
+    """Check what a workbook's contents refer to, on the raw data (see _check_goal_refs)."""
+    contents = source.data.get("contents")
     seen: dict[tuple[str, str], int] = {}
-    for index, entry in enumerate(workbook.data.contents):
+    for index, entry in enumerate(contents if isinstance(contents, list) else []):
+        if not isinstance(entry, dict):
+            continue
         at = ("contents", index)
-        given = [k for k in ("guidance", "sheet", "goal") if getattr(entry, k) is not None]
+        given = [k for k in ("guidance", "sheet", "goal") if k in entry]
         if len(given) != 1:
             report.add(
                 source.rel,
@@ -454,18 +460,24 @@ def _check_workbook_refs(workbook: Workbook, files, report: Report) -> None:
             )
             continue
         kind = given[0]
-        slug = getattr(entry, kind)
-        if entry.sheets is not None and kind != "goal":
-            report.add(source.rel, source.line(*at, "sheets"),
-                       "'sheets:' only goes with 'goal:'")
+        slug = entry[kind]
+        if not isinstance(slug, str) or not SLUG_RE.match(slug):
+            continue  # the schema reports it
+        if "sheets" in entry and kind != "goal":
+            report.add(source.rel, source.line(*at, "sheets"), "'sheets:' only goes with 'goal:'")
         folder = {"guidance": "guidance", "sheet": "sheets", "goal": "goals"}[kind]
         if slug not in files[folder]:
             report.add(source.rel, source.line(*at, kind),
                        _missing(kind if kind != "guidance" else "guidance page", slug,
-                                files[folder], folder, schema_suffix(folder)))
+                                files[folder], folder, FOLDERS[folder]))
             continue
+        sheets = entry.get("sheets")
+        if kind == "goal" and isinstance(sheets, list) and not sheets:
+            report.add(source.rel, source.line(*at, "sheets"),
+                       "sheets is empty; leave it out to include all three sheets")
+        chosen = sheets if isinstance(sheets, list) and sheets else list(schema.GOAL_SHEETS)
         parts = [(kind, slug)] if kind != "goal" else [
-            ("goal", f"{slug}/{sheet}") for sheet in (entry.sheets or schema.GOAL_SHEETS)]
+            ("goal", f"{slug}/{sheet}") for sheet in chosen if isinstance(sheet, str)]
         for part in parts:
             if part in seen and seen[part] == index:
                 report.add(source.rel, source.line(*at, "sheets"),
@@ -475,14 +487,6 @@ def _check_workbook_refs(workbook: Workbook, files, report: Report) -> None:
                            f"{part[0]} '{part[1]}' is already in this workbook "
                            f"(contents item {seen[part] + 1}); list it once")
             seen.setdefault(part, index)
-        if entry.sheets is not None:
-            if not entry.sheets:
-                report.add(source.rel, source.line(*at, "sheets"),
-                           "sheets is empty; leave it out to include all three sheets")
-
-
-def schema_suffix(folder: str) -> str:
-    return FOLDERS[folder]
 
 
 def check(project: Project) -> Content:

@@ -240,9 +240,16 @@ def validate(model: type[M], source: Source, report: Report) -> M | None:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            path = _data_path(data, error["loc"])
-            report.add(source.rel, source.line(*path), _message(model, data, path, error))
+        errors = [(_data_path(data, e["loc"]), e) for e in exc.errors(include_url=False)]
+        messages = [(path, _message(model, data, path, error)) for path, error in errors]
+        # A misspelt key is one mistake: say "did you mean 'summary'?" and not
+        # also "missing required key 'summary'".
+        suggested = {path[:-1] + (m.split("did you mean '")[1].split("'")[0],)
+                     for path, m in messages if "did you mean '" in m}
+        for (path, error), (_, message) in zip(errors, messages):
+            if error["type"] == "missing" and path in suggested:
+                continue
+            report.add(source.rel, source.line(*path), message)
         return None
 
 

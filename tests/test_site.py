@@ -1,0 +1,234 @@
+"""The HTML site: files built, forms labelled, links relative and local, builds reproducible."""
+
+from __future__ import annotations
+
+import posixpath
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from workbook import BuildConfig, WorkbookError, build
+from workbook.output import MARKER
+
+from .conftest import tree_bytes, write
+
+
+class PageParser(HTMLParser):
+    """Collects links, resources, form controls and labels of one page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, dict]] = []  # (url, attrs) of <a href>
+        self.resources: list[str] = []  # src=, <link href>
+        self.controls: list[dict] = []
+        self.label_for: set[str] = set()
+        self.ids: list[str] = []
+        self._label_depth = 0
+        self.wrapped: set[str] = set()
+        self.tracker_rows = 0
+        self._in_tracker = False
+
+    def handle_starttag(self, tag: str, attrs_list) -> None:
+        attrs = dict(attrs_list)
+        if "id" in attrs:
+            self.ids.append(attrs["id"])
+        if tag == "a" and "href" in attrs:
+            self.links.append((attrs["href"], attrs))
+        if tag in ("img", "script", "iframe", "source", "audio", "video") and "src" in attrs:
+            self.resources.append(attrs["src"])
+        if tag == "link" and "href" in attrs:
+            self.resources.append(attrs["href"])
+        if tag == "label":
+            self._label_depth += 1
+            if "for" in attrs:
+                self.label_for.add(attrs["for"])
+        if tag in ("input", "textarea", "select"):
+            self.controls.append(attrs)
+            if self._label_depth and "id" in attrs:
+                self.wrapped.add(attrs["id"])
+        if tag == "table" and "tracker" in attrs.get("class", ""):
+            self._in_tracker = True
+        if tag == "tr" and self._in_tracker:
+            self.tracker_rows += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "label":
+            self._label_depth -= 1
+        if tag == "table":
+            self._in_tracker = False
+
+
+def parse(path: Path) -> PageParser:
+    parser = PageParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+@pytest.fixture
+def site(project: Path) -> Path:
+    build(BuildConfig(project_dir=project, pdf=False))
+    return project / "output"
+
+
+def html_pages(out: Path) -> list[Path]:
+    return sorted(out.rglob("*.html"))
+
+
+def test_expected_files(site: Path) -> None:
+    for rel in ["index.html", "goals/index.html", "goals/ease-anxiety.html",
+                "goals/ease-anxiety/worksheet.html", "goals/ease-anxiety/tracker.html",
+                "goals/ease-anxiety/session-prep.html", "guidance/index.html",
+                "guidance/smart-goals.html", "sheets/index.html", "sheets/weekly-check-in.html",
+                "workbooks/index.html", "workbooks/getting-started.html", "404.html",
+                "sitemap.xml", "assets/site.css", "assets/theme.css",
+                "assets/fonts/AtkinsonHyperlegible-Regular.ttf", MARKER]:
+        assert (site / rel).is_file(), rel
+    assert not (site / "downloads").exists()  # --no-pdf
+
+
+def test_goal_page_shows_example_and_links(site: Path) -> None:
+    html = (site / "goals/ease-anxiety.html").read_text()
+    assert "Ease everyday anxiety" in html
+    assert "Each evening I will write down how many anxious spells" in html  # SMART example
+    assert 'href="ease-anxiety/tracker.html"' in html
+    assert 'href="../guidance/smart-goals.html"' in html
+
+
+def test_twelve_week_daily_tracker_has_84_day_rows(site: Path) -> None:
+    page = parse(site / "goals/ease-anxiety/tracker.html")
+    header_rows = 12  # one header row per week table
+    assert page.tracker_rows - header_rows == 84
+    names = {c["name"] for c in page.controls}
+    assert "ease-anxiety_tracker_w01_d1_spells" in names
+    assert "ease-anxiety_tracker_w12_d7_peak" in names
+    assert "ease-anxiety_tracker_w12_d7_notes" in names
+    assert "ease-anxiety_tracker_w13_d1_spells" not in names
+
+
+def test_every_control_has_a_label_and_a_unique_name(site: Path) -> None:
+    checked = 0
+    for path in html_pages(site):
+        page = parse(path)
+        assert len(page.ids) == len(set(page.ids)), f"duplicate id in {path}"
+        radio_groups = set()
+        names = []
+        for control in page.controls:
+            assert control.get("id"), f"control without id in {path}: {control}"
+            assert control["id"] in page.label_for or control["id"] in page.wrapped, \
+                f"{path}: no label for {control['id']}"
+            if control.get("type") == "radio":
+                radio_groups.add(control["name"])
+            else:
+                names.append(control["name"])
+            checked += 1
+        assert len(names) == len(set(names)), f"duplicate control name in {path}"
+        assert not radio_groups & set(names)
+    assert checked > 3000
+
+
+def test_links_are_relative_and_resolve(site: Path) -> None:
+    for path in html_pages(site):
+        if path.name == "404.html":
+            continue
+        page = parse(path)
+        here = path.relative_to(site).as_posix()
+        for url in [u for u, _ in page.links] + page.resources:
+            parts = urlsplit(url)
+            if parts.scheme or url.startswith("#"):
+                continue
+            assert not url.startswith("/"), f"{here}: absolute path {url}"
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(here), parts.path))
+            assert (site / target).is_file(), f"{here}: broken link {url}"
+
+
+def test_no_external_references_but_plain_guidance_links(project: Path) -> None:
+    write(project / "content/guidance/extra.md", """---
+title: Further reading
+summary: Links.
+---
+Read [a plain external link](https://example.org/article).
+""")
+    build(BuildConfig(project_dir=project, pdf=False))
+    site = project / "output"
+    seen_external = []
+    for path in html_pages(site):
+        page = parse(path)
+        for url in page.resources:
+            assert not urlsplit(url).scheme and not url.startswith("//"), f"{path}: loads {url}"
+        for url, attrs in page.links:
+            if urlsplit(url).scheme:
+                assert path.parent.name == "guidance" and "external" in attrs.get("class", ""), \
+                    f"{path}: external link {url} outside guidance text"
+                assert "noreferrer" in attrs.get("rel", "")
+                seen_external.append(url)
+    assert seen_external == ["https://example.org/article"]
+    text = (site / "index.html").read_text()
+    assert "Content-Security-Policy" in text and "default-src 'none'" in text
+
+
+def test_failed_build_leaves_previous_output_identical(project: Path) -> None:
+    build(BuildConfig(project_dir=project, pdf=False))
+    before = tree_bytes(project / "output")
+    goal = project / "content/goals/ease-anxiety.yaml"
+    goal.write_text(goal.read_text().replace("timeframe: 12 weeks", "timeframe: soon"))
+    with pytest.raises(WorkbookError):
+        build(BuildConfig(project_dir=project, pdf=False))
+    assert tree_bytes(project / "output") == before
+    leftovers = [p.name for p in project.iterdir() if p.name.startswith(".output")]
+    assert leftovers == []
+
+
+def test_building_twice_gives_identical_files(project: Path, tmp_path: Path) -> None:
+    build(BuildConfig(project_dir=project, pdf=False, out=tmp_path / "one"))
+    build(BuildConfig(project_dir=project, pdf=False, out=tmp_path / "two"))
+    assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
+
+
+def test_project_template_overrides_default(project: Path) -> None:
+    write(project / "templates/404.html", """{% extends "base.html" %}
+{% block content %}<h1>Nothing here, friend</h1>{% endblock %}
+""")
+    write(project / "templates/assets/site.css", "body { color: black; }\n")
+    build(BuildConfig(project_dir=project, pdf=False))
+    assert "Nothing here, friend" in (project / "output/404.html").read_text()
+    assert "Skip to main content" in (project / "output/404.html").read_text()  # base still default
+    assert (project / "output/assets/site.css").read_text() == "body { color: black; }\n"
+
+
+def test_template_error_names_file_and_line(project: Path) -> None:
+    write(project / "templates/404.html", "{% extends 'base.html' %}\n{% block content %}\n"
+                                          "{{ page.nope }}\n{% endblock %}\n")
+    with pytest.raises(WorkbookError) as info:
+        build(BuildConfig(project_dir=project, pdf=False))
+    [problem] = info.value.problems
+    assert (problem.path, problem.line) == ("templates/404.html", 3)
+    assert "nope" in problem.message
+
+
+def test_template_may_not_load_remote_resources(project: Path) -> None:
+    write(project / "templates/base.html",
+          '<link rel="stylesheet" href="https://cdn.example.org/x.css">\n'
+          '<a href="https://example.org">a plain link is fine</a>\n')
+    with pytest.raises(WorkbookError) as info:
+        build(BuildConfig(project_dir=project, pdf=False))
+    assert [str(p) for p in info.value.problems] == [
+        "templates/base.html:1: loads 'https://cdn.example.org/x.css' from outside the project; "
+        "the site and PDFs may only use files inside the project"]
+
+
+def test_sitemap_lists_pages(site: Path) -> None:
+    text = (site / "sitemap.xml").read_text()
+    assert "<loc>goals/ease-anxiety.html</loc>" in text
+    assert "404.html" not in text
+
+
+def test_sitemap_uses_site_url(project: Path) -> None:
+    config = project / "workbook.yaml"
+    config.write_text(config.read_text() + "site_url: https://clinic.example/help/\n")
+    build(BuildConfig(project_dir=project, pdf=False))
+    out = project / "output"
+    assert "<loc>https://clinic.example/help/goals/ease-anxiety.html</loc>" in (
+        out / "sitemap.xml").read_text()
+    assert 'href="/help/assets/site.css"' in (out / "404.html").read_text()
