@@ -24,11 +24,9 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def small_project(tmp_path: Path) -> Path:
-    """The sample cut down to one goal, one guidance page and one sheet: quick to build."""
+    """The sample cut down to one goal and one sheet (4 PDFs): quick to build."""
     root = new_project(tmp_path / "small").root
-    keep = {"goals": {"ease-anxiety.yaml"}, "guidance": {"smart-goals.md", "tracking-progress.md",
-            "journaling.md", "miracle-question.md"},
-            "sheets": {"weekly-check-in.yaml"}, "workbooks": set()}
+    keep = {"goals": {"ease-anxiety.yaml"}, "sheets": {"weekly-check-in.yaml"}, "workbooks": set()}
     for folder, names in keep.items():
         for path in (root / "content" / folder).iterdir():
             if path.name not in names:

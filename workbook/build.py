@@ -12,11 +12,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .content import load_content
+from .content import Content, load_content
+from .errors import Report, WorkbookError
+from .glyphs import check_glyphs
+from .pdf import declared_fonts
 from .html import make_env, render_pages, theme_assets
 from .output import check_output_dir, write_output
 from .plan import Plan, plan_site
-from .project import open_project
+from .project import Project, open_project
 from .render_pdf import render_pdfs
 from .theme import check_theme
 
@@ -49,8 +52,7 @@ def build(config: BuildConfig) -> BuildResult:
 
     project = open_project(config.project_dir)
     out_dir = check_output_dir(config.out or project.root / "output", project)
-    content = load_content(project)
-    check_theme(project)
+    content = check_project(project, pdf=config.pdf)
     lap("load")
     plan = plan_site(content, with_pdfs=config.pdf)
     lap("plan")
@@ -71,6 +73,22 @@ def build(config: BuildConfig) -> BuildResult:
         seconds=time.perf_counter() - started,
         timings=timings,
     )
+
+
+def check_project(project: Project, *, pdf: bool = True) -> Content:
+    """Stage 1: load and validate the content and the theme; every problem at once."""
+    report = Report()
+    try:
+        content = load_content(project)
+    except WorkbookError as error:
+        report.problems.extend(error.problems)
+        content = None
+    check_theme(project, report)
+    if content is not None and pdf:
+        check_glyphs(content, project.theme_file("pdf/fonts.css"),
+                     ", ".join(declared_fonts(project.theme_file("pdf/fonts.css"))), report)
+    report.raise_if_any()
+    return content
 
 
 def static_files(plan: Plan) -> dict[str, Path]:

@@ -12,11 +12,9 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import BuildConfig, build
-from .content import load_content
+from .build import BuildConfig, build, check_project
 from .errors import Problem, WorkbookError
 from .project import new_project, open_project
-from .theme import check_theme
 
 
 def _shown_path(problem: Problem, root: Path | None) -> Problem:
@@ -74,9 +72,7 @@ def check(directory: str) -> None:
     """Check every content file; print each problem as path:line: message."""
     root = _root_of(directory)
     try:
-        project = open_project(directory)
-        content = load_content(project)
-        check_theme(project)
+        content = check_project(open_project(directory))
     except WorkbookError as error:
         _fail(error, root, "fix them and run 'workbook check' again")
     click.echo(f"No problems found: {len(content.goals)} goals, {len(content.guidance)} guidance "

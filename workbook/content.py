@@ -46,9 +46,11 @@ class Goal:
 @dataclass
 class Guidance:
     slug: str
-    source: Source
+    source: Source  # the front matter
     data: schema.GuidanceMeta
     body: Rendered
+    markdown: str = ""  # the body as written
+    body_line: int = 1  # file line where the body starts
 
 
 @dataclass
@@ -313,7 +315,7 @@ def _load_guidance(project, slug, path, markdown: Markdown, report) -> Guidance 
     body = markdown.render(parts.body, place, report)
     if meta is None:
         return None
-    return Guidance(slug, parts.meta, meta, body)
+    return Guidance(slug, parts.meta, meta, body, parts.body, parts.body_line)
 
 
 def _render_field(markdown, source: Source, key: tuple, text: str | None, report) -> Rendered | None:

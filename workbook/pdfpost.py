@@ -154,4 +154,4 @@ def _characters(font: pikepdf.Object) -> list[str]:
             chars.append(bytes.fromhex(hexes).decode("utf-16-be"))
         except (ValueError, UnicodeDecodeError):
             continue
-    return sorted(set(c for c in chars if c.strip()))
+    return sorted(set(c for c in chars if c.strip() and c.isprintable()))

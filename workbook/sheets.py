@@ -353,8 +353,18 @@ def goal_tracker(goal: Goal, t) -> SheetDoc:
                                         for label, text in targets]
     blocks.append(ExampleBlock(t("What I am tracking"), info))
     blocks.append(tracker)
-    landscape = len(columns) > 9
-    return _goal_doc(goal, "tracker", t, blocks, landscape)
+    return _goal_doc(goal, "tracker", t, blocks, landscape=_too_wide(columns))
+
+
+#: Narrowest readable width of each kind of tracker column, in inches (pdf.css).
+COLUMN_INCHES = {"date": 0.7, "count": 0.8, "scale": 0.8, "minutes": 0.8, "yes-no": 0.6,
+                 "strategy": 0.32, "text": 1.5, "notes": 1.3}
+PORTRAIT_INCHES = 7.0  # A4 portrait (8.27 in) less 0.6 in margins, rounded down
+
+
+def _too_wide(columns: list[Column]) -> bool:
+    """A tracker that cannot stay readable in portrait is printed landscape."""
+    return 0.55 + sum(COLUMN_INCHES[c.kind] for c in columns) > PORTRAIT_INCHES
 
 
 def tracker_days(timeframe: schema.Timeframe) -> int:

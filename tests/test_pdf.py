@@ -1,0 +1,287 @@
+"""The PDFs, checked by their properties: pages, fields, fonts, tags, text."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+from pypdf import PdfReader, PdfWriter
+
+from workbook import BuildConfig, WorkbookError, build
+from workbook.pdfpost import embedded_fonts
+
+from .test_site import parse
+from .conftest import tree_bytes, write
+
+LETTER = (612, 792)
+A4 = (595, 842)
+pytestmark = pytest.mark.slow
+
+
+def downloads(out: Path) -> list[Path]:
+    return sorted((out / "downloads").glob("*.pdf"))
+
+
+def page_size(page) -> tuple[int, int]:
+    box = page.mediabox
+    return round(float(box.width)), round(float(box.height))
+
+
+def test_one_pdf_per_sheet_and_workbook_linked_from_the_site(built_sample: Path) -> None:
+    names = {p.name for p in downloads(built_sample)}
+    assert len(names) == 9 * 3 + 4 + 1
+    assert {"ease-anxiety-worksheet.pdf", "ease-anxiety-tracker.pdf",
+            "ease-anxiety-session-prep.pdf", "weekly-check-in.pdf", "getting-started.pdf"} <= names
+    goal_page = (built_sample / "goals/ease-anxiety.html").read_text()
+    assert 'href="../downloads/ease-anxiety-tracker.pdf"' in goal_page
+    assert 'href="../downloads/weekly-check-in.pdf"' in (
+        built_sample / "sheets/weekly-check-in.html").read_text()
+    assert 'href="../downloads/getting-started.pdf"' in (
+        built_sample / "workbooks/getting-started.html").read_text()
+
+
+def test_pages_are_letter_with_wide_trackers_landscape(built_sample: Path) -> None:
+    for path in downloads(built_sample):
+        for page in PdfReader(path).pages:
+            assert page_size(page) in (LETTER, LETTER[::-1]), path.name
+
+
+def test_a4_from_config_and_from_the_command_line(small_project: Path, tmp_path: Path) -> None:
+    config = small_project / "workbook.yaml"
+    config.write_text(config.read_text().replace("paper: letter", "paper: a4"))
+    build(BuildConfig(project_dir=small_project))
+    for path in downloads(small_project / "output"):
+        assert {page_size(p) for p in PdfReader(path).pages} == {A4}, path.name
+    build(BuildConfig(project_dir=small_project, paper="letter", out=tmp_path / "letter"))
+    for path in downloads(tmp_path / "letter"):
+        assert {page_size(p) for p in PdfReader(path).pages} == {LETTER}, path.name
+
+
+def html_controls(page: Path) -> dict[str, str]:
+    """name → PDF field type expected for every control of an HTML sheet page."""
+    expected = {}
+    for control in parse(page).controls:
+        kind = control.get("type", "textarea")
+        expected[control["name"]] = "/Tx" if kind in ("text", "textarea") else "/Btn"
+    return expected
+
+
+@pytest.mark.parametrize("sheet, pdf", [
+    ("goals/ease-anxiety/worksheet.html", "ease-anxiety-worksheet.pdf"),
+    ("goals/ease-anxiety/tracker.html", "ease-anxiety-tracker.pdf"),
+    ("goals/build-self-esteem/tracker.html", "build-self-esteem-tracker.pdf"),
+    ("goals/ease-anxiety/session-prep.html", "ease-anxiety-session-prep.pdf"),
+    ("sheets/weekly-check-in.html", "weekly-check-in.pdf"),
+    ("sheets/first-session-prep.html", "first-session-prep.pdf"),
+])
+def test_every_html_control_is_a_pdf_field(built_sample: Path, sheet: str, pdf: str) -> None:
+    expected = html_controls(built_sample / sheet)
+    fields = PdfReader(built_sample / "downloads" / pdf).get_fields()
+    actual = {name: str(field.get("/FT")) for name, field in fields.items()}
+    assert actual == expected
+    for name, field in fields.items():
+        assert field.get("/TU"), f"{name} has no tooltip"
+        assert "." not in name
+
+
+def test_scales_are_radio_groups_valued_by_number(built_sample: Path) -> None:
+    fields = PdfReader(built_sample / "downloads/weekly-check-in.pdf").get_fields()
+    scale = fields["weekly-check-in_week-overall"]
+    assert int(scale["/Ff"]) & (1 << 15)  # radio
+    assert scale["/TU"] == "How was this week overall?"
+    assert scale["/_States_"] == [f"/{n}" for n in range(11)]
+
+
+def test_a_scale_not_starting_at_zero_keeps_its_numbers(small_project: Path, tmp_path: Path) -> None:
+    write(small_project / "content/sheets/rate.yaml", """\
+title: Rate it
+kind: worksheet
+blocks:
+  - {kind: scale, id: level, label: Level, min: -2, max: 2}
+  - {kind: scale, id: stars, label: Stars, min: 1, max: 5}
+""")
+    build(BuildConfig(project_dir=small_project))
+    pdf = small_project / "output/downloads/rate.pdf"
+    fields = PdfReader(pdf).get_fields()
+    assert fields["rate_level"]["/_States_"] == ["/-2", "/-1", "/0", "/1", "/2"]
+    assert fields["rate_stars"]["/_States_"] == ["/1", "/2", "/3", "/4", "/5"]
+    fill(pdf, tmp_path / "rated.pdf", {"rate_level": "/-1", "rate_stars": "/4"})
+    fields = PdfReader(tmp_path / "rated.pdf").get_fields()
+    assert (fields["rate_level"]["/V"], fields["rate_stars"]["/V"]) == ("/-1", "/4")
+
+
+def test_workbook_fields_are_unique_and_complete(built_sample: Path) -> None:
+    with pikepdf.open(built_sample / "downloads/getting-started.pdf") as pdf:
+        names = [str(f.T) for f in pdf.Root.AcroForm.Fields]
+    assert len(names) == len(set(names))
+    assert "ease-anxiety_tracker_w12_d7_spells" in names
+    assert "weekly-check-in_week-overall" in names
+    assert "getting-started_cover-name" in names
+    reader_names = PdfReader(built_sample / "downloads/getting-started.pdf").get_fields()
+    assert set(reader_names) == set(names)  # no phantom radio-button fields
+
+
+def fill(source: Path, target: Path, values: dict[str, str]) -> None:
+    writer = PdfWriter(clone_from=PdfReader(source))
+    for page in writer.pages:
+        writer.update_page_form_field_values(page, values, auto_regenerate=False)
+    writer.write(target)
+
+
+TRACKER_VALUES = {
+    "ease-anxiety_tracker_name": "Ana Pérez",
+    "ease-anxiety_tracker_date": "4 January 2027",
+    "ease-anxiety_tracker_w01_d1_spells": "3",
+    "ease-anxiety_tracker_w01_d1_peak": "7",
+    "ease-anxiety_tracker_w01_d1_notes": "Busy day at work; ñandú café",
+    "ease-anxiety_tracker_w01_d1_s2": "/on",
+    "ease-anxiety_tracker_w12_d7_spells": "1",
+    "ease-anxiety_tracker_w12_d7_notes": "Last day:\ncalm",
+}
+
+
+def test_filled_values_read_back(built_sample: Path, tmp_path: Path) -> None:
+    filled = tmp_path / "filled.pdf"
+    fill(built_sample / "downloads/ease-anxiety-tracker.pdf", filled, TRACKER_VALUES)
+    fields = PdfReader(filled).get_fields()
+    assert {name: fields[name].get("/V") for name in TRACKER_VALUES} == TRACKER_VALUES
+    values = {"weekly-check-in_week-overall": "/7", "weekly-check-in_this-week_2": "/on",
+              "weekly-check-in_went-better": "Walked twice.\nSlept better."}
+    fill(built_sample / "downloads/weekly-check-in.pdf", tmp_path / "check.pdf", values)
+    fields = PdfReader(tmp_path / "check.pdf").get_fields()
+    assert {name: fields[name].get("/V") for name in values} == values
+
+
+def test_filled_tracker_flattened_shows_the_values(built_sample: Path, tmp_path: Path) -> None:
+    filled, flat = tmp_path / "filled.pdf", tmp_path / "flat.pdf"
+    fill(built_sample / "downloads/ease-anxiety-tracker.pdf", filled, TRACKER_VALUES)
+    subprocess.run(["qpdf", "--generate-appearances", "--flatten-annotations=all",
+                    str(filled), str(flat)], check=True)
+    with pikepdf.open(flat) as pdf:
+        assert "/AcroForm" not in pdf.Root or not pdf.Root.AcroForm.get("/Fields")
+    text = subprocess.run(["pdftotext", "-layout", str(flat), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    for value in ("Ana Pérez", "4 January 2027", "Busy day at work; ñandú café", "Last day:"):
+        assert value in text
+    first_day = next(line for line in text.splitlines() if line.strip().startswith("Day 1 "))
+    assert re.search(r"Day 1\s+3\s+7\s+Busy day", first_day), first_day
+
+
+def test_tagged_with_language_and_title(built_sample: Path) -> None:
+    for name in ("ease-anxiety-tracker.pdf", "getting-started.pdf", "weekly-check-in.pdf"):
+        with pikepdf.open(built_sample / "downloads" / name) as pdf:
+            assert pdf.Root.MarkInfo.Marked is True
+            assert "/StructTreeRoot" in pdf.Root
+            assert str(pdf.Root.Lang) == "en"
+            assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
+            with pdf.open_metadata() as meta:
+                assert meta.get("dc:title")
+                assert "pdfuaid:part" in str(meta) or meta.get("pdfuaid:part") == "1"
+    with pikepdf.open(built_sample / "downloads/ease-anxiety-tracker.pdf") as pdf:
+        with pdf.open_metadata() as meta:
+            assert meta["dc:title"] == "Ease everyday anxiety – Tracker"
+
+
+def test_qpdf_check_passes_and_no_javascript(built_sample: Path) -> None:
+    for path in downloads(built_sample):
+        done = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+        assert done.returncode == 0, f"{path.name}: {done.stdout} {done.stderr}"
+        with pikepdf.open(path) as pdf:
+            assert "/OpenAction" not in pdf.Root and "/AA" not in pdf.Root
+            assert "/JavaScript" not in pdf.Root.get("/Names", {})
+            for page in pdf.pages:
+                for annot in page.get("/Annots", []):
+                    assert "/A" not in annot or annot.A.S == "/URI" or annot.A.S == "/GoTo"
+
+
+def test_fonts_are_the_theme_font_embedded(built_sample: Path) -> None:
+    for path in downloads(built_sample):
+        with pikepdf.open(path) as pdf:
+            fonts = embedded_fonts(pdf)
+            assert fonts, path.name
+            for base, font in fonts.items():
+                assert base.split("+", 1)[1].startswith("Atkinson-Hyperlegible"), (path.name, base)
+                descriptor = font.DescendantFonts[0].FontDescriptor
+                assert "/FontFile2" in descriptor, (path.name, base)
+    fonts_output = subprocess.run(["pdffonts", str(built_sample / "downloads/getting-started.pdf")],
+                                  capture_output=True, text=True, check=True).stdout
+    rows = fonts_output.splitlines()[2:]
+    assert rows and all(" yes " in row for row in rows)  # emb column
+
+
+def test_text_is_selectable(built_sample: Path) -> None:
+    text = subprocess.run(["pdftotext", str(built_sample / "downloads/ease-anxiety-worksheet.pdf"),
+                           "-"], capture_output=True, text=True, check=True).stdout
+    assert "Ease everyday anxiety" in text
+    assert "Riverside Counselling (sample)" in text  # running header
+    assert "Page 1 of 2" in text
+    assert "call your local emergency number" in text  # support note in the footer
+
+
+def test_workbook_toc_matches_bookmarks(built_sample: Path) -> None:
+    path = built_sample / "downloads/getting-started.pdf"
+    reader = PdfReader(path)
+    bookmarks = [(item.title, reader.get_destination_page_number(item) + 1)
+                 for item in reader.outline if not isinstance(item, list)]
+    toc_text = subprocess.run(["pdftotext", "-layout", "-f", "2", "-l", "2", str(path), "-"],
+                              capture_output=True, text=True, check=True).stdout
+    toc = []
+    for line in toc_text.splitlines():
+        match = re.match(r"\s*(GUIDE|WORKSHEET|TRACKER|SESSION PREP)\s+(.+?)\s*\.{3,}\s*(\d+)\s*$",
+                         line)
+        if match:
+            toc.append((match[2].strip(), int(match[3])))
+    assert len(toc) == 10
+    assert ("Ease everyday anxiety: Tracker", 15) in toc
+    assert bookmarks[0] == ("Contents", 2)
+    assert bookmarks[1:] == toc
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    numbers = [int(n) for n in re.findall(r"Page (\d+) of 24", text)]
+    assert numbers == list(range(2, 25))  # runs through; the cover has none
+    assert len(reader.pages) == 24
+
+
+def test_pdfs_are_deterministic(small_project: Path, tmp_path: Path) -> None:
+    build(BuildConfig(project_dir=small_project, out=tmp_path / "one"))
+    build(BuildConfig(project_dir=small_project, out=tmp_path / "two"))
+    one, two = tree_bytes(tmp_path / "one"), tree_bytes(tmp_path / "two")
+    assert [k for k in one if k.endswith(".pdf")]
+    assert one == two
+
+
+def test_image_from_outside_the_project_is_refused(small_project: Path) -> None:
+    write(small_project / "templates/pdf/sheet.html",
+          '{% extends "pdf/base.html" %}\n{% block body %}\n<img src="file:///etc/hostname" alt="x">\n'
+          '{% endblock %}\n')
+    with pytest.raises(WorkbookError) as info:
+        build(BuildConfig(project_dir=small_project))
+    message = str(info.value)
+    assert "refused to load '/etc/hostname' is outside the project" in message
+
+
+def test_character_missing_from_the_font_is_an_error_at_its_line(small_project: Path) -> None:
+    goal = small_project / "content/goals/ease-anxiety.yaml"
+    goal.write_text(goal.read_text().replace("Have fewer anxious spells", "Have fewer ☂ spells"))
+    guide = small_project / "content/guidance/journaling.md"
+    guide.write_text(guide.read_text() + "\nWrite it down ✍ every day.\n")
+    with pytest.raises(WorkbookError) as info:
+        build(BuildConfig(project_dir=small_project))
+    lines = guide.read_text().count("\n")
+    assert [str(p) for p in info.value.problems] == [
+        "content/goals/ease-anxiety.yaml:3: '☂' (U+2602) not in the PDF font (Atkinson "
+        "Hyperlegible); replace it, or add a font that has it to templates/pdf/fonts.css",
+        f"content/guidance/journaling.md:{lines}: '✍' (U+270D) not in the PDF font (Atkinson "
+        "Hyperlegible); replace it, or add a font that has it to templates/pdf/fonts.css",
+    ]
+    build(BuildConfig(project_dir=small_project, pdf=False))  # the site alone is fine
+
+
+def test_pdf_font_check_catches_characters_from_templates(small_project: Path) -> None:
+    write(small_project / "templates/pdf/sheet.html",
+          '{% extends "pdf/base.html" %}\n{% block body %}<h1>{{ sheet.title }} ☂</h1>{% endblock %}\n')
+    with pytest.raises(WorkbookError) as info:
+        build(BuildConfig(project_dir=small_project))
+    assert "has no glyph for '☂', so DejaVu-Sans-Bold was used instead" in str(info.value)

@@ -1,0 +1,95 @@
+"""Every character of the content must be in the PDF font.
+
+A character the theme font lacks would be drawn in some other font on
+paper. Rather than let that happen silently, every text in the content is
+checked against the font files declared in ``templates/pdf/fonts.css`` and a
+missing character is an error at its line. (The PDF stage checks the
+embedded fonts again, for text that comes from templates.)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+from fontTools.ttLib import TTFont
+
+from .content import Content
+from .errors import Report
+from .i18n import Catalogue
+from .source import Source
+
+_SRC = re.compile(r"url\(\s*[\"']?([^\"')]+)[\"']?\s*\)")
+
+
+def font_files(fonts_css: Path) -> list[Path]:
+    text = fonts_css.read_text(encoding="utf-8")
+    return [(fonts_css.parent / url).resolve() for url in _SRC.findall(text)]
+
+
+@lru_cache(maxsize=8)
+def _cmap(path: Path) -> frozenset[int]:
+    with TTFont(path, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def coverage(files: list[Path]) -> frozenset[int]:
+    """Characters every face has (text may be set in any of them)."""
+    sets = [_cmap(path) for path in files if path.is_file()]
+    return frozenset.intersection(*sets) if sets else frozenset()
+
+
+def missing(text: str, covered: frozenset[int]) -> list[str]:
+    return sorted({c for c in text if ord(c) not in covered and not _invisible(c)})
+
+
+def _invisible(char: str) -> bool:
+    return char.isspace() or unicodedata.category(char) in ("Cc", "Cf")
+
+
+def check_glyphs(content: Content, fonts_css: Path, family: str, report: Report) -> None:
+    covered = coverage(font_files(fonts_css))
+    if not covered:
+        return
+    sources: list[Source] = [content.config_source]
+    sources += [g.source for g in content.goals.values()]
+    sources += [g.source for g in content.guidance.values()]
+    sources += [s.source for s in content.sheets.values()]
+    sources += [w.source for w in content.workbooks.values()]
+    for source in sources:
+        for path, text in _strings(source.data, ()):
+            _report(source.rel, source.line(*path), missing(text, covered), family, report)
+    for guidance in content.guidance.values():
+        for number, line in enumerate(guidance.markdown.split("\n"), start=guidance.body_line):
+            _report(guidance.source.rel, number, missing(line, covered), family, report)
+    _check_catalogue(content.t, covered, family, report)
+
+
+def _check_catalogue(t: Catalogue, covered: frozenset[int], family: str, report: Report) -> None:
+    for message in t.messages.values():
+        _report(f"templates/locales/{t.language}.yaml", None, missing(message, covered),
+                family, report)
+
+
+def _report(rel: str, line: int | None, chars: list[str], family: str, report: Report) -> None:
+    if not chars:
+        return
+    shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in chars[:5])
+    more = f" and {len(chars) - 5} more" if len(chars) > 5 else ""
+    report.add(rel, line, f"{shown}{more} not in the PDF font ({family}); replace "
+                          f"{'it' if len(chars) == 1 else 'them'}, or add a font that has "
+                          f"{'it' if len(chars) == 1 else 'them'} to templates/pdf/fonts.css")
+
+
+def _strings(data: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(value, path + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _strings(value, path + (index,))
