@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -285,3 +286,27 @@ def test_pdf_font_check_catches_characters_from_templates(small_project: Path) -
     with pytest.raises(WorkbookError) as info:
         build(BuildConfig(project_dir=small_project))
     assert "has no glyph for '☂', so DejaVu-Sans-Bold was used instead" in str(info.value)
+
+
+PDFJS = Path(__file__).parent / "pdfjs"
+
+
+@pytest.fixture(scope="session")
+def pdfjs() -> Path:
+    """pdf.js (the engine of Firefox's and many web PDF viewers), installed from npm on first use."""
+    if not (PDFJS / "node_modules/pdfjs-dist").is_dir():
+        subprocess.run(["npm", "ci", "--silent", "--no-audit", "--no-fund"], cwd=PDFJS, check=True)
+    return PDFJS
+
+
+def test_pdfjs_reads_and_prints_filled_values(built_sample: Path, tmp_path: Path,
+                                              pdfjs: Path) -> None:
+    filled = tmp_path / "filled.pdf"
+    fill(built_sample / "downloads/ease-anxiety-tracker.pdf", filled, TRACKER_VALUES)
+    done = subprocess.run(["node", "print_values.mjs", str(filled)], cwd=pdfjs,
+                          capture_output=True, text=True, check=True)
+    shown = json.loads(done.stdout.strip().splitlines()[-1])  # pdf.js warns about canvas first
+    assert shown["values"] == {name: value.lstrip("/") for name, value in TRACKER_VALUES.items()}
+    for value in ("Ana Pérez", "4 January 2027", "3", "7", "Busy day at work; ñandú café",
+                  "Last day:", "calm"):
+        assert value in shown["printed"], value
