@@ -10,8 +10,12 @@ one); English needs no file.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
 
 from .source import LIMITS, SourceError, load_yaml, read_text
 
@@ -29,6 +33,20 @@ class Catalogue:
                 self.missing.add(message)
             text = message
         return text.format(**values) if values else text
+
+    def date(self, day: datetime.date, form: str = "medium") -> str:
+        """``day`` written the way the site's language writes dates.
+
+        ``form`` is a CLDR width ("short", "medium", "long", "full") or pattern,
+        e.g. "EEE d MMM" → "Mon 4 Jan" (en), "lun 4 ene" (es)."""
+        return format_date(day, form, locale=self.locale)
+
+    @property
+    def locale(self) -> Locale:
+        try:
+            return Locale.parse(self.language.replace("-", "_"))
+        except (UnknownLocaleError, ValueError):
+            return Locale.parse("en")
 
 
 def load_catalogue(language: str, theme_dirs: list[Path]) -> Catalogue:
