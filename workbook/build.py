@@ -3,7 +3,10 @@
     load and validate all content → plan outputs → render HTML → render PDFs → write
 
 Everything is checked before anything is written; a WorkbookError from any
-stage leaves the previous output untouched.
+stage leaves the previous output untouched. Builds are incremental: the
+cache (:mod:`workbook.cache`) knows what every output was made from, so
+only outputs whose inputs changed are rendered again, and unchanged files
+keep their modification time.
 """
 
 from __future__ import annotations
@@ -12,15 +15,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import Cache, digest_file, inputs_digest
 from .content import Content, load_content
 from .errors import Report, WorkbookError
 from .glyphs import check_glyphs
-from .pdf import declared_fonts
 from .html import make_env, render_pages, theme_assets
 from .output import check_output_dir, write_output
+from .pdf import declared_fonts
 from .plan import Plan, plan_site
+from .pool import default_jobs
 from .project import Project, open_project
-from .render_pdf import render_pdfs
+from .render_pdf import Progress, render_pdfs
 from .theme import check_theme
 
 
@@ -30,6 +35,13 @@ class BuildConfig:
     out: Path | None = None  # default: <project>/output
     paper: str | None = None  # overrides workbook.yaml's paper: letter | a4
     pdf: bool = True  # False: HTML only (--no-pdf)
+    jobs: int | None = None  # PDF worker processes; default: one per core
+    clean: bool = False  # ignore (and rebuild) the cache
+    progress: Progress | None = None  # called as (done, total, current PDF)
+
+    def __post_init__(self) -> None:
+        self.project_dir = Path(self.project_dir)
+        self.out = Path(self.out) if self.out is not None else None
 
 
 @dataclass
@@ -41,6 +53,10 @@ class BuildResult:
     controls: int  # form controls on the site's sheet pages
     seconds: float
     timings: dict[str, float] = field(default_factory=dict)
+    rendered: list[str] = field(default_factory=list)  # outputs rendered this time
+    written: list[str] = field(default_factory=list)  # output files that changed
+    up_to_date: bool = False  # nothing had changed: nothing was done
+    engine_seconds: float = 0.0  # time WeasyPrint spent, summed over processes
 
 
 def build(config: BuildConfig) -> BuildResult:
@@ -52,27 +68,61 @@ def build(config: BuildConfig) -> BuildResult:
 
     project = open_project(config.project_dir)
     out_dir = check_output_dir(config.out or project.root / "output", project)
+    cache = Cache(project, clean=config.clean)
+    inputs = inputs_digest(project, {"paper": config.paper, "pdf": config.pdf,
+                                     "out": str(out_dir)})
+    if cache.up_to_date(inputs, out_dir):
+        return _nothing_to_do(cache, out_dir, started)
+
     content = check_project(project, pdf=config.pdf)
     lap("load")
-    plan = plan_site(content, with_pdfs=config.pdf)
+    plan = plan_site(content, with_pdfs=config.pdf, logo_digest=_logo_digest(project, content))
     lap("plan")
     env = make_env(project, content.t)
-    files = render_pages(plan, env, project)
+    pages = render_pages(plan, env, project, lambda path, key: cache.reusable(out_dir, path, key))
     lap("html")
-    pdfs = render_pdfs(plan, env, project, paper=config.paper)
-    files.update({path: pdf.data for path, pdf in pdfs.items()})
+    pdfs = render_pdfs(plan, env, project, paper=config.paper,
+                       jobs=config.jobs or default_jobs(), cache=cache,
+                       reusable=lambda path, key: cache.reusable(out_dir, path, key),
+                       progress=config.progress)
     lap("pdf")
-    write_output(out_dir, files, static_files(plan))
+    files = {**pages.files, **pdfs.files}
+    keys = {**pages.keys, **pdfs.keys}
+    copies = static_files(plan)
+    keys.update({path: digest_file(source) for path, source in copies.items()})
+    written = write_output(out_dir, files, copies, reuse=[*pages.reused, *pdfs.reused])
+    cache.commit(inputs, out_dir, keys, pdfs=config.pdf)
     lap("write")
     return BuildResult(
         out_dir=out_dir,
         html_pages=sum(1 for page in plan.pages if page.path.endswith(".html")),
-        pdf_files=len(pdfs),
-        pdf_pages=sum(pdf.pages for pdf in pdfs.values()),
+        pdf_files=len(pdfs.keys),
+        pdf_pages=sum(pdfs.pages.values()),
         controls=sum(len(doc.fields) for doc in plan.site.sheets),
         seconds=time.perf_counter() - started,
         timings=timings,
+        rendered=sorted(pages.files) + sorted(pdfs.rendered),
+        written=written,
+        engine_seconds=pdfs.engine_seconds,
     )
+
+
+def _nothing_to_do(cache: Cache, out_dir: Path, started: float) -> BuildResult:
+    paths = list(cache.outputs)
+    return BuildResult(
+        out_dir=out_dir,
+        html_pages=sum(1 for path in paths if path.endswith(".html")),
+        pdf_files=sum(1 for path in paths if path.endswith(".pdf")),
+        pdf_pages=0,
+        controls=0,
+        seconds=time.perf_counter() - started,
+        up_to_date=True,
+    )
+
+
+def _logo_digest(project: Project, content: Content) -> str:
+    logo = content.config.logo
+    return digest_file(project.root / logo) if logo else ""
 
 
 def check_project(project: Project, *, pdf: bool = True) -> Content:
@@ -85,8 +135,8 @@ def check_project(project: Project, *, pdf: bool = True) -> Content:
         content = None
     check_theme(project, report)
     if content is not None and pdf:
-        check_glyphs(content, project.theme_file("pdf/fonts.css"),
-                     ", ".join(declared_fonts(project.theme_file("pdf/fonts.css"))), report)
+        fonts = project.theme_file("pdf/fonts.css")
+        check_glyphs(content, fonts, ", ".join(declared_fonts(fonts)), report)
     report.raise_if_any()
     return content
 
@@ -100,3 +150,4 @@ def static_files(plan: Plan) -> dict[str, Path]:
     if plan.site.logo_path:
         copies[plan.site.logo_path] = project.root / plan.site.config.logo
     return copies
+

@@ -86,23 +86,58 @@ def check(directory: str) -> None:
 @click.option("--paper", type=click.Choice(["letter", "a4"]), default=None,
               help="Paper size for the PDFs (default: 'paper' in workbook.yaml).")
 @click.option("--no-pdf", "no_pdf", is_flag=True, help="Build the HTML site only (fast).")
-def build_command(directory: str, out: str | None, paper: str | None, no_pdf: bool) -> None:
-    """Build the site and PDFs into the output folder."""
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="PDF worker processes (default: one per core).")
+@click.option("--clean", is_flag=True, help="Ignore the build cache and render everything.")
+def build_command(directory: str, out: str | None, paper: str | None, no_pdf: bool,
+                  jobs: int | None, clean: bool) -> None:
+    """Build the site and PDFs into the output folder (only what changed)."""
     root = _root_of(directory)
+    bar = ProgressBar()
     config = BuildConfig(
         project_dir=Path(directory),
         out=Path(out) if out else None,
         paper=paper,
         pdf=not no_pdf,
+        jobs=jobs,
+        clean=clean,
+        progress=bar.update if bar.enabled else None,
     )
     try:
         result = build(config)
     except WorkbookError as error:
+        bar.finish()
         _fail(error, root, "nothing was written; the previous output is unchanged")
+    bar.finish()
+    where = os.path.relpath(result.out_dir)
+    if result.up_to_date:
+        click.echo(f"Nothing changed since the last build; {where} is up to date.")
+        return
     pdfs = (f" and {result.pdf_files} PDFs ({result.pdf_pages} pages)"
             if result.pdf_files else "")
+    changed = f"; {len(result.written)} files changed" if result.written is not None else ""
     click.echo(f"Built {result.html_pages} pages{pdfs} with {result.controls} form fields "
-               f"into {os.path.relpath(result.out_dir)} in {result.seconds:.1f} s.")
+               f"into {where} in {result.seconds:.1f} s{changed}.")
+
+
+class ProgressBar:
+    """PDFs done / total and the current one, on a terminal only (not in CI or a pipe)."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty() and not os.environ.get("CI")
+        self.bar = None
+
+    def update(self, done: int, total: int, item: str) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="Rendering PDFs", file=sys.stderr,
+                                         show_pos=True, item_show_func=lambda i: i)
+            self.bar.__enter__()
+        self.bar.update(1, item)
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 if __name__ == "__main__":  # pragma: no cover

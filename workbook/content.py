@@ -19,7 +19,8 @@ from .i18n import Catalogue, load_catalogue
 from .markdown import Markdown, Place, Rendered
 from .project import Project
 from .schema import SLUG_RE
-from .source import LIMITS, Source, SourceError, load_yaml, read_text, split_front_matter
+from .source import (LIMITS, Source, SourceError, load_yaml, read_text, split_front_matter,
+                     text_digest)
 
 #: What a content folder may hold; anything else in it is an error.
 FOLDERS = {"goals": ".yaml", "guidance": ".md", "sheets": ".yaml", "workbooks": ".yaml"}
@@ -36,11 +37,12 @@ class Goal:
     slug: str
     source: Source
     data: schema.Goal
-    smart_example: dict[str, str] = field(default_factory=dict)
-
     @property
     def rel(self) -> str:
         return self.source.rel
+
+    def __fingerprint__(self) -> tuple:
+        return ("goal", self.slug, self.source.digest)
 
 
 @dataclass
@@ -52,6 +54,9 @@ class Guidance:
     markdown: str = ""  # the body as written
     body_line: int = 1  # file line where the body starts
 
+    def __fingerprint__(self) -> tuple:
+        return ("guidance", self.slug, self.source.digest, self.body.media)
+
 
 @dataclass
 class Sheet:
@@ -61,6 +66,10 @@ class Sheet:
     intro: Rendered | None
     texts: dict[int, Rendered]  # block index → rendered Markdown of text blocks
 
+    def __fingerprint__(self) -> tuple:
+        media = [r.media for r in [self.intro, *self.texts.values()] if r]
+        return ("sheet", self.slug, self.source.digest, media)
+
 
 @dataclass
 class Workbook:
@@ -68,6 +77,9 @@ class Workbook:
     source: Source
     data: schema.Workbook
     intro: Rendered | None
+
+    def __fingerprint__(self) -> tuple:
+        return ("workbook", self.slug, self.source.digest, self.intro.media if self.intro else {})
 
 
 @dataclass
@@ -80,6 +92,12 @@ class Content:
     sheets: dict[str, Sheet]
     workbooks: dict[str, Workbook]
     t: Catalogue
+
+    def __fingerprint__(self) -> tuple:
+        """Everything the content holds (its files' digests), for pages that list it all."""
+        return ("content", self.config_source.digest, [
+            item for kind in (self.goals, self.guidance, self.sheets, self.workbooks)
+            for item in kind.values()])
 
     @property
     def areas(self) -> dict[str, str]:
@@ -128,7 +146,9 @@ def load_content(project: Project) -> Content:
 def _read_yaml(project: Project, path: Path, report: Report) -> Source | None:
     rel = project.rel(path)
     try:
-        source = load_yaml(rel, read_text(path, LIMITS["yaml_bytes"]))
+        text = read_text(path, LIMITS["yaml_bytes"])
+        source = load_yaml(rel, text)
+        source.digest = text_digest(text)
     except SourceError as exc:
         report.add(rel, exc.line, exc.message)
         return None
@@ -303,7 +323,9 @@ def _check_unique(source: Source, key: str, values: list[str], report: Report) -
 def _load_guidance(project, slug, path, markdown: Markdown, report) -> Guidance | None:
     rel = project.rel(path)
     try:
-        parts = split_front_matter(rel, read_text(path, LIMITS["markdown_bytes"]))
+        text = read_text(path, LIMITS["markdown_bytes"])
+        parts = split_front_matter(rel, text)
+        parts.meta.digest = text_digest(text)
     except SourceError as exc:
         report.add(rel, exc.line, exc.message)
         return None

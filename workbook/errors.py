@@ -41,6 +41,9 @@ class WorkbookError(Exception):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):  # keep the problems when sent back from a worker process
+        return (type(self), (self.problems,))
+
 
 @dataclass
 class Report:

@@ -12,13 +12,16 @@ from __future__ import annotations
 import posixpath
 import re
 import traceback
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import jinja2
+from jinja2 import meta
 from markupsafe import Markup
 
 from . import colors
+from .cache import CODE_DIGEST, digest_bytes, fingerprint
 from .errors import Problem, WorkbookError
 from .markdown import resolve_links
 from .plan import Page, Plan, goal_path, guidance_path, pdf_path, sheet_path, workbook_path
@@ -75,29 +78,85 @@ def markdown_html(html: str, url: Callable[[str], str | None]) -> Markup:
     return Markup(resolve_links(_INTERNAL_LINK.sub(link, html), lambda p: url(p) or ""))
 
 
-def render_pages(plan: Plan, env: jinja2.Environment, project: Project) -> dict[str, bytes]:
-    """Render every planned page; returns output path → bytes."""
+@dataclass
+class Rendered:
+    """What the HTML stage produced: new bytes, each output's key, and reused files."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+    reused: list[str] = field(default_factory=list)
+
+
+def render_pages(plan: Plan, env: jinja2.Environment, project: Project,
+                 reusable: Callable[[str, str], bool] = lambda path, key: False) -> Rendered:
+    """Render every planned page whose key changed; ``reusable(path, key)`` says
+    whether the previous output already holds ``path`` built from ``key``."""
     site = plan.site
-    files: dict[str, bytes] = {}
-    sitemap = [p.path for p in plan.pages if p.in_sitemap]
+    out = Rendered()
+    templates = TemplateDigests(env)
     for page in plan.pages:
+        key = fingerprint(CODE_DIGEST, templates.digest(page.template), templates.locales(),
+                          page.path, page.title, page.crumbs, page.context)
+        out.keys[page.path] = key
+        if reusable(page.path, key):
+            out.reused.append(page.path)
+            continue
         url = page_url(page.path)
         if page.path == "404.html" and site.config.site_url:
             # served at any depth: links must not be relative to where it is shown
             root = urlsplit(site.config.site_url.rstrip("/") + "/").path
             url = lambda target, _root=root: _root + target  # noqa: E731
         context = {
-            "site": site,
             "config": site.config,
             "page": page,
             "url": url,
             "md": lambda html, _url=url: markdown_html(html, _url),
-            "sitemap": sitemap,
             **page.context,
         }
-        files[page.path] = render_template(env, project, page.template, context).encode("utf-8")
-    files["assets/theme.css"] = colors.theme_css(site.config.accent_color).encode("utf-8")
-    return files
+        out.files[page.path] = render_template(env, project, page.template, context).encode("utf-8")
+    theme = colors.theme_css(site.config.accent_color).encode("utf-8")
+    out.keys["assets/theme.css"] = fingerprint(theme.decode())
+    if reusable("assets/theme.css", out.keys["assets/theme.css"]):
+        out.reused.append("assets/theme.css")
+    else:
+        out.files["assets/theme.css"] = theme
+    return out
+
+
+class TemplateDigests:
+    """A digest of each template together with every template it extends, imports or
+    includes, so a page's key changes exactly when one of its templates does."""
+
+    def __init__(self, env: jinja2.Environment):
+        self.env = env
+        self.memo: dict[str, str] = {}
+        self._locales: str | None = None
+
+    def digest(self, name: str, _seen: frozenset[str] = frozenset()) -> str:
+        if name in self.memo:
+            return self.memo[name]
+        source, filename, _ = self.env.loader.get_source(self.env, name)
+        parts = [name, digest_bytes(source.encode("utf-8"))]
+        referenced = list(meta.find_referenced_templates(self.env.parse(source)))
+        if None in referenced:  # a computed template name: depend on every template
+            parts += [self.digest(n, _seen | {name}) for n in sorted(self.env.list_templates())
+                      if n not in _seen | {name} and n.endswith((".html", ".xml"))]
+        else:
+            parts += [self.digest(n, _seen | {name}) for n in sorted(set(referenced))
+                      if n not in _seen | {name}]
+        self.memo[name] = fingerprint(*parts)
+        return self.memo[name]
+
+    def locales(self) -> str:
+        """The theme's translations (every page may use any message)."""
+        if self._locales is None:
+            names = [n for n in self.env.list_templates() if n.startswith("locales/")]
+            self._locales = fingerprint(*[(n, self.digest_text(n)) for n in sorted(names)])
+        return self._locales
+
+    def digest_text(self, name: str) -> str:
+        source, _, _ = self.env.loader.get_source(self.env, name)
+        return digest_bytes(source.encode("utf-8"))
 
 
 def render_template(env: jinja2.Environment, project: Project, name: str, context: dict) -> str:

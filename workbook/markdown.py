@@ -11,6 +11,7 @@ PDF). Raw HTML is escaped unless ``markdown_html: true`` is set in
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -36,6 +37,7 @@ class Rendered:
     text: str  # plain text, for search and summaries
     images: list[str] = field(default_factory=list)  # content-relative image paths
     links: list[str] = field(default_factory=list)  # site paths this text links to
+    media: dict[str, str] = field(default_factory=dict)  # image path → digest of its bytes
 
 
 @dataclass
@@ -163,6 +165,7 @@ class Markdown:
                 f"image '{_short(src)}' needs alt text: write ![what it shows]({src})",
             )
         rendered.images.append(str(resolved))
+        rendered.media[str(resolved)] = hashlib.sha256(file.read_bytes()).hexdigest()
         child.attrs["src"] = f"wb:media/{resolved}"
 
 

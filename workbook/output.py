@@ -51,24 +51,36 @@ def check_output_dir(out_dir: Path, project: Project) -> Path:
     return resolved
 
 
-def write_output(out_dir: Path, files: dict[str, bytes], copies: dict[str, Path]) -> None:
-    """Write ``files`` (path → bytes) and ``copies`` (path → source file) as ``out_dir``."""
+def write_output(out_dir: Path, files: dict[str, bytes], copies: dict[str, Path],
+                 reuse: list[str] = ()) -> list[str]:
+    """Write the new output folder and swap it into place; return the paths that changed.
+
+    ``files`` maps paths to new bytes, ``copies`` to source files; ``reuse``
+    lists unchanged files to take from the previous output. A file whose bytes
+    are the same as before is hard-linked from the previous output, so its
+    modification time does not change.
+    """
     parent = out_dir.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=parent))
     except OSError as exc:
         raise WorkbookError(f"{out_dir}: cannot write there: {exc.strerror}") from None
+    changed: list[str] = []
     try:
+        for rel in sorted(reuse):
+            _link_or_copy(out_dir / rel, staging / rel)
         for rel, data in sorted(files.items()):
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            if not _keep_old(out_dir / rel, staging / rel, data):
+                _write(staging / rel, data)
+                changed.append(rel)
         for rel, source in sorted(copies.items()):
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-        (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+            if not _keep_old(out_dir / rel, staging / rel, source.read_bytes()):
+                (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, staging / rel)
+                changed.append(rel)
+        if not _keep_old(out_dir / MARKER, staging / MARKER, MARKER_TEXT.encode()):
+            (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         _swap(staging, out_dir)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -78,6 +90,31 @@ def write_output(out_dir: Path, files: dict[str, bytes], copies: dict[str, Path]
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    return sorted(changed)
+
+
+def _write(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+
+
+def _keep_old(old: Path, target: Path, data: bytes) -> bool:
+    """Reuse the previous output's file when its bytes are ``data``."""
+    try:
+        if old.stat().st_size != len(data) or old.read_bytes() != data:
+            return False
+    except OSError:
+        return False
+    _link_or_copy(old, target)
+    return True
+
+
+def _link_or_copy(old: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(old, target)  # same file: content and modification time unchanged
+    except OSError:
+        shutil.copy2(old, target)
 
 
 def _swap(staging: Path, out_dir: Path) -> None:

@@ -104,6 +104,19 @@ class RenderedPdf:
     pages: int
 
 
+@dataclass(frozen=True)
+class EngineSpec:
+    """Everything needed to build a PdfEngine in another process (picklable)."""
+
+    stylesheets: tuple[Path, ...]
+    setup: PageSetup
+    roots: tuple[Path, ...]
+    font_families: tuple[str, ...]
+
+    def create(self) -> "PdfEngine":
+        return PdfEngine(list(self.stylesheets), self.setup, list(self.roots), self.font_families)
+
+
 class PdfEngine:
     """Renders PDF documents; build one per process and reuse it."""
 
@@ -122,22 +135,38 @@ class PdfEngine:
         self.stylesheets.append(CSS(string=page_css(setup), font_config=self.font_config,
                                     url_fetcher=self.fetcher))
 
-    def render(self, html: str, *, base_url: str, name: str,
-               labels: dict[str, str]) -> RenderedPdf:
+    def _layout(self, html: str, base_url: str, name: str, extra_css: str):
+        stylesheets = self.stylesheets
+        if extra_css:
+            stylesheets = stylesheets + [CSS(string=extra_css, font_config=self.font_config,
+                                             url_fetcher=self.fetcher)]
+        try:
+            return HTML(string=html, base_url=base_url, url_fetcher=self.fetcher).render(
+                stylesheets=stylesheets,
+                font_config=self.font_config,
+                pdf_forms=True,
+                pdf_variant=PDF_VARIANT,
+            )
+        except FatalURLFetchingError as exc:
+            raise WorkbookError(f"{name}: {_refusal(exc)}") from None
+
+    def render(self, html: str, *, base_url: str, name: str, labels: dict[str, str],
+               extra_css: str = "", prune_dests: bool = True) -> RenderedPdf:
         """Lay out ``html`` and return the repaired PDF; ``name`` is for messages."""
         with _quiet_weasyprint():
+            document = self._layout(html, base_url, name, extra_css)
             try:
-                document = HTML(string=html, base_url=base_url, url_fetcher=self.fetcher).render(
-                    stylesheets=self.stylesheets,
-                    font_config=self.font_config,
-                    pdf_forms=True,
-                    pdf_variant=PDF_VARIANT,
-                )
                 raw = document.write_pdf(pdf_variant=PDF_VARIANT)
             except FatalURLFetchingError as exc:
                 raise WorkbookError(f"{name}: {_refusal(exc)}") from None
-        data = pdfpost.repair(raw, labels=labels, name=name, font_families=self.font_families)
+        data = pdfpost.repair(raw, labels=labels, name=name, font_families=self.font_families,
+                              prune_dests=prune_dests)
         return RenderedPdf(data, len(document.pages))
+
+    def count(self, html: str, *, base_url: str, name: str, extra_css: str = "") -> int:
+        """How many pages ``html`` lays out to (no PDF is written)."""
+        with _quiet_weasyprint():
+            return len(self._layout(html, base_url, name, extra_css).pages)
 
 
 def _refusal(exc: BaseException) -> str:

@@ -32,14 +32,17 @@ PUSHBUTTON_FLAG = 1 << 16
 
 
 def repair(raw: bytes, *, labels: dict[str, str], name: str,
-           font_families: tuple[str, ...]) -> bytes:
+           font_families: tuple[str, ...], prune_dests: bool = True) -> bytes:
     with pikepdf.open(io.BytesIO(raw)) as pdf:
         check_fonts(pdf, name, font_families)
         acroform = pdf.Root.get("/AcroForm")
         if acroform is not None:
             _repair_fields(pdf, acroform, labels)
+        if prune_dests:
+            _prune_dests(pdf)
         out = io.BytesIO()
-        pdf.save(out, deterministic_id=True, compress_streams=True)
+        pdf.save(out, deterministic_id=True, compress_streams=True,
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
         return out.getvalue()
 
 
@@ -67,6 +70,23 @@ def _repair_fields(pdf: pikepdf.Pdf, acroform: Dictionary, labels: dict[str, str
                             del widget[key]
                 _button_appearance(widget, off, radio=radio)
     acroform.Fields = fields
+
+
+def _prune_dests(pdf: pikepdf.Pdf) -> None:
+    """WeasyPrint names a destination after every element id (every form field);
+    keep only those a link points at."""
+    names = pdf.Root.get("/Names")
+    if names is None or "/Dests" not in names or "/Names" not in names.Dests:
+        return
+    used = {str(annot.Dest) for page in pdf.pages for annot in page.obj.get("/Annots", [])
+            if isinstance(annot.get("/Dest"), String)}
+    items = names.Dests.Names
+    kept = Array()
+    for i in range(0, len(items), 2):
+        if str(items[i]) in used:
+            kept.append(items[i])
+            kept.append(items[i + 1])
+    names.Dests.Names = kept
 
 
 def _name_states_by_value(group: Dictionary) -> None:

@@ -2,20 +2,38 @@
 
 From validated :class:`~workbook.content.Content`, decide every file the
 build writes: HTML pages (template + context), PDFs (one per sheet and per
-workbook) and copied assets. Nothing is rendered here; the plan is plain data
-that the render stages and the incremental cache can reason about.
+workbook) and the images to copy. Nothing is rendered here.
+
+Each page gets only the data its template needs. That is what makes
+incremental builds exact: an output's cache key is a fingerprint of its
+context, and a template can see nothing else. Pages about one thing (a goal,
+a sheet, a guide) get that thing plus small :class:`Link`s to their
+neighbours and :class:`SiteInfo`; only the listing pages (home, indexes) get
+the whole :class:`Site`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-from urllib.parse import urljoin, urlsplit
+from pathlib import PurePosixPath
+from urllib.parse import urljoin
 
 from . import schema
 from .content import Content, Goal, Guidance, Workbook
 from .errors import Report
 from .sheets import SheetDoc, all_sheets, kind_label
+
+
+@dataclass(frozen=True)
+class Link:
+    """Just enough about another page to link to it."""
+
+    path: str
+    title: str
+    summary: str = ""
+    kind: str = ""  # e.g. "worksheet", "guidance"
+    kind_label: str = ""
+    pdf: str | None = None  # its download, when PDFs are built
 
 
 @dataclass
@@ -26,7 +44,7 @@ class Page:
     template: str
     title: str
     context: dict = field(default_factory=dict)
-    crumbs: list[tuple[str, str]] = field(default_factory=list)  # (title, path) above this page
+    crumbs: list[tuple[str, str]] = field(default_factory=list)  # (path, title) above this page
     in_sitemap: bool = True
 
 
@@ -51,6 +69,10 @@ class PdfJob:
     parts: list[Part] = field(default_factory=list)
     landscape: bool = False
 
+    @property
+    def source_rel(self) -> str:
+        return self.sheet.source_rel if self.sheet else self.workbook.source.rel
+
 
 @dataclass
 class Area:
@@ -60,33 +82,44 @@ class Area:
 
 
 @dataclass
-class Site:
-    """Everything the templates may list: the navigation model of the site."""
+class SiteInfo:
+    """What every page may use: the settings, the logo, whether PDFs exist."""
 
-    content: Content
-    areas: list[Area]
-    guidance: list[Guidance]
-    sheets: list[SheetDoc]  # every sheet, goal sheets first
-    free_sheets: list[SheetDoc]
-    workbooks: list[Workbook]
-    sheet_by_key: dict[str, SheetDoc]
-    pdf_of: dict[str, str]  # sheet key or "workbooks/<slug>" → PDF path
+    config: schema.Config
+    logo_digest: str  # so a new logo file re-renders the pages that show it
     with_pdfs: bool
-
-    @property
-    def config(self) -> schema.Config:
-        return self.content.config
 
     @property
     def logo_path(self) -> str | None:
         """Where the logo is copied in the output, if there is one."""
-        logo = self.content.config.logo
+        logo = self.config.logo
         return f"assets/logo{PurePosixPath(logo).suffix.lower()}" if logo else None
 
     def absolute(self, path: str) -> str:
         """A full URL for the sitemap when ``site_url`` is set, else the site path."""
-        base = self.content.config.site_url
+        base = self.config.site_url
         return urljoin(base.rstrip("/") + "/", path) if base else path
+
+
+@dataclass
+class Site(SiteInfo):
+    """Everything the listing pages may show: the navigation model of the whole site."""
+
+    content: Content = None  # type: ignore[assignment]
+    areas: list[Area] = field(default_factory=list)
+    guidance: list[Guidance] = field(default_factory=list)
+    sheets: list[SheetDoc] = field(default_factory=list)  # every sheet, goal sheets first
+    free_sheets: list[SheetDoc] = field(default_factory=list)
+    workbooks: list[Workbook] = field(default_factory=list)
+    sheet_by_key: dict[str, SheetDoc] = field(default_factory=dict)
+    pdf_of: dict[str, str] = field(default_factory=dict)  # sheet key or "workbooks/<slug>" → PDF
+
+    def __fingerprint__(self) -> tuple:
+        return ("site", self.info, self.content, self.pdf_of)
+
+    @property
+    def info(self) -> SiteInfo:
+        return SiteInfo(self.config, self.logo_digest, self.with_pdfs)
 
     def goal_sheets(self, goal: Goal) -> list[SheetDoc]:
         return [self.sheet_by_key[f"goals/{goal.slug}/{kind}"] for kind in schema.GOAL_SHEETS]
@@ -130,11 +163,13 @@ def pdf_path(doc_or_slug: SheetDoc | str) -> str:
 # ----------------------------------------------------------------- planning
 
 
-def plan_site(content: Content, *, with_pdfs: bool) -> Plan:
+def plan_site(content: Content, *, with_pdfs: bool, logo_digest: str = "") -> Plan:
     report = Report()
-    t = content.t
     sheets = all_sheets(content)
     site = Site(
+        config=content.config,
+        logo_digest=logo_digest,
+        with_pdfs=with_pdfs,
         content=content,
         areas=_areas(content),
         guidance=sorted(content.guidance.values(), key=lambda g: (g.data.order, g.data.title)),
@@ -142,67 +177,107 @@ def plan_site(content: Content, *, with_pdfs: bool) -> Plan:
         free_sheets=[s for s in sheets if s.goal is None],
         workbooks=sorted(content.workbooks.values(), key=lambda w: (w.data.order, w.data.title)),
         sheet_by_key={s.key: s for s in sheets},
-        pdf_of={},
-        with_pdfs=with_pdfs,
     )
     pdfs = [PdfJob(pdf_path(doc), f"{doc.title} – {doc.kind_label}", "pdf/sheet.html",
                    sheet=doc, landscape=doc.landscape) for doc in sheets]
     pdfs += [_workbook_job(site, wb) for wb in site.workbooks]
-    _check_pdf_names(content, pdfs, report)
+    _check_pdf_names(pdfs, report)
     for job in pdfs:
         _check_field_names(job, report)
     report.raise_if_any()
     if with_pdfs:
         site.pdf_of = {(job.sheet.key if job.sheet else f"workbooks/{job.workbook.slug}"): job.path
                        for job in pdfs}
-
-    home = ("index.html", t("Home"))
-    goals_index = ("goals/index.html", t("Goals"))
-    guidance_index = ("guidance/index.html", t("Guidance"))
-    sheets_index = ("sheets/index.html", t("Sheets"))
-    workbooks_index = ("workbooks/index.html", t("Workbooks"))
-    pages = [
-        Page("index.html", "home.html", content.config.title),
-        Page(goals_index[0], "goals.html", goals_index[1], crumbs=[home]),
-        Page(guidance_index[0], "guidance-index.html", guidance_index[1], crumbs=[home]),
-        Page(sheets_index[0], "sheets.html", sheets_index[1], crumbs=[home]),
-        Page(workbooks_index[0], "workbooks.html", workbooks_index[1], crumbs=[home]),
-    ]
-    for area in site.areas:
-        for index, goal in enumerate(area.goals):
-            neighbours = {
-                "previous": area.goals[index - 1] if index > 0 else None,
-                "next": area.goals[index + 1] if index + 1 < len(area.goals) else None,
-            }
-            pages.append(Page(goal_path(goal.slug), "goal.html", goal.data.title,
-                              {"goal": goal, "area": area, **neighbours},
-                              crumbs=[home, goals_index]))
-            for doc in site.goal_sheets(goal):
-                pages.append(Page(sheet_path(doc), "sheet.html",
-                                  f"{doc.title} – {doc.kind_label}", {"sheet": doc},
-                                  crumbs=[home, goals_index, (goal_path(goal.slug), goal.data.title)]))
-    for index, guidance in enumerate(site.guidance):
-        pages.append(Page(guidance_path(guidance.slug), "guidance.html", guidance.data.title, {
-            "guidance": guidance,
-            "goals": [g for g in _goals_in_order(site) if guidance.slug in g.data.guidance],
-            "previous": site.guidance[index - 1] if index > 0 else None,
-            "next": site.guidance[index + 1] if index + 1 < len(site.guidance) else None,
-        }, crumbs=[home, guidance_index]))
-    for doc in site.free_sheets:
-        pages.append(Page(sheet_path(doc), "sheet.html", doc.title, {"sheet": doc},
-                          crumbs=[home, sheets_index]))
-    for job in pdfs:
-        if job.workbook:
-            pages.append(Page(workbook_path(job.workbook.slug), "workbook.html",
-                              job.workbook.data.title, {"workbook": job.workbook, "parts": job.parts},
-                              crumbs=[home, workbooks_index]))
-    pages.append(Page("404.html", "404.html", t("Page not found"), in_sitemap=False))
-    pages.append(Page("sitemap.xml", "sitemap.xml", "sitemap", in_sitemap=False))
+    pages = _pages(site, pdfs)
     media = sorted({image for g in content.guidance.values() for image in g.body.images}
                    | {image for s in content.sheets.values()
                       for r in [s.intro, *s.texts.values()] if r for image in r.images}
                    | {image for w in content.workbooks.values() if w.intro for image in w.intro.images})
     return Plan(site, pages, pdfs if with_pdfs else [], media)
+
+
+def _pages(site: Site, pdfs: list[PdfJob]) -> list[Page]:
+    t = site.content.t
+    info = site.info
+    home = ("index.html", t("Home"))
+    goals_index = ("goals/index.html", t("Goals"))
+    guidance_index = ("guidance/index.html", t("Guidance"))
+    sheets_index = ("sheets/index.html", t("Sheets"))
+    workbooks_index = ("workbooks/index.html", t("Workbooks"))
+    listing = {"site": site}
+    pages = [
+        Page("index.html", "home.html", site.config.title, listing),
+        Page(goals_index[0], "goals.html", goals_index[1], listing, crumbs=[home]),
+        Page(guidance_index[0], "guidance-index.html", guidance_index[1], listing, crumbs=[home]),
+        Page(sheets_index[0], "sheets.html", sheets_index[1], listing, crumbs=[home]),
+        Page(workbooks_index[0], "workbooks.html", workbooks_index[1], listing, crumbs=[home]),
+    ]
+    for area in site.areas:
+        for index, goal in enumerate(area.goals):
+            docs = site.goal_sheets(goal)
+            pages.append(Page(goal_path(goal.slug), "goal.html", goal.data.title, {
+                "site": info,
+                "goal": goal,
+                "area_label": area.label,
+                "previous": _goal_link(area.goals[index - 1]) if index > 0 else None,
+                "next": _goal_link(area.goals[index + 1]) if index + 1 < len(area.goals) else None,
+                "sheets": [_sheet_link(site, doc) for doc in docs],
+                "guides": [_guidance_link(site.content.guidance[slug])
+                           for slug in goal.data.guidance],
+            }, crumbs=[home, goals_index]))
+            for doc in docs:
+                pages.append(Page(sheet_path(doc), "sheet.html",
+                                  f"{doc.title} – {doc.kind_label}",
+                                  {"site": info, "sheet": doc, "pdf": site.pdf_of.get(doc.key)},
+                                  crumbs=[home, goals_index, (goal_path(goal.slug), goal.data.title)]))
+    goals_in_order = [goal for area in site.areas for goal in area.goals]
+    for index, guidance in enumerate(site.guidance):
+        pages.append(Page(guidance_path(guidance.slug), "guidance.html", guidance.data.title, {
+            "site": info,
+            "guidance": guidance,
+            "goals": [_goal_link(g) for g in goals_in_order if guidance.slug in g.data.guidance],
+            "previous": _guidance_link(site.guidance[index - 1]) if index > 0 else None,
+            "next": (_guidance_link(site.guidance[index + 1])
+                     if index + 1 < len(site.guidance) else None),
+        }, crumbs=[home, guidance_index]))
+    for doc in site.free_sheets:
+        pages.append(Page(sheet_path(doc), "sheet.html", doc.title,
+                          {"site": info, "sheet": doc, "pdf": site.pdf_of.get(doc.key)},
+                          crumbs=[home, sheets_index]))
+    for job in pdfs:
+        if job.workbook:
+            wb = job.workbook
+            pages.append(Page(workbook_path(wb.slug), "workbook.html", wb.data.title, {
+                "site": info,
+                "workbook": wb,
+                "parts": [_part_link(part) for part in job.parts],
+                "pdf": site.pdf_of.get(f"workbooks/{wb.slug}"),
+            }, crumbs=[home, workbooks_index]))
+    pages.append(Page("404.html", "404.html", t("Page not found"), {"site": info},
+                      in_sitemap=False))
+    sitemap = [page.path for page in pages if page.in_sitemap]
+    pages.append(Page("sitemap.xml", "sitemap.xml", "sitemap", {"site": info, "sitemap": sitemap},
+                      in_sitemap=False))
+    return pages
+
+
+def _goal_link(goal: Goal) -> Link:
+    return Link(goal_path(goal.slug), goal.data.title, goal.data.summary, "goal")
+
+
+def _guidance_link(guidance: Guidance) -> Link:
+    return Link(guidance_path(guidance.slug), guidance.data.title, guidance.data.summary,
+                "guidance")
+
+
+def _sheet_link(site: Site, doc: SheetDoc) -> Link:
+    return Link(sheet_path(doc), doc.title, "", doc.kind, doc.kind_label, site.pdf_of.get(doc.key))
+
+
+def _part_link(part: Part) -> Link:
+    if part.guidance:
+        return Link(guidance_path(part.guidance.slug), part.title, "", "guidance")
+    return Link(sheet_path(part.sheet), part.title, "", part.sheet.kind, part.sheet.kind_label)
 
 
 def _areas(content: Content) -> list[Area]:
@@ -212,10 +287,6 @@ def _areas(content: Content) -> list[Area]:
                        key=lambda g: (g.data.order, g.data.title))
         areas.append(Area(area_id, label, goals))
     return areas
-
-
-def _goals_in_order(site: Site) -> list[Goal]:
-    return [goal for area in site.areas for goal in area.goals]
 
 
 def _workbook_job(site: Site, workbook: Workbook) -> PdfJob:
@@ -238,11 +309,11 @@ def _workbook_job(site: Site, workbook: Workbook) -> PdfJob:
                   workbook=workbook, parts=parts)
 
 
-def _check_pdf_names(content: Content, jobs: list[PdfJob], report: Report) -> None:
+def _check_pdf_names(jobs: list[PdfJob], report: Report) -> None:
     """Two sources must not claim one download (a sheet 'sleep-tracker' and goal 'sleep')."""
     seen: dict[str, str] = {}
     for job in jobs:
-        rel = job.sheet.source_rel if job.sheet else job.workbook.source.rel
+        rel = job.source_rel
         if job.path in seen and seen[job.path] != rel:
             report.add(rel, None, f"its download {job.path} has the same name as the one from "
                                   f"{seen[job.path]}; rename one of the files")
@@ -257,10 +328,6 @@ def _check_field_names(job: PdfJob, report: Report) -> None:
         for f in doc.fields:
             other = owner.setdefault(f.name, doc)
             if other is not doc:
-                rel = job.workbook.source.rel if job.workbook else doc.source_rel
-                report.add(rel, None, f"{doc.source_rel} and {other.source_rel} both make a form "
-                                      f"field named '{f.name}'; change a block id or file name")
-
-
-def media_file(content: Content, media: str) -> Path:
-    return content.project.content_dir / media
+                report.add(job.source_rel, None,
+                           f"{doc.source_rel} and {other.source_rel} both make a form "
+                           f"field named '{f.name}'; change a block id or file name")

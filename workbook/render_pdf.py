@@ -1,20 +1,48 @@
-"""Stage 4: turn planned PDF jobs into PDF bytes.
+"""Stage 4: turn planned PDF jobs into PDF bytes — in parallel, and only what changed.
 
-Each job's HTML comes from the theme's ``pdf/`` templates (the same block
-macros as the site), then :class:`~workbook.pdf.PdfEngine` lays it out.
+Every PDF gets a cache key: a fingerprint of its template context, the
+templates it uses, the stylesheets and fonts, the page setup and this
+engine's code. A PDF whose key is unchanged is taken from the previous
+output or from the cache; the rest are rendered on every core.
+
+Workbooks are rendered in chunks (see :mod:`workbook.pdfmerge` for why):
+first each part's page count is needed — a sheet's comes from its own PDF,
+a guide and the contents pages are laid out once to count them — then the
+front matter and every part are rendered, numbered in place ("Page 17 of
+124"), and joined. Chunks are cached too, so editing one goal re-renders
+only that goal's chunks of a workbook.
 """
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass, field
 from typing import Callable
 
 import jinja2
 
-from .html import markdown_html, render_template
-from .pdf import PageSetup, PdfEngine, RenderedPdf, declared_fonts
-from .plan import PdfJob, Plan, Site
+from .cache import CODE_DIGEST, Cache, digest_file, fingerprint
+from .html import TemplateDigests, markdown_html, render_template
+from .pdf import EngineSpec, PageSetup, declared_fonts, page_css
+from .glyphs import font_files
+from .plan import Part, PdfJob, Plan, Site
+from .pool import Pool, Task
 from .project import Project, default_theme
 from .sheets import SheetDoc
+
+Progress = Callable[[int, int, str], None]  # done, total, current item
+
+
+@dataclass
+class PdfResults:
+    files: dict[str, bytes] = field(default_factory=dict)  # newly rendered or taken from cache
+    keys: dict[str, str] = field(default_factory=dict)  # every PDF's key
+    reused: list[str] = field(default_factory=list)  # unchanged in the previous output
+    pages: dict[str, int] = field(default_factory=dict)  # every PDF's page count
+    rendered: list[str] = field(default_factory=list)  # PDFs WeasyPrint worked on this time
+    engine_seconds: float = 0.0  # time spent inside WeasyPrint (all processes)
+    wall_seconds: float = 0.0
 
 
 def page_setup(site: Site, paper: str | None) -> PageSetup:
@@ -28,35 +56,20 @@ def page_setup(site: Site, paper: str | None) -> PageSetup:
     )
 
 
-def make_engine(project: Project, setup: PageSetup) -> PdfEngine:
+def engine_spec(project: Project, setup: PageSetup) -> EngineSpec:
     fonts = project.theme_file("pdf/fonts.css")
-    return PdfEngine([fonts, project.theme_file("pdf/pdf.css")], setup,
-                     roots=[project.root, default_theme()], font_families=declared_fonts(fonts))
-
-
-def render_pdfs(plan: Plan, env: jinja2.Environment, project: Project,
-                paper: str | None = None) -> dict[str, RenderedPdf]:
-    if not plan.pdfs:
-        return {}
-    engine = make_engine(project, page_setup(plan.site, paper))
-    base_url = project.root.as_uri() + "/"
-    results: dict[str, RenderedPdf] = {}
-    for job in plan.pdfs:
-        html = pdf_source(job, plan.site, env, project)
-        results[job.path] = engine.render(html, base_url=base_url, name=job.path,
-                                          labels=field_labels(job, plan.site.content.t))
-    return results
+    return EngineSpec((fonts, project.theme_file("pdf/pdf.css")), setup,
+                      (project.root, default_theme()), declared_fonts(fonts))
 
 
 def job_sheets(job: PdfJob) -> list[SheetDoc]:
     return [job.sheet] if job.sheet else [part.sheet for part in job.parts if part.sheet]
 
 
-def field_labels(job: PdfJob, t: Callable[..., str]) -> dict[str, str]:
-    """Field name → accessible label, for every field in the job's PDF."""
-    labels = {f.name: f.label for doc in job_sheets(job) for f in doc.fields}
-    if job.workbook:
-        labels[cover_field(job)] = t("This workbook belongs to")
+def field_labels(docs: list[SheetDoc], extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Field name → accessible label (the PDF tooltip)."""
+    labels = {f.name: f.label for doc in docs for f in doc.fields}
+    labels.update(extra or {})
     return labels
 
 
@@ -64,41 +77,314 @@ def cover_field(job: PdfJob) -> str:
     return f"{job.workbook.slug}_cover-name"
 
 
-def pdf_link_resolver(job: PdfJob, site: Site, project: Project) -> Callable[[str], str | None]:
-    """Where a Markdown link or image goes inside this PDF."""
-    anchors = {f"guidance/{part.guidance.slug}.html": part.anchor
-               for part in job.parts if part.guidance}
-    anchors.update({f"{part.sheet.key}.html": part.anchor for part in job.parts if part.sheet})
-    site_url = site.config.site_url
-
-    def resolve(target: str) -> str | None:
-        if target.startswith("media/"):
-            return (project.content_dir / target[len("media/"):]).as_uri()
-        path = target.split("#")[0]
-        if path in anchors:
-            return "#" + anchors[path]
-        if site_url:
-            return site.absolute(target)
-        return None  # a page this PDF does not hold and no site address: keep the text only
-
-    return resolve
+# --------------------------------------------------------------------------- rendering
 
 
-def pdf_source(job: PdfJob, site: Site, env: jinja2.Environment, project: Project) -> str:
-    resolve = pdf_link_resolver(job, site, project)
-    logo = site.config.logo
-    context = {
-        "site": site,
-        "config": site.config,
-        "paper": site.config.paper,
-        "title": job.title,
-        "description": job.sheet.goal.data.summary if job.sheet and job.sheet.goal else "",
-        "md": lambda html: markdown_html(html, resolve),
-        "sheet": job.sheet,
-        "workbook": job.workbook,
-        "parts": job.parts,
-        "logo_url": (project.root / logo).as_uri() if logo else None,
-        "name_field": cover_field(job) if job.workbook else None,
-    }
-    return render_template(env, project, job.template, context)
+class PdfRenderer:
+    """Renders a plan's PDFs; see the module docstring."""
 
+    def __init__(self, plan: Plan, env: jinja2.Environment, project: Project, *,
+                 paper: str | None, cache: Cache | None,
+                 reusable: Callable[[str, str], bool] = lambda path, key: False,
+                 progress: Progress | None = None):
+        self.plan, self.env, self.project = plan, env, project
+        self.site = plan.site
+        self.t = self.site.content.t
+        self.cache = cache
+        self.reusable = reusable
+        self.progress = progress or (lambda done, total, item: None)
+        self.setup = page_setup(self.site, paper)
+        self.spec = engine_spec(project, self.setup)
+        self.base_url = project.root.as_uri() + "/"
+        self.templates = TemplateDigests(env)
+        self.style = self._style_digest()
+        self.results = PdfResults()
+        self.known_pages: dict[str, int] = {}  # key → pages, learnt during this build
+
+    # -- keys
+
+    def _style_digest(self) -> str:
+        """Everything every PDF depends on besides its own content."""
+        fonts = self.spec.stylesheets[0]
+        files = [*self.spec.stylesheets, *font_files(fonts)]
+        logo = self.site.config.logo
+        if logo:
+            files.append(self.project.root / logo)
+        return fingerprint(CODE_DIGEST, [(p.name, digest_file(p)) for p in files if p.is_file()],
+                           page_css(self.setup), self.templates.locales(),
+                           self.site.config, self.base_url)
+
+    def job_key(self, job: PdfJob) -> str:
+        return fingerprint(self.style, self.templates.digest(job.template), job.path, job.title,
+                           job.sheet, job.workbook, job.parts)
+
+    # -- sources
+
+    def link_resolver(self, job: PdfJob) -> Callable[[str], str | None]:
+        """Where a Markdown link or image goes inside this PDF."""
+        anchors = {f"guidance/{part.guidance.slug}.html": part.anchor
+                   for part in job.parts if part.guidance}
+        anchors.update({f"{part.sheet.key}.html": part.anchor for part in job.parts if part.sheet})
+        site, content_dir = self.site, self.project.content_dir
+
+        def resolve(target: str) -> str | None:
+            if target.startswith("media/"):
+                return (content_dir / target[len("media/"):]).as_uri()
+            path = target.split("#")[0]
+            if path in anchors:
+                return "#" + anchors[path]
+            if site.config.site_url:
+                return site.absolute(target)
+            return None  # a page this PDF does not hold and no site address: text only
+
+        return resolve
+
+    def source(self, job: PdfJob, **extra) -> str:
+        resolve = self.link_resolver(job)
+        logo = self.site.config.logo
+        context = {
+            "config": self.site.config,
+            "paper": self.setup.paper,
+            "title": job.title,
+            "description": job.sheet.goal.data.summary if job.sheet and job.sheet.goal else "",
+            "md": lambda html: markdown_html(html, resolve),
+            "sheet": job.sheet,
+            "workbook": job.workbook,
+            "parts": job.parts,
+            "logo_url": (self.project.root / logo).as_uri() if logo else None,
+            "name_field": cover_field(job) if job.workbook else None,
+            **extra,
+        }
+        return render_template(self.env, self.project, job.template, context)
+
+    # -- the build
+
+    def run(self, jobs: int) -> PdfResults:
+        todo = self._take_unchanged()
+        started = time.perf_counter()
+        total, done = len(todo), 0
+        with Pool(self.spec, jobs) as pool:
+            self.pool = pool
+            self.pending: dict[Future, Callable] = {}
+            for job in sorted((j for j in todo if j.sheet), key=lambda j: -len(j.sheet.fields)):
+                self._submit(self._sheet_task(job), lambda result, job=job: self._sheet_done(job, result))
+            workbooks = [WorkbookBuild(self, job) for job in todo if job.workbook]
+            finished: list[str] = []
+            for workbook in workbooks:
+                finished += workbook.advance()
+            while self.pending or finished:
+                for name in finished:
+                    done += 1
+                    self.progress(done, total, name)
+                finished = []
+                if not self.pending:
+                    break
+                ready, _ = wait(list(self.pending), return_when=FIRST_COMPLETED)
+                for future in ready:
+                    callback = self.pending.pop(future)
+                    result = future.result()  # a WorkbookError from a worker is raised here
+                    self.results.engine_seconds += result.seconds
+                    name = callback(result)
+                    if name:
+                        finished.append(name)
+                for workbook in workbooks:
+                    finished += workbook.advance()
+        self.results.wall_seconds = time.perf_counter() - started
+        return self.results
+
+    def _take_unchanged(self) -> list[PdfJob]:
+        """Record every job's key; keep unchanged PDFs; return the jobs to render."""
+        todo = []
+        for job in self.plan.pdfs:
+            key = self.job_key(job)
+            self.results.keys[job.path] = key
+            pages = self.cache.pages(key) if self.cache else None
+            if pages is not None and self.reusable(job.path, key):
+                self.results.reused.append(job.path)
+                self.results.pages[job.path] = pages
+                self.known_pages[key] = pages
+                continue
+            stored = self.cache.get_pdf(key) if self.cache else None
+            if stored is not None:
+                self.results.files[job.path], self.results.pages[job.path] = stored
+                self.known_pages[key] = stored[1]
+                continue
+            todo.append(job)
+        return todo
+
+    def _submit(self, task: Task, callback: Callable) -> None:
+        self.pending[self.pool.submit(task)] = callback
+
+    def _sheet_task(self, job: PdfJob) -> Task:
+        return Task(self.results.keys[job.path], job.path, self.source(job), self.base_url,
+                    field_labels([job.sheet]), cost=len(job.sheet.fields))
+
+    def _sheet_done(self, job: PdfJob, result) -> str:
+        self._store(job.path, result.key, result.data, result.pages)
+        return job.path
+
+    def _store(self, path: str, key: str, data: bytes, pages: int) -> None:
+        self.results.files[path] = data
+        self.results.pages[path] = pages
+        self.results.rendered.append(path)
+        self.known_pages[key] = pages
+        if self.cache:
+            self.cache.put_pdf(key, data, pages)
+
+    def pages_of(self, key: str) -> int | None:
+        if key in self.known_pages:
+            return self.known_pages[key]
+        pages = self.cache.pages(key) if self.cache else None
+        if pages is not None:
+            self.known_pages[key] = pages
+        return pages
+
+
+class WorkbookBuild:
+    """One workbook: count pages, render the chunks numbered in place, join them."""
+
+    MAX_ROUNDS = 3  # numbering again if a part lays out to other pages than counted
+
+    def __init__(self, renderer: PdfRenderer, job: PdfJob):
+        self.r = renderer
+        self.job = job
+        self.key = renderer.results.keys[job.path]
+        self.anchors = [part.anchor for part in job.parts]
+        self.template = renderer.templates.digest(job.template)
+        self.count_keys = {part.anchor: self._count_key(part) for part in job.parts}
+        self.count_keys["front"] = fingerprint(self.key, "front-count")
+        self.counts: dict[str, int] = {}  # "front" or a part's anchor → pages
+        self.chunks: dict[str, bytes] = {}  # the same keys → rendered chunk
+        self.chunk_keys: dict[str, str] = {}
+        self.stage = "counting"
+        self.rounds = 0
+        self._start_counting()
+
+    def _count_key(self, part: Part) -> str:
+        if part.sheet:  # laid out like the sheet's own PDF: same pages
+            for job in self.r.plan.pdfs:
+                if job.sheet is part.sheet:
+                    return self.r.results.keys[job.path]
+        return fingerprint(self.r.style, self.template, "count", part.anchor, part.title,
+                           part.guidance)
+
+    def _start_counting(self) -> None:
+        for name, key in self.count_keys.items():
+            pages = self.r.pages_of(key)
+            if pages is not None:
+                self.counts[name] = pages
+            elif name == "front" or not self._part(name).sheet:
+                self.r._submit(self._count_task(name, key),
+                               lambda result, name=name: self._counted(name, result))
+
+    def _part(self, anchor: str) -> Part:
+        return next(p for p in self.job.parts if p.anchor == anchor)
+
+    def _count_task(self, name: str, key: str) -> Task:
+        if name == "front":
+            html = self._source("front", {a: 888 for a in self.anchors})
+        else:
+            html = self._source(name, {})
+        return Task(key, f"{self.job.path} ({name})", html, self.r.base_url, count_only=True)
+
+    def _counted(self, name: str, result) -> None:
+        self.counts[name] = result.pages
+        self.r.known_pages[result.key] = result.pages
+
+    def _source(self, name: str, page_numbers: dict[str, int]) -> str:
+        chunk = [] if name == "front" else [self._part(name)]
+        return self.r.source(self.job, front=name == "front", chunk=chunk,
+                             elsewhere=[a for a in self.anchors if a != name],
+                             page_numbers=page_numbers)
+
+    # -- moving on
+
+    def advance(self) -> list[str]:
+        """Start what has become possible; return the PDF's path once it is joined."""
+        if self.stage == "counting":
+            for name, key in self.count_keys.items():  # a sheet's count comes with its PDF
+                if name not in self.counts and key in self.r.known_pages:
+                    self.counts[name] = self.r.known_pages[key]
+            if len(self.counts) == len(self.count_keys):
+                self._render_chunks()
+        if self.stage == "rendering" and len(self.chunks) == len(self.chunk_keys):
+            self._join()
+            return [self.job.path]
+        return []
+
+    def _render_chunks(self) -> None:
+        self.stage = "rendering"
+        self.rounds += 1
+        first_pages, page = {}, self.counts["front"] + 1
+        for anchor in self.anchors:
+            first_pages[anchor] = page
+            page += self.counts[anchor]
+        self.total = page - 1
+        label = self.r.t("Page {page} of {pages}")
+        titles = [(p.kind, p.anchor, p.title, p.sheet.kind_label if p.sheet else "")
+                  for p in self.job.parts]
+        for name in ["front", *self.anchors]:
+            numbering = _numbering_css(label, None if name == "front" else first_pages[name],
+                                       self.total)
+            what = (self.job.workbook, titles, first_pages) if name == "front" else self._part(name)
+            key = fingerprint(self.r.style, self.template, "chunk", self.job.path, what,
+                              self.anchors, numbering)
+            if self.chunk_keys.get(name) == key and name in self.chunks:
+                continue
+            self.chunk_keys[name] = key
+            self.chunks.pop(name, None)
+            stored = self.r.cache.get_pdf(key) if self.r.cache else None
+            if stored is not None:
+                self.chunks[name] = stored[0]
+                continue
+            part = None if name == "front" else self._part(name)
+            labels = (field_labels([part.sheet]) if part and part.sheet else
+                      {cover_field(self.job): self.r.t("This workbook belongs to")} if not part
+                      else {})
+            task = Task(key, f"{self.job.path} ({name})", self._source(name, first_pages),
+                        self.r.base_url, labels, extra_css=numbering, prune_dests=False,
+                        cost=len(part.sheet.fields) if part and part.sheet else 0)
+            self.r._submit(task, lambda result, name=name: self._chunk_done(name, result))
+
+    def _chunk_done(self, name: str, result) -> None:
+        if self.chunk_keys.get(name) != result.key:
+            return  # superseded by a renumbering
+        if self.r.cache:
+            self.r.cache.put_pdf(result.key, result.data, result.pages)
+        if result.pages != self.counts[name] and self.rounds < self.MAX_ROUNDS:
+            # laid out to a different length than counted: number everything again
+            self.counts[name] = result.pages
+            self.stage = "counting"
+            return
+        self.chunks[name] = result.data
+
+    def _join(self) -> None:
+        from .pdfmerge import Chunk, merge
+
+        chunks = [Chunk(self.chunks["front"], set())]
+        chunks += [Chunk(self.chunks[a], {a}) for a in self.anchors]
+        self.r._store(self.job.path, self.key, merge(chunks), self.total)
+        self.stage = "done"
+
+
+def _numbering_css(label: str, first_page: int | None, total: int) -> str:
+    """Page numbers of a chunk as if it sat in the whole workbook."""
+    from .pdf import css_string
+
+    before, _, rest = label.partition("{page}")
+    middle, _, after = rest.partition("{pages}")
+    content = " ".join(p for p in (css_string(before) if before else "", "counter(page)",
+                                   css_string(f"{middle}{total}{after}")) if p)
+    reset = f"@page :first {{ counter-reset: page {first_page}; }}\n" if first_page else ""
+    return f"{reset}@page {{ @bottom-right {{ content: {content}; }} }}\n"
+
+
+def render_pdfs(plan: Plan, env: jinja2.Environment, project: Project, *,
+                paper: str | None = None, jobs: int = 1, cache: Cache | None = None,
+                reusable: Callable[[str, str], bool] = lambda path, key: False,
+                progress: Progress | None = None) -> PdfResults:
+    if not plan.pdfs:
+        return PdfResults()
+    renderer = PdfRenderer(plan, env, project, paper=paper, cache=cache, reusable=reusable,
+                           progress=progress)
+    return renderer.run(jobs)

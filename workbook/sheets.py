@@ -158,6 +158,10 @@ class SheetDoc:
     sheet: Sheet | None = None
     landscape: bool = False
 
+    def __fingerprint__(self) -> tuple:
+        """A sheet is made from its goal or sheet file (and the theme's text, hashed elsewhere)."""
+        return ("doc", self.key, self.goal or self.sheet)
+
     @property
     def fields(self) -> list[Field]:
         """Every form field on the sheet, in reading order."""

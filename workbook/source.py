@@ -1,7 +1,7 @@
 """Reading content files: bytes → text → plain data with a line for every value.
 
-YAML is parsed with PyYAML's *safe* composer, then turned into plain dicts,
-lists and scalars by our own walk so that
+YAML is parsed into events by PyYAML (libyaml when available), and our own
+small composer turns the events into plain dicts, lists and scalars so that
 
 * every key and list item remembers its line (``Source.line(path)``),
 * duplicate keys are errors (PyYAML silently keeps the last one),
@@ -15,22 +15,23 @@ an error, not a slow build.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import yaml
 from yaml.events import (
     AliasEvent,
-    CollectionStartEvent,
     CollectionEndEvent,
+    CollectionStartEvent,
+    DocumentStartEvent,
     MappingStartEvent,
     NodeEvent,
     ScalarEvent,
     SequenceStartEvent,
 )
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 #: Documented limits (README, "Limits").
 LIMITS = {
@@ -60,6 +61,10 @@ class Source:
     data: Any
     lines: dict[Path_, int] = field(default_factory=dict)
     first_line: int = 1
+    digest: str = ""  # sha256 of the whole file's text: what the build cache keys on
+
+    def __fingerprint__(self) -> tuple:
+        return ("source", self.rel, self.digest)
 
     def line(self, *path: Any) -> int:
         """The line of the deepest part of ``path`` that exists in the file."""
@@ -109,57 +114,118 @@ def load_yaml(rel: str, text: str, first_line: int = 1) -> Source:
     """Parse ``text`` (a whole file or a front-matter block) into a Source.
 
     ``first_line`` is the file line where ``text`` starts, so that front
-    matter reports the line in the Markdown file.
+    matter reports the line in the Markdown file. One pass over libyaml's
+    events builds the data and the line map together.
     """
-    offset = first_line - 1
+    source = Source(rel, None, {}, first_line)
     try:
-        _prescan(text, offset)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        source.data = _Builder(source, first_line - 1).build(yaml.parse(text, Loader=_LOADER))
     except yaml.MarkedYAMLError as exc:
-        raise _syntax_error(exc, offset) from None
+        raise _syntax_error(exc, text, first_line - 1) from None
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML always marks
         raise SourceError(None, f"could not read the YAML: {exc}") from None
-    source = Source(rel, None, {}, first_line)
-    if node is None:
-        return source
-    source.data = _to_python(node, (), source, offset)
     return source
 
 
-def _prescan(text: str, offset: int) -> None:
-    """Refuse aliases, tags, huge and deep documents before building anything."""
-    count = depth = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        line = event.start_mark.line + 1 + offset
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: 10x faster
+_EMPTY = object()
+
+
+class _Builder:
+    """Plain data from YAML events, refusing what we do not support."""
+
+    def __init__(self, source: Source, offset: int):
+        self.source = source
+        self.offset = offset
+        self.count = 0
+
+    def line(self, event: Any) -> int:
+        return event.start_mark.line + 1 + self.offset
+
+    def build(self, events: Iterator[Any]) -> Any:
+        # stack of [container, path, pending key, key line]
+        stack: list[list[Any]] = []
+        result: Any = _EMPTY
+        documents = 0
+        for event in events:
+            if isinstance(event, DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise SourceError(self.line(event), "YAML syntax error: the file holds more "
+                                      "than one YAML document ('---'); keep one")
+                continue
+            if not isinstance(event, NodeEvent | CollectionEndEvent):
+                continue
+            self._check(event, len(stack))
+            if isinstance(event, CollectionEndEvent):
+                finished = stack.pop()[0]
+                if not stack:
+                    result = finished
+                else:
+                    self._add(stack, finished, event)
+                continue
+            path = self._path_for(stack)
+            self.source.lines.setdefault(path, self.line(event))
+            if isinstance(event, MappingStartEvent):
+                stack.append([{}, path, _EMPTY, 0])
+            elif isinstance(event, SequenceStartEvent):
+                stack.append([[], path, _EMPTY, 0])
+            else:
+                value = _scalar(event)
+                if not stack:
+                    result = value
+                else:
+                    self._add(stack, value, event)
+        return None if result is _EMPTY else result
+
+    def _check(self, event: Any, depth: int) -> None:
         if isinstance(event, AliasEvent):
-            raise SourceError(
-                line,
-                f"YAML aliases (*{event.anchor}) are not supported; write the value out in full",
-            )
+            raise SourceError(self.line(event), f"YAML aliases (*{event.anchor}) are not "
+                              "supported; write the value out in full")
         if isinstance(event, NodeEvent) and event.anchor:
-            raise SourceError(
-                line,
-                f"YAML anchors (&{event.anchor}) are not supported; write the value out in full",
-            )
+            raise SourceError(self.line(event), f"YAML anchors (&{event.anchor}) are not "
+                              "supported; write the value out in full")
         if isinstance(event, (ScalarEvent, CollectionStartEvent)) and _explicit_tag(event):
-            raise SourceError(
-                line, f"YAML tags ({event.tag}) are not supported; remove the tag"
-            )
-        if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
-            depth += 1
-            if depth > LIMITS["yaml_depth"]:
-                raise SourceError(
-                    line,
-                    f"nested more than {LIMITS['yaml_depth']} levels deep; flatten the structure",
-                )
-        elif isinstance(event, CollectionEndEvent):
-            depth -= 1
-        count += 1
-        if count > LIMITS["yaml_nodes"]:
-            raise SourceError(
-                line,
-                f"more than {LIMITS['yaml_nodes']} YAML values in one file; split it up",
-            )
+            raise SourceError(self.line(event),
+                              f"YAML tags ({event.tag}) are not supported; remove the tag")
+        if isinstance(event, CollectionStartEvent) and depth >= LIMITS["yaml_depth"]:
+            raise SourceError(self.line(event), f"nested more than {LIMITS['yaml_depth']} "
+                              "levels deep; flatten the structure")
+        self.count += 1
+        if self.count > LIMITS["yaml_nodes"]:
+            raise SourceError(self.line(event), f"more than {LIMITS['yaml_nodes']} YAML values "
+                              "in one file; split it up")
+
+    @staticmethod
+    def _path_for(stack: list[list[Any]]) -> tuple:
+        if not stack:
+            return ()
+        container, path, key, _ = stack[-1]
+        if isinstance(container, list):
+            return path + (len(container),)
+        return path + (key,) if key is not _EMPTY else path
+
+    def _add(self, stack: list[list[Any]], value: Any, event: Any) -> None:
+        frame = stack[-1]
+        container, path = frame[0], frame[1]
+        if isinstance(container, list):
+            container.append(value)
+            return
+        if frame[2] is _EMPTY:  # this value is a key
+            line = self.line(event)
+            if not isinstance(event, ScalarEvent):
+                raise SourceError(line, "a key must be a plain word, not a list or mapping")
+            if value is None or isinstance(value, (bool, float)):
+                raise SourceError(line, f"'{event.value}' cannot be used as a key")
+            if value in container:
+                raise SourceError(line, f"duplicate key '{value}' (first on line "
+                                  f"{self.source.lines[path + (value,)]}); keep only one")
+            frame[2] = value
+            # the key's line reads better in messages than its value's
+            self.source.lines[path + (value,)] = line
+            return
+        container[frame[2]] = value
+        frame[2] = _EMPTY
 
 
 def _explicit_tag(event: Any) -> bool:
@@ -170,18 +236,20 @@ def _explicit_tag(event: Any) -> bool:
     return not event.implicit
 
 
-def _syntax_error(exc: yaml.MarkedYAMLError, offset: int) -> SourceError:
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, offset: int) -> SourceError:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 + offset if mark else None
     problem = (exc.problem or str(exc)).strip()
-    if "\t" in problem or "'\\t'" in problem:
+    lines = text.split("\n")
+    bad_line = lines[mark.line] if mark and mark.line < len(lines) else ""
+    if "\t" in bad_line[: len(bad_line) - len(bad_line.lstrip())] or "'\\t'" in problem:
         return SourceError(line, "tab character in YAML indentation; indent with spaces")
     hint = {
         "mapping values are not allowed here": (
             "a value contains ': ' — put the whole value in quotes"
         ),
-        "expected a single document in the stream": (
-            "the file holds more than one YAML document ('---'); keep one"
+        "mapping values are not allowed in this context": (
+            "a value contains ': ' — put the whole value in quotes"
         ),
     }.get(problem)
     if hint:
@@ -197,9 +265,9 @@ _INT = re.compile(r"[-+]?[0-9]+\Z")
 _FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
 
 
-def _scalar(node: ScalarNode) -> Any:
-    text = node.value
-    if node.style is not None:  # quoted or block scalar: always text
+def _scalar(event: ScalarEvent) -> Any:
+    text = event.value
+    if event.style is not None:  # quoted or block scalar: always text
         return text
     if text in ("", "~", "null", "Null", "NULL"):
         return None
@@ -214,35 +282,8 @@ def _scalar(node: ScalarNode) -> Any:
     return text
 
 
-def _to_python(node: Any, path: Path_, source: Source, offset: int) -> Any:
-    source.lines.setdefault(path, node.start_mark.line + 1 + offset)
-    if isinstance(node, ScalarNode):
-        return _scalar(node)
-    if isinstance(node, SequenceNode):
-        items = []
-        for index, child in enumerate(node.value):
-            items.append(_to_python(child, path + (index,), source, offset))
-        return items
-    if isinstance(node, MappingNode):
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            line = key_node.start_mark.line + 1 + offset
-            if not isinstance(key_node, ScalarNode):
-                raise SourceError(line, "a key must be a plain word, not a list or mapping")
-            key = _scalar(key_node)
-            if key is None or isinstance(key, (bool, float)):
-                raise SourceError(line, f"'{key_node.value}' cannot be used as a key")
-            if key in result:
-                raise SourceError(
-                    line,
-                    f"duplicate key '{key}' (first on line {source.lines[path + (key,)]}); "
-                    "keep only one",
-                )
-            source.lines[path + (key,)] = line
-            # the key's line (set above) wins over the value's: it reads better
-            result[key] = _to_python(value_node, path + (key,), source, offset)
-        return result
-    raise SourceError(node.start_mark.line + 1 + offset, "unsupported YAML value")  # pragma: no cover
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # --------------------------------------------------------------------------- front matter
