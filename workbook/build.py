@@ -69,8 +69,7 @@ def build(config: BuildConfig) -> BuildResult:
     project = open_project(config.project_dir)
     out_dir = check_output_dir(config.out or project.root / "output", project)
     cache = Cache(project, clean=config.clean)
-    inputs = inputs_digest(project, {"paper": config.paper, "pdf": config.pdf,
-                                     "out": str(out_dir)})
+    inputs = inputs_digest(project, {"paper": config.paper, "pdf": config.pdf})
     if cache.up_to_date(inputs, out_dir):
         return _nothing_to_do(cache, out_dir, started)
 

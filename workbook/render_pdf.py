@@ -111,8 +111,7 @@ class PdfRenderer:
         if logo:
             files.append(self.project.root / logo)
         return fingerprint(CODE_DIGEST, [(p.name, digest_file(p)) for p in files if p.is_file()],
-                           page_css(self.setup), self.templates.locales(),
-                           self.site.config, self.base_url)
+                           page_css(self.setup), self.templates.locales(), self.site.config)
 
     def job_key(self, job: PdfJob) -> str:
         return fingerprint(self.style, self.templates.digest(job.template), job.path, job.title,
