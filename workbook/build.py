@@ -14,18 +14,17 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .cache import Cache, digest_file, inputs_digest
 from .content import Content, load_content
 from .errors import Report, WorkbookError
-from .glyphs import check_glyphs
+from .glyphs import check_glyphs, declared_fonts
 from .html import make_env, render_pages, theme_assets
 from .output import check_output_dir, write_output
-from .pdf import declared_fonts
 from .plan import Plan, plan_site
-from .pool import default_jobs
+from .pool import PdfResults, Pool, default_jobs
 from .project import Project, open_project
-from .render_pdf import Progress, render_pdfs
 from .theme import check_theme
 
 
@@ -37,7 +36,7 @@ class BuildConfig:
     pdf: bool = True  # False: HTML only (--no-pdf)
     jobs: int | None = None  # PDF worker processes; default: one per core
     clean: bool = False  # ignore (and rebuild) the cache
-    progress: Progress | None = None  # called as (done, total, current PDF)
+    progress: Callable[[int, int, str], None] | None = None  # (done, total, current PDF)
 
     def __post_init__(self) -> None:
         self.project_dir = Path(self.project_dir)
@@ -57,6 +56,7 @@ class BuildResult:
     written: list[str] = field(default_factory=list)  # output files that changed
     up_to_date: bool = False  # nothing had changed: nothing was done
     engine_seconds: float = 0.0  # time WeasyPrint spent, summed over processes
+    engine_times: dict[str, float] = field(default_factory=dict)  # per rendered PDF
 
 
 def build(config: BuildConfig) -> BuildResult:
@@ -73,18 +73,24 @@ def build(config: BuildConfig) -> BuildResult:
     if cache.up_to_date(inputs, out_dir):
         return _nothing_to_do(cache, out_dir, started)
 
-    content = check_project(project, pdf=config.pdf)
-    lap("load")
-    plan = plan_site(content, with_pdfs=config.pdf, logo_digest=_logo_digest(project, content))
-    lap("plan")
-    env = make_env(project, content.t)
-    pages = render_pages(plan, env, project, lambda path, key: cache.reusable(out_dir, path, key))
-    lap("html")
-    pdfs = render_pdfs(plan, env, project, paper=config.paper,
-                       jobs=config.jobs or default_jobs(), cache=cache,
-                       reusable=lambda path, key: cache.reusable(out_dir, path, key),
-                       progress=config.progress)
-    lap("pdf")
+    # PDF workers start now and import WeasyPrint while this process loads and plans
+    pool = Pool(config.jobs or default_jobs())
+    if config.pdf:
+        pool.start()
+    try:
+        content = check_project(project, pdf=config.pdf)
+        lap("load")
+        plan = plan_site(content, with_pdfs=config.pdf,
+                         logo_digest=_logo_digest(project, content))
+        lap("plan")
+        env = make_env(project, content.t)
+        pages = render_pages(plan, env, project,
+                             lambda path, key: cache.reusable(out_dir, path, key))
+        lap("html")
+        pdfs = _render_pdfs(plan, env, project, config, cache, out_dir, pool)
+        lap("pdf")
+    finally:
+        pool.close(wait=False)
     files = {**pages.files, **pdfs.files}
     keys = {**pages.keys, **pdfs.keys}
     copies = static_files(plan)
@@ -103,7 +109,18 @@ def build(config: BuildConfig) -> BuildResult:
         rendered=sorted(pages.files) + sorted(pdfs.rendered),
         written=written,
         engine_seconds=pdfs.engine_seconds,
+        engine_times=pdfs.engine_times,
     )
+
+
+def _render_pdfs(plan, env, project, config, cache, out_dir, pool) -> PdfResults:
+    if not plan.pdfs:
+        return PdfResults()
+    from .render_pdf import render_pdfs  # no WeasyPrint in this process unless --jobs 1
+
+    return render_pdfs(plan, env, project, paper=config.paper, pool=pool, cache=cache,
+                       reusable=lambda path, key: cache.reusable(out_dir, path, key),
+                       progress=config.progress)
 
 
 def _nothing_to_do(cache: Cache, out_dir: Path, started: float) -> BuildResult:

@@ -29,7 +29,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import weasyprint
+from importlib.metadata import version
 from pydantic import BaseModel
 
 from .project import Project
@@ -52,7 +52,7 @@ def digest_file(path: Path) -> str:
 def _code_digest() -> str:
     """This package's own code: a change to the engine invalidates everything."""
     here = Path(__file__).resolve().parent
-    h = hashlib.sha256(weasyprint.__version__.encode())
+    h = hashlib.sha256(version("weasyprint").encode())
     for path in sorted(here.glob("*.py")):
         h.update(path.name.encode())
         h.update(path.read_bytes())

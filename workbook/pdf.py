@@ -24,7 +24,8 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from . import colors, pdfpost
+from . import pdfpost
+from .paging import PageSetup, page_css
 from .errors import WorkbookError
 
 PDF_VARIANT = "pdf/ua-1"
@@ -54,67 +55,10 @@ class ProjectFetcher(URLFetcher):
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
 
 
-@dataclass(frozen=True)
-class PageSetup:
-    """What every page of every PDF shows, from workbook.yaml (and --paper)."""
-
-    paper: str  # letter | a4
-    organization: str
-    support_note: str
-    page_label: str  # "Page {page} of {pages}" in the site's language
-    accent_color: str
-
-
-def css_string(text: str) -> str:
-    """``text`` as a CSS string literal."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ")
-    return f'"{escaped}"'
-
-
-def page_css(setup: PageSetup) -> str:
-    before, _, rest = setup.page_label.partition("{page}")
-    middle, _, after = rest.partition("{pages}")
-    counter = " ".join(
-        part for part in (
-            css_string(before) if before else "",
-            "counter(page)",
-            css_string(middle) if middle else "",
-            "counter(pages)",
-            css_string(after) if after else "",
-        ) if part
-    )
-    accent = colors.readable_on(setup.accent_color, colors.LIGHT_BACKGROUND)
-    soft = colors.theme_css(setup.accent_color).split("--accent-soft: ")[1].split(";")[0]
-    return f"""
-:root {{ --accent: {accent}; --accent-soft: {soft}; }}
-@page {{
-  size: {setup.paper};
-  @top-left {{ content: {css_string(setup.organization)}; }}
-  @top-right {{ content: string(doctitle); }}
-  @bottom-left {{ content: {css_string(setup.support_note)}; }}
-  @bottom-right {{ content: {counter}; }}
-}}
-@page wide {{ size: {setup.paper} landscape; }}
-"""
-
-
 @dataclass
 class RenderedPdf:
     data: bytes
     pages: int
-
-
-@dataclass(frozen=True)
-class EngineSpec:
-    """Everything needed to build a PdfEngine in another process (picklable)."""
-
-    stylesheets: tuple[Path, ...]
-    setup: PageSetup
-    roots: tuple[Path, ...]
-    font_families: tuple[str, ...]
-
-    def create(self) -> "PdfEngine":
-        return PdfEngine(list(self.stylesheets), self.setup, list(self.roots), self.font_families)
 
 
 class PdfEngine:
@@ -186,11 +130,3 @@ class _quiet_weasyprint:
 
     def __exit__(self, *exc):
         self.logger.setLevel(self.level)
-
-
-_FONT_FACE = re.compile(r"@font-face\s*{[^}]*font-family:\s*[\"']?([^;\"'}]+)", re.S)
-
-
-def declared_fonts(stylesheet: Path) -> tuple[str, ...]:
-    """Families the theme declares with @font-face: the only ones a PDF may embed."""
-    return tuple(sorted(set(_FONT_FACE.findall(stylesheet.read_text(encoding="utf-8")))))

@@ -1,8 +1,9 @@
 """Run PDF render tasks on every core.
 
-Each worker process builds one :class:`~workbook.pdf.PdfEngine` when it
-starts (fonts and stylesheets parsed once) and renders tasks until the build
-ends. With one job, tasks run in this process, one after another.
+Each worker process imports WeasyPrint when it starts and builds one
+:class:`~workbook.pdf.PdfEngine` on its first task (fonts and stylesheets
+parsed once), then renders tasks until the build ends. With one job, tasks
+run in this process, one after another.
 
 Workers are forked from this process when it has no other threads (cheapest:
 nothing is imported twice); otherwise — e.g. under the preview server — from
@@ -18,7 +19,11 @@ import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-from .pdf import EngineSpec, PdfEngine, RenderedPdf
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # WeasyPrint is imported by workers and by the PDF stage, not here
+    from .paging import EngineSpec
+    from .pdf import PdfEngine, RenderedPdf
 
 
 @dataclass
@@ -44,16 +49,34 @@ class Result:
     seconds: float  # time inside WeasyPrint and the repair step
 
 
-_engine: PdfEngine | None = None
+@dataclass
+class PdfResults:
+    files: dict[str, bytes] = field(default_factory=dict)  # newly rendered or taken from cache
+    keys: dict[str, str] = field(default_factory=dict)  # every PDF's key
+    reused: list[str] = field(default_factory=list)  # unchanged in the previous output
+    pages: dict[str, int] = field(default_factory=dict)  # every PDF's page count
+    rendered: list[str] = field(default_factory=list)  # PDFs WeasyPrint worked on this time
+    engine_seconds: float = 0.0  # time spent inside WeasyPrint (all processes)
+    engine_times: dict[str, float] = field(default_factory=dict)  # per PDF (workbook: its chunks)
+    wall_seconds: float = 0.0
 
 
-def _start_worker(spec: EngineSpec) -> None:
-    global _engine
-    _engine = spec.create()
+_engines: dict[EngineSpec, PdfEngine] = {}  # this process's engines (one per build setup)
 
 
-def run(task: Task, engine: PdfEngine | None = None) -> Result:
-    engine = engine or _engine
+def _warm_up() -> None:
+    """Import WeasyPrint while the main process is still reading the content."""
+    from . import pdf  # noqa: F401
+
+
+def _nothing() -> None:
+    return None
+
+
+def run(task: Task, spec: EngineSpec) -> Result:
+    engine = _engines.get(spec)
+    if engine is None:
+        engine = _engines[spec] = spec.create()
     started = time.perf_counter()
     if task.count_only:
         pages = engine.count(task.html, base_url=task.base_url, name=task.name,
@@ -66,52 +89,50 @@ def run(task: Task, engine: PdfEngine | None = None) -> Result:
 
 
 class Pool:
-    """Submit tasks; ``jobs`` processes (1: this process)."""
+    """Run tasks in ``jobs`` processes (1: in this process, one after another).
 
-    def __init__(self, spec: EngineSpec, jobs: int):
-        self.spec = spec
+    Start it early: the workers import WeasyPrint while the build loads and
+    plans, so rendering can begin as soon as the first document is ready.
+    """
+
+    def __init__(self, jobs: int):
         self.jobs = max(1, jobs)
-        self._engine: PdfEngine | None = None
         self._executor: Executor | None = None
 
-    def submit(self, task: Task) -> Future:
-        if self.jobs == 1:
-            future: Future = Future()
-            try:
-                future.set_result(run(task, self._inline_engine()))
-            except BaseException as exc:  # handed to whoever waits on the future
-                if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                    raise
-                future.set_exception(exc)
-            return future
-        return self._pool().submit(run, task)
-
-    def _inline_engine(self) -> PdfEngine:
-        if self._engine is None:
-            self._engine = self.spec.create()
-        return self._engine
-
-    def _pool(self) -> Executor:
-        if self._executor is None:
+    def start(self) -> "Pool":
+        if self.jobs > 1 and self._executor is None:
             if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
                 context = multiprocessing.get_context("fork")
             else:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload(["workbook.pdf"])
             self._executor = ProcessPoolExecutor(self.jobs, mp_context=context,
-                                                 initializer=_start_worker, initargs=(self.spec,))
-        return self._executor
+                                                 initializer=_warm_up)
+            for _ in range(self.jobs):  # start every worker now
+                self._executor.submit(_nothing)
+        return self
 
-    def close(self, cancel: bool = False) -> None:
+    def submit(self, task: Task, spec: EngineSpec) -> Future:
+        if self.jobs == 1:
+            future: Future = Future()
+            try:
+                future.set_result(run(task, spec))
+            except Exception as exc:  # handed to whoever waits on the future
+                future.set_exception(exc)
+            return future
+        return self.start()._executor.submit(run, task, spec)
+
+    def close(self, *, wait: bool = True) -> None:
+        """Stop the workers; ``wait=False`` when a build failed or had nothing to render."""
         if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=cancel)
+            self._executor.shutdown(wait=wait, cancel_futures=not wait)
             self._executor = None
 
     def __enter__(self) -> "Pool":
-        return self
+        return self.start()
 
     def __exit__(self, kind, value, traceback) -> None:
-        self.close(cancel=value is not None)
+        self.close(wait=value is None)
 
 
 def default_jobs() -> int:

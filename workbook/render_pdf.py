@@ -15,6 +15,8 @@ only that goal's chunks of a workbook.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
@@ -24,25 +26,18 @@ import jinja2
 
 from .cache import CODE_DIGEST, Cache, digest_file, fingerprint
 from .html import TemplateDigests, markdown_html, render_template
-from .pdf import EngineSpec, PageSetup, declared_fonts, page_css
-from .glyphs import font_files
+from .glyphs import declared_fonts, font_files
+from .paging import EngineSpec, PageSetup, page_css
 from .plan import Part, PdfJob, Plan, Site
-from .pool import Pool, Task
+from .pool import PdfResults, Pool, Task
 from .project import Project, default_theme
 from .sheets import SheetDoc
 
 Progress = Callable[[int, int, str], None]  # done, total, current item
 
-
-@dataclass
-class PdfResults:
-    files: dict[str, bytes] = field(default_factory=dict)  # newly rendered or taken from cache
-    keys: dict[str, str] = field(default_factory=dict)  # every PDF's key
-    reused: list[str] = field(default_factory=list)  # unchanged in the previous output
-    pages: dict[str, int] = field(default_factory=dict)  # every PDF's page count
-    rendered: list[str] = field(default_factory=list)  # PDFs WeasyPrint worked on this time
-    engine_seconds: float = 0.0  # time spent inside WeasyPrint (all processes)
-    wall_seconds: float = 0.0
+# Which queued task runs first (lower first): workbook chunks finish a workbook,
+# page counts unlock chunks, sheets in a workbook unlock its counts.
+CHUNK, COUNT, SHEET_IN_WORKBOOK, SHEET = range(4)
 
 
 def page_setup(site: Site, paper: str | None) -> PageSetup:
@@ -158,36 +153,49 @@ class PdfRenderer:
 
     # -- the build
 
-    def run(self, jobs: int) -> PdfResults:
+    def run(self, pool: Pool) -> PdfResults:
+        """Render what changed on ``pool``: the most urgent and largest documents first,
+        so the build does not end waiting on one big document."""
         todo = self._take_unchanged()
         started = time.perf_counter()
         total, done = len(todo), 0
-        with Pool(self.spec, jobs) as pool:
-            self.pool = pool
-            self.pending: dict[Future, Callable] = {}
-            for job in sorted((j for j in todo if j.sheet), key=lambda j: -len(j.sheet.fields)):
-                self._submit(self._sheet_task(job), lambda result, job=job: self._sheet_done(job, result))
-            workbooks = [WorkbookBuild(self, job) for job in todo if job.workbook]
-            finished: list[str] = []
+        self.queue: list = []  # heap of (urgency, -cost, order, make_task, callback, owner)
+        self.order = itertools.count()
+        in_workbooks = {part.sheet.key for job in todo if job.workbook for part in job.parts
+                        if part.sheet}
+        for job in (j for j in todo if j.sheet):
+            urgency = SHEET_IN_WORKBOOK if job.sheet.key in in_workbooks else SHEET
+            self._submit(lambda job=job: self._sheet_task(job),
+                         lambda result, job=job: self._sheet_done(job, result),
+                         owner=job.path, urgency=urgency, cost=len(job.sheet.fields))
+        workbooks = [WorkbookBuild(self, job) for job in todo if job.workbook]
+        finished: list[str] = []
+        for workbook in workbooks:
+            finished += workbook.advance()
+        running: dict[Future, tuple[Callable, str]] = {}
+        limit = 1 if pool.jobs == 1 else 2 * pool.jobs
+        while True:
+            for name in finished:
+                done += 1
+                self.progress(done, total, name)
+            finished = []
+            while self.queue and len(running) < limit:
+                _, _, _, make, callback, owner = heapq.heappop(self.queue)
+                running[pool.submit(make(), self.spec)] = (callback, owner)
+            if not running:
+                break
+            ready, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            for future in ready:
+                callback, owner = running.pop(future)
+                result = future.result()  # a WorkbookError from a worker is raised here
+                self.results.engine_seconds += result.seconds
+                times = self.results.engine_times
+                times[owner] = times.get(owner, 0.0) + result.seconds
+                name = callback(result)
+                if name:
+                    finished.append(name)
             for workbook in workbooks:
                 finished += workbook.advance()
-            while self.pending or finished:
-                for name in finished:
-                    done += 1
-                    self.progress(done, total, name)
-                finished = []
-                if not self.pending:
-                    break
-                ready, _ = wait(list(self.pending), return_when=FIRST_COMPLETED)
-                for future in ready:
-                    callback = self.pending.pop(future)
-                    result = future.result()  # a WorkbookError from a worker is raised here
-                    self.results.engine_seconds += result.seconds
-                    name = callback(result)
-                    if name:
-                        finished.append(name)
-                for workbook in workbooks:
-                    finished += workbook.advance()
         self.results.wall_seconds = time.perf_counter() - started
         return self.results
 
@@ -211,8 +219,10 @@ class PdfRenderer:
             todo.append(job)
         return todo
 
-    def _submit(self, task: Task, callback: Callable) -> None:
-        self.pending[self.pool.submit(task)] = callback
+    def _submit(self, make: Callable[[], Task], callback: Callable, *, owner: str,
+                urgency: int, cost: int = 0) -> None:
+        """Queue a task; ``make`` builds it (renders its HTML) when its turn comes."""
+        heapq.heappush(self.queue, (urgency, -cost, next(self.order), make, callback, owner))
 
     def _sheet_task(self, job: PdfJob) -> Task:
         return Task(self.results.keys[job.path], job.path, self.source(job), self.base_url,
@@ -273,8 +283,9 @@ class WorkbookBuild:
             if pages is not None:
                 self.counts[name] = pages
             elif name == "front" or not self._part(name).sheet:
-                self.r._submit(self._count_task(name, key),
-                               lambda result, name=name: self._counted(name, result))
+                self.r._submit(lambda name=name, key=key: self._count_task(name, key),
+                               lambda result, name=name: self._counted(name, result),
+                               owner=self.job.path, urgency=COUNT)
 
     def _part(self, anchor: str) -> Part:
         return next(p for p in self.job.parts if p.anchor == anchor)
@@ -337,13 +348,20 @@ class WorkbookBuild:
                 self.chunks[name] = stored[0]
                 continue
             part = None if name == "front" else self._part(name)
-            labels = (field_labels([part.sheet]) if part and part.sheet else
-                      {cover_field(self.job): self.r.t("This workbook belongs to")} if not part
-                      else {})
-            task = Task(key, f"{self.job.path} ({name})", self._source(name, first_pages),
-                        self.r.base_url, labels, extra_css=numbering, prune_dests=False,
-                        cost=len(part.sheet.fields) if part and part.sheet else 0)
-            self.r._submit(task, lambda result, name=name: self._chunk_done(name, result))
+            cost = len(part.sheet.fields) if part and part.sheet else 0
+            self.r._submit(
+                lambda name=name, key=key, numbering=numbering, first_pages=first_pages:
+                    self._chunk_task(name, key, numbering, first_pages),
+                lambda result, name=name: self._chunk_done(name, result),
+                owner=self.job.path, urgency=CHUNK, cost=cost)
+
+    def _chunk_task(self, name: str, key: str, numbering: str, first_pages: dict) -> Task:
+        part = None if name == "front" else self._part(name)
+        labels = (field_labels([part.sheet]) if part and part.sheet else
+                  {cover_field(self.job): self.r.t("This workbook belongs to")} if not part
+                  else {})
+        return Task(key, f"{self.job.path} ({name})", self._source(name, first_pages),
+                    self.r.base_url, labels, extra_css=numbering, prune_dests=False)
 
     def _chunk_done(self, name: str, result) -> None:
         if self.chunk_keys.get(name) != result.key:
@@ -368,7 +386,7 @@ class WorkbookBuild:
 
 def _numbering_css(label: str, first_page: int | None, total: int) -> str:
     """Page numbers of a chunk as if it sat in the whole workbook."""
-    from .pdf import css_string
+    from .paging import css_string
 
     before, _, rest = label.partition("{page}")
     middle, _, after = rest.partition("{pages}")
@@ -379,11 +397,14 @@ def _numbering_css(label: str, first_page: int | None, total: int) -> str:
 
 
 def render_pdfs(plan: Plan, env: jinja2.Environment, project: Project, *,
-                paper: str | None = None, jobs: int = 1, cache: Cache | None = None,
+                paper: str | None = None, pool: Pool | None = None, cache: Cache | None = None,
                 reusable: Callable[[str, str], bool] = lambda path, key: False,
                 progress: Progress | None = None) -> PdfResults:
     if not plan.pdfs:
         return PdfResults()
     renderer = PdfRenderer(plan, env, project, paper=paper, cache=cache, reusable=reusable,
                            progress=progress)
-    return renderer.run(jobs)
+    if pool is not None:
+        return renderer.run(pool)
+    with Pool(1) as own:
+        return renderer.run(own)

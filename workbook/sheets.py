@@ -26,16 +26,16 @@ from .content import Content, Goal, Sheet
 SMART_PARTS = ("specific", "measurable", "achievable", "relevant", "time_bound")
 
 
-@dataclass
+@dataclass(slots=True)
 class Field:
-    """One form control."""
+    """One form control (a six-month tracker has over a thousand: kept lean)."""
 
     name: str
     label: str  # the accessible name; also the PDF tooltip
     kind: str  # text | textarea | checkbox | radio
     lines: int = 1  # textarea height in lines
     numeric: bool = False  # a number is expected (inputmode=numeric)
-    options: list["Option"] = field(default_factory=list)  # radio choices
+    options: list["Option"] | None = None  # radio choices
     value: str | None = None  # pre-filled value (client packets)
 
     @property
@@ -385,16 +385,12 @@ def _one_block(weeks: list[Week], t) -> list[Week]:
 
 
 def _tracker_row(prefix: str, key: str, label: str, full: str, columns: list[Column]) -> Row:
-    fields = []
-    for column in columns:
-        name = f"{prefix}_{key}_{column.key}"
-        accessible = f"{full}: {column.full}"
-        if column.kind in ("yes-no", "strategy"):
-            fields.append(Field(name, accessible, "checkbox"))
-        else:
-            fields.append(Field(name, accessible, "text",
-                                numeric=column.kind in ("count", "scale", "minutes")))
-    return Row(label, fields)
+    start = f"{prefix}_{key}_"
+    return Row(label, [
+        Field(start + column.key, f"{full}: {column.full}",
+              "checkbox" if column.kind in ("yes-no", "strategy") else "text", 1,
+              column.kind in ("count", "scale", "minutes"))
+        for column in columns])
 
 
 def goal_session_prep(goal: Goal, t) -> SheetDoc:

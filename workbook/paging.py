@@ -1,0 +1,77 @@
+"""Page setup shared by every PDF of a build, and how to rebuild the engine elsewhere.
+
+Kept apart from :mod:`workbook.pdf` so the main process can plan and
+schedule PDF work without importing WeasyPrint; worker processes import it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import colors
+
+if TYPE_CHECKING:
+    from .pdf import PdfEngine
+
+
+@dataclass(frozen=True)
+class PageSetup:
+    """What every page of every PDF shows, from workbook.yaml (and --paper)."""
+
+    paper: str  # letter | a4
+    organization: str
+    support_note: str
+    page_label: str  # "Page {page} of {pages}" in the site's language
+    accent_color: str
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ")
+    return f'"{escaped}"'
+
+
+def page_css(setup: PageSetup) -> str:
+    before, _, rest = setup.page_label.partition("{page}")
+    middle, _, after = rest.partition("{pages}")
+    counter = " ".join(
+        part for part in (
+            css_string(before) if before else "",
+            "counter(page)",
+            css_string(middle) if middle else "",
+            "counter(pages)",
+            css_string(after) if after else "",
+        ) if part
+    )
+    accent = colors.readable_on(setup.accent_color, colors.LIGHT_BACKGROUND)
+    soft = colors.theme_css(setup.accent_color).split("--accent-soft: ")[1].split(";")[0]
+    return f"""
+:root {{ --accent: {accent}; --accent-soft: {soft}; }}
+@page {{
+  size: {setup.paper};
+  @top-left {{ content: {css_string(setup.organization)}; }}
+  @top-right {{ content: string(doctitle); }}
+  @bottom-left {{ content: {css_string(setup.support_note)}; }}
+  @bottom-right {{ content: {counter}; }}
+}}
+@page wide {{ size: {setup.paper} landscape; }}
+"""
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """Everything needed to build a PdfEngine in another process (picklable)."""
+
+    stylesheets: tuple[Path, ...]
+    setup: PageSetup
+    roots: tuple[Path, ...]
+    font_families: tuple[str, ...]
+
+    def create(self) -> "PdfEngine":
+        from .pdf import PdfEngine  # WeasyPrint: only where documents are rendered
+
+        return PdfEngine(list(self.stylesheets), self.setup, list(self.roots), self.font_families)
+
+
