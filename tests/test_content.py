@@ -263,7 +263,7 @@ contents:
         "content/workbooks/mine.yaml:4: unknown sheet 'weekly-checkin' "
         "(no content/sheets/weekly-checkin.yaml); did you mean 'weekly-check-in'?",
         "content/workbooks/mine.yaml:5: sheets item 2 must be one of worksheet, tracker, "
-        "session-prep; got 'diary'",
+        "session-prep, gas; got 'diary'",
         "content/workbooks/mine.yaml:6: unknown goal 'no-goal' (no content/goals/no-goal.yaml)",
         "content/workbooks/mine.yaml:7: guidance 'smart-goals' is already in this workbook "
         "(contents item 1); list it once",

@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from . import schema
 from .content import Content, Goal, Guidance, Workbook
 from .errors import Report
-from .sheets import SheetDoc, all_sheets, kind_label
+from .sheets import SheetDoc, all_sheets, goal_sheet_kinds, kind_label
 
 
 @dataclass
@@ -89,7 +89,7 @@ class Site:
         return urljoin(base.rstrip("/") + "/", path) if base else path
 
     def goal_sheets(self, goal: Goal) -> list[SheetDoc]:
-        return [self.sheet_by_key[f"goals/{goal.slug}/{kind}"] for kind in schema.GOAL_SHEETS]
+        return [self.sheet_by_key[f"goals/{goal.slug}/{kind}"] for kind in goal_sheet_kinds(goal)]
 
 
 @dataclass
@@ -230,7 +230,7 @@ def _workbook_job(site: Site, workbook: Workbook) -> PdfJob:
             doc = site.sheet_by_key[f"sheets/{entry.sheet}"]
             parts.append(Part("sheet", f"sheet-{doc.prefix}", doc.title, sheet=doc))
         else:
-            for kind in entry.sheets or schema.GOAL_SHEETS:
+            for kind in entry.sheets or goal_sheet_kinds(content.goals[entry.goal]):
                 doc = site.sheet_by_key[f"goals/{entry.goal}/{kind}"]
                 parts.append(Part("sheet", f"sheet-{doc.prefix}",
                                   f"{doc.title}: {kind_label(kind, content.t)}", sheet=doc))
