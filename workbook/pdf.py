@@ -122,9 +122,10 @@ class PdfEngine:
         self.stylesheets.append(CSS(string=page_css(setup), font_config=self.font_config,
                                     url_fetcher=self.fetcher))
 
-    def render(self, html: str, *, base_url: str, name: str,
-               labels: dict[str, str]) -> RenderedPdf:
-        """Lay out ``html`` and return the repaired PDF; ``name`` is for messages."""
+    def render(self, html: str, *, base_url: str, name: str, labels: dict[str, str],
+               info: dict[str, str] | None = None) -> RenderedPdf:
+        """Lay out ``html`` and return the repaired PDF; ``name`` is for messages,
+        ``info`` holds extra document-information entries (see workbook/formdata.py)."""
         with _quiet_weasyprint():
             try:
                 document = HTML(string=html, base_url=base_url, url_fetcher=self.fetcher).render(
@@ -136,7 +137,8 @@ class PdfEngine:
                 raw = document.write_pdf(pdf_variant=PDF_VARIANT)
             except FatalURLFetchingError as exc:
                 raise WorkbookError(f"{name}: {_refusal(exc)}") from None
-        data = pdfpost.repair(raw, labels=labels, name=name, font_families=self.font_families)
+        data = pdfpost.repair(raw, labels=labels, name=name, font_families=self.font_families,
+                              info=info)
         return RenderedPdf(data, len(document.pages))
 
 

@@ -10,6 +10,7 @@ from typing import Callable
 
 import jinja2
 
+from .formdata import info_entries
 from .html import markdown_html, render_template
 from .pdf import PageSetup, PdfEngine, RenderedPdf, declared_fonts
 from .plan import PdfJob, Plan, Site
@@ -44,7 +45,8 @@ def render_pdfs(plan: Plan, env: jinja2.Environment, project: Project,
     for job in plan.pdfs:
         html = pdf_source(job, plan.site, env, project)
         results[job.path] = engine.render(html, base_url=base_url, name=job.path,
-                                          labels=field_labels(job, plan.site.content.t))
+                                          labels=field_labels(job, plan.site.content.t),
+                                          info=info_entries(job_sheets(job), plan.site.config))
     return results
 
 
