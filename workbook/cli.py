@@ -143,5 +143,32 @@ def packet(directory: str, goals: tuple[str, ...], sheets: tuple[str, ...], clie
     click.echo(message)
 
 
+@main.command(name="progress")
+@click.argument("files", nargs=-1, required=True, metavar="FILE.pdf...")
+@click.option("--out", metavar="DIR",
+              help="Folder for progress.csv, the charts and the report (default: a 'progress' "
+                   "folder beside the first file).")
+def progress_command(files: tuple[str, ...], out: str | None) -> None:
+    """Read filled trackers and goal rating sheets; write progress.csv, a chart per
+    measure, and a progress report (HTML and PDF)."""
+    from .report import run_progress
+
+    try:
+        outcome = run_progress(list(files), out)
+    except WorkbookError as error:
+        _fail(error, None, "nothing was written")
+    for warning in outcome.warnings:
+        click.echo(str(warning), err=True)
+    for line in outcome.summary:
+        click.echo(line)
+    folder = outcome.written[0].parent
+    charts = sum(1 for path in outcome.written if path.suffix == ".svg")
+    click.echo(f"Wrote progress.csv, report.html, report.pdf and {charts} chart"
+               f"{'s' if charts != 1 else ''} to {os.path.relpath(folder)}/"
+               + (f" ({len(outcome.warnings)} warning{'s' if len(outcome.warnings) != 1 else ''}"
+                  " above, also listed in the report)" if outcome.warnings else "")
+               + ".")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
