@@ -273,3 +273,24 @@ def test_progress_is_not_written_into_the_site(downloads: Path, tmp_path: Path) 
     assert result.exit_code == 1
     assert "refusing to write a progress report inside the site's output folder" in result.stderr
     assert not (downloads / "reports").exists()
+
+
+def test_a_filled_packet_is_read_with_its_dates(downloads: Path, tmp_path: Path) -> None:
+    root = downloads.parent.parent
+    result = run(["packet", "--goal", "healthy-boundaries", "--client", "Bo Chen",
+                  "--start", "2027-01-04", "--out", str(tmp_path / "bo.pdf")], root)
+    assert result.exit_code == 0, result.output
+    h = "healthy-boundaries_tracker"
+    fill(tmp_path / "bo.pdf", tmp_path / "filled.pdf", {
+        f"{h}_w01_said-no": "1", f"{h}_w01_comfort": "3", f"{h}_w02_said-no": "2",
+        f"{h}_w04_said-no": "4", f"{h}_w04_comfort": "7", f"{h}_w04_s2": "/on",
+        "healthy-boundaries_gas_level": "/1"})
+    result = run(["progress", "filled.pdf"], tmp_path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Set healthy boundaries: filled in for 3 of 4 weeks\n"
+                                    "Goal attainment: T-score 60.0 over 1 rated goal\n")
+    said = {r["date"]: r["value"] for r in rows(tmp_path / "progress")
+            if r["measure"] == "said-no"}
+    assert said == {"2027-01-04": "1", "2027-01-11": "2", "2027-01-25": "4"}
+    report = (tmp_path / "progress/report.html").read_text()
+    assert "+3, better" in report and "Bo Chen" in report

@@ -160,13 +160,20 @@ def measure_chart(*, title: str, subtitle: str, kind: str, weekly: dict[int, flo
         marks = [ordered[0]] if len(ordered) == 1 else [ordered[0], ordered[-1]]
         for week, value in marks:
             label = f"{_fmt(round(value))}%" if percent else _fmt(round(value, 1))
-            ly = y(value) - 11
-            near_target = target and not percent and abs(ly - 4 - y(target["value"])) < 10
-            if ly < TOP - 4 or near_target:
-                ly = y(value) + 21
-            out.append(f'<text x="{x(week - 0.5):.1f}" y="{ly:.1f}" font-size="14" '
-                       f'font-weight="700" fill="{accent}" text-anchor="middle" '
-                       f'stroke="#ffffff" stroke-width="3" paint-order="stroke">{label}</text>')
+            if percent:  # above its bar; the top margin has room for 100%
+                ly = y(value) - 6
+            else:
+                ly = y(value) - 11
+                near_target = target and abs(ly - 4 - y(target["value"])) < 10
+                if ly < TOP - 4 or near_target:
+                    ly = y(value) + 21
+            # a white halo first, then the text: readable over lines and dots
+            # (not paint-order, which WeasyPrint ignores)
+            common = (f'x="{x(week - 0.5):.1f}" y="{ly:.1f}" font-size="14" font-weight="700" '
+                      'text-anchor="middle"')
+            out.append(f'<text {common} fill="#ffffff" stroke="#ffffff" stroke-width="4" '
+                       f'stroke-linejoin="round" aria-hidden="true">{label}</text>')
+            out.append(f'<text {common} fill="{accent}">{label}</text>')
     else:
         out.append(f'<text x="{LEFT + plot_w / 2}" y="{TOP + plot_h / 2}" font-size="13" '
                    f'fill="#5a6369" text-anchor="middle">Nothing filled in yet</text>')

@@ -576,7 +576,12 @@ def _points(trackers: list[Tracker], start: datetime.date | None,
             else:
                 day = None
                 week = tracker.offset // 7 + entry.week
-            date = start + datetime.timedelta(days=day - 1) if start and day else None
+            if start is None:
+                date = None
+            elif day is not None:
+                date = start + datetime.timedelta(days=day - 1)
+            else:  # a weekly value: the week's first day
+                date = start + datetime.timedelta(days=7 * (week - 1))
             point = Point(tracker, entry, day, week, date, used=entry.problem is None)
             key = (entry.measure, day, week if day is None else None)
             earlier = seen.get(key)
