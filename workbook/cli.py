@@ -108,7 +108,8 @@ def build_command(directory: str, out: str | None, paper: str | None, no_pdf: bo
 @main.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option("--goal", "goals", multiple=True, metavar="SLUG",
-              help="A goal whose worksheet, tracker and session-prep sheet go in (repeat it).")
+              help="A goal whose sheets go in: worksheet, tracker, session prep and goal "
+                   "rating (repeat it).")
 @click.option("--sheet", "sheets", multiple=True, metavar="SLUG",
               help="A free-standing sheet to add (repeat it).")
 @click.option("--client", metavar="NAME", help="The client's name, for the cover and name lines.")
