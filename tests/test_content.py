@@ -263,7 +263,7 @@ contents:
         "content/workbooks/mine.yaml:4: unknown sheet 'weekly-checkin' "
         "(no content/sheets/weekly-checkin.yaml); did you mean 'weekly-check-in'?",
         "content/workbooks/mine.yaml:5: sheets item 2 must be one of worksheet, tracker, "
-        "session-prep; got 'diary'",
+        "session-prep, gas; got 'diary'",
         "content/workbooks/mine.yaml:6: unknown goal 'no-goal' (no content/goals/no-goal.yaml)",
         "content/workbooks/mine.yaml:7: guidance 'smart-goals' is already in this workbook "
         "(contents item 1); list it once",
@@ -298,6 +298,14 @@ def test_yaml_alias_is_refused(project: Path) -> None:
         "summary: Fall asleep sooner.", "summary: &s Fall asleep sooner.\ntitle2: *s"))
     assert problems(project) == [
         "content/goals/sleep.yaml:3: YAML anchors (&s) are not supported; write the value out in full"]
+
+
+def test_scalars_resolve_plainly() -> None:
+    from workbook.source import load_yaml
+
+    data = load_yaml("x.yaml", "a: 2\nb: '2'\nc: -1.5\nd: yes\ne: true\nf: 2027-01-04\ng: ~\n").data
+    assert data == {"a": 2, "b": "2", "c": -1.5, "d": "yes", "e": True, "f": "2027-01-04",
+                    "g": None}
 
 
 def test_yes_and_no_stay_text(project: Path) -> None:

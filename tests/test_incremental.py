@@ -61,9 +61,11 @@ def test_editing_one_goal_rebuilds_exactly_its_outputs(project: Path) -> None:
         "goals/ease-anxiety/worksheet.html",
         "goals/ease-anxiety/tracker.html",
         "goals/ease-anxiety/session-prep.html",
+        "goals/ease-anxiety/gas.html",
         "downloads/ease-anxiety-worksheet.pdf",
         "downloads/ease-anxiety-tracker.pdf",
         "downloads/ease-anxiety-session-prep.pdf",
+        "downloads/ease-anxiety-gas.pdf",
         "downloads/getting-started.pdf",  # the workbook that contains the goal
     }
     # the goal's outputs are rebuilt, the workbook holding it, and the pages listing every goal
@@ -71,9 +73,10 @@ def test_editing_one_goal_rebuilds_exactly_its_outputs(project: Path) -> None:
                "workbooks/index.html"}
     assert set(result.rendered) == goal_outputs | listing
     # of those, the files whose bytes differ are written; the strategies do not appear on
-    # the worksheet or the listing pages, so those files keep their old time
+    # the worksheet, the goal rating sheet or the listing pages: those files keep their time
     written = goal_outputs - {"goals/ease-anxiety/worksheet.html",
-                              "downloads/ease-anxiety-worksheet.pdf"}
+                              "downloads/ease-anxiety-worksheet.pdf",
+                              "goals/ease-anxiety/gas.html", "downloads/ease-anxiety-gas.pdf"}
     assert set(result.written) == written
     assert changed(before, mtimes(project / "output")) == written
 

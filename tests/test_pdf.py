@@ -33,9 +33,10 @@ def page_size(page) -> tuple[int, int]:
 
 def test_one_pdf_per_sheet_and_workbook_linked_from_the_site(built_sample: Path) -> None:
     names = {p.name for p in downloads(built_sample)}
-    assert len(names) == 9 * 3 + 4 + 1
+    assert len(names) == 9 * 3 + 3 + 4 + 1  # 3 goals have a goal rating sheet
     assert {"ease-anxiety-worksheet.pdf", "ease-anxiety-tracker.pdf",
-            "ease-anxiety-session-prep.pdf", "weekly-check-in.pdf", "getting-started.pdf"} <= names
+            "ease-anxiety-session-prep.pdf", "ease-anxiety-gas.pdf", "weekly-check-in.pdf",
+            "getting-started.pdf"} <= names
     goal_page = (built_sample / "goals/ease-anxiety.html").read_text()
     assert 'href="../downloads/ease-anxiety-tracker.pdf"' in goal_page
     assert 'href="../downloads/weekly-check-in.pdf"' in (

@@ -140,5 +140,71 @@ class ProgressBar:
             self.bar = None
 
 
+@main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--goal", "goals", multiple=True, metavar="SLUG",
+              help="A goal whose sheets go in: worksheet, tracker, session prep and goal "
+                   "rating (repeat it).")
+@click.option("--sheet", "sheets", multiple=True, metavar="SLUG",
+              help="A free-standing sheet to add (repeat it).")
+@click.option("--client", metavar="NAME", help="The client's name, for the cover and name lines.")
+@click.option("--therapist", metavar="NAME", help="The therapist's name, for the cover.")
+@click.option("--start", metavar="DATE", help="The first day, like 2027-01-04: dates the tracker.")
+@click.option("--from", "caseload", metavar="CSV",
+              help="Make one packet per row of a CSV file (client, therapist, start, goals, sheets).")
+@click.option("--out", metavar="PATH",
+              help="The PDF to write (default: DIRECTORY/packets/packet-<start>.pdf); with "
+                   "--from, the folder to write into.")
+@click.option("--paper", type=click.Choice(["letter", "a4"]), default=None,
+              help="Paper size (default: 'paper' in workbook.yaml).")
+def packet(directory: str, goals: tuple[str, ...], sheets: tuple[str, ...], client: str | None,
+           therapist: str | None, start: str | None, caseload: str | None, out: str | None,
+           paper: str | None) -> None:
+    """Make a client packet: a cover and the chosen sheets, with the client's name and
+    real dates filled in. Packets hold personal data; they never go into the site."""
+    from .packet import run_packet_command
+
+    root = _root_of(directory)
+    try:
+        project = open_project(directory)
+        content = check_project(project)
+    except WorkbookError as error:
+        _fail(error, root, "no packet was written")
+    try:
+        message = run_packet_command(content, goals=list(goals), sheets=list(sheets),
+                                     client=client, therapist=therapist, start=start,
+                                     caseload=caseload, out=out, paper=paper)
+    except WorkbookError as error:
+        _fail(error, None, "no packet was written")
+    click.echo(message)
+
+
+@main.command(name="progress")
+@click.argument("files", nargs=-1, required=True, metavar="FILE.pdf...")
+@click.option("--out", metavar="DIR",
+              help="Folder for progress.csv, the charts and the report (default: a 'progress' "
+                   "folder beside the first file).")
+def progress_command(files: tuple[str, ...], out: str | None) -> None:
+    """Read filled trackers and goal rating sheets; write progress.csv, a chart per
+    measure, and a progress report (HTML and PDF)."""
+    from .report import run_progress
+
+    try:
+        outcome = run_progress(list(files), out)
+    except WorkbookError as error:
+        _fail(error, None, "nothing was written")
+    for warning in outcome.warnings:
+        click.echo(str(warning), err=True)
+    for line in outcome.summary:
+        click.echo(line)
+    folder = outcome.written[0].parent
+    charts = sum(1 for path in outcome.written if path.suffix == ".svg")
+    click.echo(f"Wrote progress.csv, report.html, report.pdf and {charts} chart"
+               f"{'s' if charts != 1 else ''} to {os.path.relpath(folder)}/"
+               + (f" ({len(outcome.warnings)} warning{'s' if len(outcome.warnings) != 1 else ''}"
+                  " above, also listed in the report)" if outcome.warnings else "")
+               + ".")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -133,6 +133,7 @@ def load_content(project: Project) -> Content:
                  if (w := _load_workbook(project, slug, path, markdown, files, report))}
     if config:
         _check_config(project, config, config_source, report)
+    _check_workbook_gas(workbooks, goals, report)
     if not files["goals"] and not files["sheets"] and config:
         report.add("content", None, "no goals or sheets yet; add content/goals/<slug>.yaml")
     catalogue = _load_catalogue(project, config, config_source, report)
@@ -244,9 +245,37 @@ def _load_goal(project, slug, path, areas, files, report) -> Goal | None:
     seen: dict[str, int] = {}
     for index, measure in enumerate(data.measures):
         _check_measure(source, index, measure, seen, report)
+    if data.gas is not None:
+        _check_gas(source, data.gas, report)
     if len(report.problems) > errors_before:
         return None
     return Goal(slug, source, data)
+
+
+def _check_gas(source: Source, gas: schema.Gas, report: Report) -> None:
+    """Goal Attainment Scaling needs a description for each of the five levels, and a
+    weight above zero (it divides in the T-score)."""
+    levels = ", ".join(f"{level:+d}" if level else "0" for level in schema.GAS_LEVELS)
+    for level, text in gas.levels.items():
+        at = source.line("gas", "levels", level)
+        if level not in schema.GAS_LEVELS:
+            shown = f"'{level}'" if isinstance(level, str) else str(level)
+            report.add(source.rel, at, f"gas level {shown} is not one of {levels}")
+        elif not isinstance(text, str) or not text.strip():
+            report.add(source.rel, at, f"gas level {level:+d} needs a description in words"
+                       if level else "gas level 0 needs a description in words")
+        elif len(text) > 2000:
+            report.add(source.rel, at, "a gas level description is longer than 2000 "
+                                       "characters; shorten it")
+    missing = [level for level in schema.GAS_LEVELS if level not in gas.levels]
+    if missing:
+        shown = ", ".join(f"{level:+d}" if level else "0" for level in missing)
+        report.add(source.rel, source.line("gas", "levels"),
+                   f"gas levels need a description for each of {levels}; "
+                   f"missing: {shown}")
+    if not 0 < gas.weight <= 100:
+        report.add(source.rel, source.line("gas", "weight"),
+                   f"gas weight must be a number above 0 and at most 100, got {gas.weight:g}")
 
 
 def _check_measure(source, index, measure, seen, report) -> None:
@@ -511,6 +540,21 @@ def _check_workbook_refs(source: Source, files, report: Report) -> None:
                            f"{part[0]} '{part[1]}' is already in this workbook "
                            f"(contents item {seen[part] + 1}); list it once")
             seen.setdefault(part, index)
+
+
+def _check_workbook_gas(workbooks: dict[str, Workbook], goals: dict[str, Goal],
+                        report: Report) -> None:
+    """A workbook may list a goal's 'gas' sheet only if the goal has 'gas:' levels."""
+    for workbook in workbooks.values():
+        for index, entry in enumerate(workbook.data.contents):
+            goal = goals.get(entry.goal or "")
+            if goal is None or goal.data.gas is not None or "gas" not in (entry.sheets or []):
+                continue
+            report.add(workbook.source.rel,
+                       workbook.source.line("contents", index, "sheets",
+                                            entry.sheets.index("gas")),
+                       f"goal '{goal.slug}' has no goal rating sheet; add 'gas:' levels to "
+                       f"{goal.rel} or leave 'gas' out of sheets")
 
 
 def check(project: Project) -> Content:

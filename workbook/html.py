@@ -26,7 +26,7 @@ from .errors import Problem, WorkbookError
 from .markdown import resolve_links
 from .plan import Page, Plan, goal_path, guidance_path, pdf_path, sheet_path, workbook_path
 from .project import Project
-from .sheets import measure_hint, target_text
+from .sheets import gas_level_names, measure_hint, target_text
 from urllib.parse import urlsplit
 
 _INTERNAL_LINK = re.compile(r'<a href="wb:([^"]*)">(.*?)</a>', re.S)
@@ -44,6 +44,7 @@ def make_env(project: Project, translate: Callable[..., str]) -> jinja2.Environm
     env.globals["_"] = translate
     env.globals.update(
         measure_hint=measure_hint,
+        gas_level_names=gas_level_names,
         target_text=target_text,
         goal_path=goal_path,
         guidance_path=guidance_path,

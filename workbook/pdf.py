@@ -95,8 +95,10 @@ class PdfEngine:
             raise WorkbookError(f"{name}: {_refusal(exc)}") from None
 
     def render(self, html: str, *, base_url: str, name: str, labels: dict[str, str],
-               extra_css: str = "", prune_dests: bool = True) -> RenderedPdf:
-        """Lay out ``html`` and return the repaired PDF; ``name`` is for messages."""
+               extra_css: str = "", prune_dests: bool = True,
+               info: dict[str, str] | None = None) -> RenderedPdf:
+        """Lay out ``html`` and return the repaired PDF; ``name`` is for messages,
+        ``info`` holds extra document-information entries (see workbook/formdata.py)."""
         with _quiet_weasyprint():
             document = self._layout(html, base_url, name, extra_css)
             try:
@@ -104,7 +106,7 @@ class PdfEngine:
             except FatalURLFetchingError as exc:
                 raise WorkbookError(f"{name}: {_refusal(exc)}") from None
         data = pdfpost.repair(raw, labels=labels, name=name, font_families=self.font_families,
-                              prune_dests=prune_dests)
+                              prune_dests=prune_dests, info=info)
         return RenderedPdf(data, len(document.pages))
 
     def count(self, html: str, *, base_url: str, name: str, extra_css: str = "") -> int:

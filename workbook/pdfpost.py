@@ -13,6 +13,9 @@ What WeasyPrint 70 gets wrong or leaves out, and what we do about it:
 * Checkboxes and radios get an explicit empty "Off" appearance and a
   ZapfDingbats caption, so readers that rebuild appearances draw a tick.
 
+Extra document-information entries (``info``) are added last: the data
+``workbook progress`` reads a filled tracker with (see workbook/formdata.py).
+
 We also refuse a PDF that embeds a font the theme did not declare: text that
 silently fell back to another font is an error, not a surprise on paper.
 """
@@ -32,7 +35,8 @@ PUSHBUTTON_FLAG = 1 << 16
 
 
 def repair(raw: bytes, *, labels: dict[str, str], name: str,
-           font_families: tuple[str, ...], prune_dests: bool = True) -> bytes:
+           font_families: tuple[str, ...], prune_dests: bool = True,
+           info: dict[str, str] | None = None) -> bytes:
     with pikepdf.open(io.BytesIO(raw)) as pdf:
         check_fonts(pdf, name, font_families)
         acroform = pdf.Root.get("/AcroForm")
@@ -40,6 +44,8 @@ def repair(raw: bytes, *, labels: dict[str, str], name: str,
             _repair_fields(pdf, acroform, labels)
         if prune_dests:
             _prune_dests(pdf)
+        for key, value in (info or {}).items():
+            pdf.docinfo[Name(key)] = String(value)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, compress_streams=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)

@@ -21,7 +21,7 @@ from urllib.parse import urljoin
 from . import schema
 from .content import Content, Goal, Guidance, Workbook
 from .errors import Report
-from .sheets import SheetDoc, all_sheets, kind_label
+from .sheets import SheetDoc, all_sheets, goal_sheet_kinds, kind_label
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ class Site(SiteInfo):
         return SiteInfo(self.config, self.logo_digest, self.with_pdfs)
 
     def goal_sheets(self, goal: Goal) -> list[SheetDoc]:
-        return [self.sheet_by_key[f"goals/{goal.slug}/{kind}"] for kind in schema.GOAL_SHEETS]
+        return [self.sheet_by_key[f"goals/{goal.slug}/{kind}"] for kind in goal_sheet_kinds(goal)]
 
 
 @dataclass
@@ -301,7 +301,7 @@ def _workbook_job(site: Site, workbook: Workbook) -> PdfJob:
             doc = site.sheet_by_key[f"sheets/{entry.sheet}"]
             parts.append(Part("sheet", f"sheet-{doc.prefix}", doc.title, sheet=doc))
         else:
-            for kind in entry.sheets or schema.GOAL_SHEETS:
+            for kind in entry.sheets or goal_sheet_kinds(content.goals[entry.goal]):
                 doc = site.sheet_by_key[f"goals/{entry.goal}/{kind}"]
                 parts.append(Part("sheet", f"sheet-{doc.prefix}",
                                   f"{doc.title}: {kind_label(kind, content.t)}", sheet=doc))

@@ -39,6 +39,7 @@ class Task:
     count_only: bool = False  # lay out and count pages, write no PDF
     prune_dests: bool = True  # drop named destinations no link uses (not for chunks)
     cost: int = 0  # bigger first, for a shorter build
+    info: dict[str, str] | None = None  # document information entries (formdata.py)
 
 
 @dataclass
@@ -84,7 +85,7 @@ def run(task: Task, spec: EngineSpec) -> Result:
         return Result(task.key, None, pages, time.perf_counter() - started)
     pdf: RenderedPdf = engine.render(task.html, base_url=task.base_url, name=task.name,
                                      labels=task.labels, extra_css=task.extra_css,
-                                     prune_dests=task.prune_dests)
+                                     prune_dests=task.prune_dests, info=task.info)
     return Result(task.key, pdf.data, pdf.pages, time.perf_counter() - started)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from .errors import WorkbookError
 
 CONFIG_NAME = "workbook.yaml"
-GITIGNORE = "/output/\n/packets/\n/.workbook-cache/\n"
+GITIGNORE = "/output/\n/packets/\n/progress/\n/.workbook-cache/\n"
 
 
 def bundled_root() -> Path:

@@ -25,6 +25,7 @@ from typing import Callable
 import jinja2
 
 from .cache import CODE_DIGEST, Cache, digest_file, fingerprint
+from .formdata import info_entries
 from .html import TemplateDigests, markdown_html, render_template
 from .glyphs import declared_fonts, font_files
 from .paging import EngineSpec, PageSetup, page_css
@@ -55,6 +56,26 @@ def engine_spec(project: Project, setup: PageSetup) -> EngineSpec:
     fonts = project.theme_file("pdf/fonts.css")
     return EngineSpec((fonts, project.theme_file("pdf/pdf.css")), setup,
                       (project.root, default_theme()), declared_fonts(fonts))
+
+
+def link_resolver(job: PdfJob, site: Site, project: Project) -> Callable[[str], str | None]:
+    """Where a Markdown link or image goes inside this PDF."""
+    anchors = {f"guidance/{part.guidance.slug}.html": part.anchor
+               for part in job.parts if part.guidance}
+    anchors.update({f"{part.sheet.key}.html": part.anchor for part in job.parts if part.sheet})
+    content_dir = project.content_dir
+
+    def resolve(target: str) -> str | None:
+        if target.startswith("media/"):
+            return (content_dir / target[len("media/"):]).as_uri()
+        path = target.split("#")[0]
+        if path in anchors:
+            return "#" + anchors[path]
+        if site.config.site_url:
+            return site.absolute(target)
+        return None  # a page this PDF does not hold and no site address: text only
+
+    return resolve
 
 
 def job_sheets(job: PdfJob) -> list[SheetDoc]:
@@ -115,23 +136,7 @@ class PdfRenderer:
     # -- sources
 
     def link_resolver(self, job: PdfJob) -> Callable[[str], str | None]:
-        """Where a Markdown link or image goes inside this PDF."""
-        anchors = {f"guidance/{part.guidance.slug}.html": part.anchor
-                   for part in job.parts if part.guidance}
-        anchors.update({f"{part.sheet.key}.html": part.anchor for part in job.parts if part.sheet})
-        site, content_dir = self.site, self.project.content_dir
-
-        def resolve(target: str) -> str | None:
-            if target.startswith("media/"):
-                return (content_dir / target[len("media/"):]).as_uri()
-            path = target.split("#")[0]
-            if path in anchors:
-                return "#" + anchors[path]
-            if site.config.site_url:
-                return site.absolute(target)
-            return None  # a page this PDF does not hold and no site address: text only
-
-        return resolve
+        return link_resolver(job, self.site, self.project)
 
     def source(self, job: PdfJob, **extra) -> str:
         resolve = self.link_resolver(job)
@@ -226,7 +231,8 @@ class PdfRenderer:
 
     def _sheet_task(self, job: PdfJob) -> Task:
         return Task(self.results.keys[job.path], job.path, self.source(job), self.base_url,
-                    field_labels([job.sheet]), cost=len(job.sheet.fields))
+                    field_labels([job.sheet]), cost=len(job.sheet.fields),
+                    info=info_entries([job.sheet], self.site.config))
 
     def _sheet_done(self, job: PdfJob, result) -> str:
         self._store(job.path, result.key, result.data, result.pages)
@@ -267,6 +273,8 @@ class WorkbookBuild:
         self.chunk_keys: dict[str, str] = {}
         self.stage = "counting"
         self.rounds = 0
+        # what progress needs to read the workbook's trackers back (see formdata.py)
+        self.info = info_entries(job_sheets(job), renderer.site.config)
         self._start_counting()
 
     def _count_key(self, part: Part) -> str:
@@ -336,7 +344,8 @@ class WorkbookBuild:
         for name in ["front", *self.anchors]:
             numbering = _numbering_css(label, None if name == "front" else first_pages[name],
                                        self.total)
-            what = (self.job.workbook, titles, first_pages) if name == "front" else self._part(name)
+            what = ((self.job.workbook, titles, first_pages, self.info) if name == "front"
+                    else self._part(name))
             key = fingerprint(self.r.style, self.template, "chunk", self.job.path, what,
                               self.anchors, numbering)
             if self.chunk_keys.get(name) == key and name in self.chunks:
@@ -361,7 +370,8 @@ class WorkbookBuild:
                   {cover_field(self.job): self.r.t("This workbook belongs to")} if not part
                   else {})
         return Task(key, f"{self.job.path} ({name})", self._source(name, first_pages),
-                    self.r.base_url, labels, extra_css=numbering, prune_dests=False)
+                    self.r.base_url, labels, extra_css=numbering, prune_dests=False,
+                    info=self.info if name == "front" else None)
 
     def _chunk_done(self, name: str, result) -> None:
         if self.chunk_keys.get(name) != result.key:

@@ -31,6 +31,9 @@ Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 MEASURE_KINDS = ("count", "scale", "yes-no", "minutes", "text")
 SHEET_KINDS = ("worksheet", "session-prep", "tracker")
 GOAL_SHEETS = ("worksheet", "tracker", "session-prep")
+#: The Goal Attainment Scaling rating sheet: only goals with ``gas:`` have one.
+GAS_SHEET = "gas"
+GAS_LEVELS = (-2, -1, 0, 1, 2)
 BLOCK_KINDS = ("text", "scale", "prompt", "checklist", "list", "table")
 
 DEFAULT_AREAS = {
@@ -118,6 +121,13 @@ class Step(Model):
     text: Text
 
 
+class Gas(Model):
+    """Goal Attainment Scaling: what each level from -2 to +2 looks like for this goal."""
+
+    levels: dict[int | str, Any]  # level → description; checked in content.py
+    weight: float = 1
+
+
 class Goal(Model):
     title: Label
     area: Slug
@@ -129,6 +139,7 @@ class Goal(Model):
     steps: list[Step] = Field(default_factory=list)
     prompts: list[Text] = Field(default_factory=list)
     guidance: list[Slug] = Field(default_factory=list)
+    gas: Gas | None = None
     order: int = 0
 
 
@@ -208,7 +219,7 @@ class Entry(Model):
     guidance: Slug | None = None
     sheet: Slug | None = None
     goal: Slug | None = None
-    sheets: list[Literal["worksheet", "tracker", "session-prep"]] | None = None
+    sheets: list[Literal["worksheet", "tracker", "session-prep", "gas"]] | None = None
 
 
 class Workbook(Model):

@@ -47,6 +47,12 @@ class Field:
 class Option:
     value: int
     anchor: str | None
+    description: str | None = None  # a longer text under the anchor (goal rating levels)
+
+    @property
+    def signed(self) -> str:
+        """The value as a rating level is written: -2, -1, 0, +1, +2."""
+        return f"{self.value:+d}" if self.value else "0"
 
     def id(self, name: str) -> str:
         return f"{name}-{self.value}".replace("--", "-m")
@@ -75,6 +81,15 @@ class ScaleBlock:
     label: str
     field: Field  # kind radio
     kind: str = "scale"
+
+
+@dataclass
+class RatingBlock:
+    """One choice from a few described levels, listed top to bottom (a goal rating)."""
+
+    label: str
+    field: Field  # kind radio; options carry the level descriptions
+    kind: str = "rating"
 
 
 @dataclass
@@ -167,7 +182,7 @@ class SheetDoc:
         """Every form field on the sheet, in reading order."""
         found: list[Field] = []
         for block in self.blocks:
-            if isinstance(block, (ScaleBlock, PromptBlock)):
+            if isinstance(block, (ScaleBlock, PromptBlock, RatingBlock)):
                 found.append(block.field)
             elif isinstance(block, (ChecklistBlock, ListBlock)):
                 found.extend(block.fields)
@@ -207,6 +222,8 @@ def all_sheets(content: Content) -> list[SheetDoc]:
         docs.append(goal_worksheet(goal, content.t))
         docs.append(goal_tracker(goal, content.t))
         docs.append(goal_session_prep(goal, content.t))
+        if goal.data.gas is not None:
+            docs.append(goal_gas(goal, content.t))
     for slug in sorted(content.sheets):
         docs.append(free_sheet(content.sheets[slug], content.t))
     return docs
@@ -214,7 +231,12 @@ def all_sheets(content: Content) -> list[SheetDoc]:
 
 def kind_label(kind: str, t: Callable[..., str]) -> str:
     return {"worksheet": t("Worksheet"), "tracker": t("Tracker"),
-            "session-prep": t("Session prep")}[kind]
+            "session-prep": t("Session prep"), "gas": t("Goal rating")}[kind]
+
+
+def goal_sheet_kinds(goal: Goal) -> tuple[str, ...]:
+    """The sheets a goal has: the three, and a goal rating sheet when it has 'gas:'."""
+    return schema.GOAL_SHEETS + ((schema.GAS_SHEET,) if goal.data.gas is not None else ())
 
 
 def _goal_doc(goal: Goal, kind: str, t, blocks: list, landscape: bool = False) -> SheetDoc:
@@ -421,6 +443,34 @@ def goal_session_prep(goal: Goal, t) -> SheetDoc:
         Field(f"{p}_bring-up{i}", t("{label}, line {n}", label=label, n=i), "text")
         for i in range(1, 4)]))
     return _goal_doc(goal, "session-prep", t, blocks)
+
+
+def gas_level_names(t) -> dict[int, str]:
+    return {2: t("Much more than expected"), 1: t("More than expected"),
+            0: t("The expected outcome"), -1: t("Less than expected"),
+            -2: t("Much less than expected")}
+
+
+def goal_gas(goal: Goal, t) -> SheetDoc:
+    """The Goal Attainment Scaling sheet: the level reached at follow-up, from +2 down to -2."""
+    g = goal.data
+    p = f"{goal.slug}_gas"
+    names = gas_level_names(t)
+    label = t("Where am I with this goal now?")
+    blocks: list = [
+        header_lines(p, t, t("Date of rating")),
+        ExampleBlock(t("My goal"), [(t("Goal"), g.summary)]),
+        TextBlock("<p>" + _escape(t(
+            "Read all five levels, then tick the one that best describes where you are "
+            "today. Level 0 is the outcome you and your therapist expected; the levels "
+            "above and below it are better or less than that.")) + "</p>"),
+        RatingBlock(label, Field(f"{p}_level", label, "radio", options=[
+            Option(level, names[level], g.gas.levels[level]) for level in (2, 1, 0, -1, -2)])),
+    ]
+    q = t("What tells me I am at this level?")
+    blocks.append(PromptBlock(q, Field(f"{p}_evidence", q, "textarea", 3),
+                              hint=t("Think of the last two weeks: what happened, what did you notice?")))
+    return _goal_doc(goal, "gas", t, blocks)
 
 
 def free_sheet(sheet: Sheet, t) -> SheetDoc:

@@ -267,7 +267,7 @@ _FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
 
 def _scalar(event: ScalarEvent) -> Any:
     text = event.value
-    if event.style is not None:  # quoted or block scalar: always text
+    if event.style:  # quoted or block scalar: always text (libyaml gives "" for plain)
         return text
     if text in ("", "~", "null", "Null", "NULL"):
         return None

@@ -1,0 +1,113 @@
+"""What a PDF carries about its own form, so that a filled copy can be read back.
+
+Every PDF the build (or ``workbook packet``) writes holds one JSON text in its
+document information dictionary under ``/GoalWorkbooks``. It lists each sheet
+in the document with what is needed to read its fields without the project:
+
+```json
+{"format": 1,
+ "site": {"organization": "...", "language": "en", "paper": "letter", "accent_color": "#2f6f73"},
+ "sheets": [
+   {"kind": "tracker", "goal": "ease-anxiety", "title": "Ease everyday anxiety",
+    "prefix": "ease-anxiety_tracker", "version": "m-3f2a9c1b0d4e",
+    "per": "day", "days": 84, "start": "2027-01-04",
+    "measures": [{"id": "spells", "label": "...", "kind": "count", "every": "day",
+                  "min": null, "max": null, "target": {"direction": "lower", "value": 2.0}}],
+    "strategies": ["Slow breathing for five minutes", "..."]},
+   {"kind": "gas", "goal": "ease-anxiety", "prefix": "ease-anxiety_gas", "version": "g-...",
+    "weight": 2.0, "levels": {"-2": "...", "...": "..."}},
+   {"kind": "worksheet", "goal": "ease-anxiety", "prefix": "ease-anxiety_worksheet"}]}
+```
+
+``version`` is a hash of what decides how values are read (measure ids, kinds,
+every, min and max; for a rating sheet, its level descriptions). Labels,
+targets and strategy texts may change without changing it. ``start`` is the
+tracker's first day when it is known (client packets), else null. Client and
+therapist names are never stored here. The JSON is written with sorted keys, so
+the same content gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from typing import Any, Iterable
+
+from . import schema
+from .sheets import SheetDoc, tracker_days
+
+FORMAT = 1
+INFO_KEY = "/GoalWorkbooks"
+
+
+def measure_data(measure: schema.Measure) -> dict[str, Any]:
+    target = measure.target
+    return {
+        "id": measure.id,
+        "label": measure.label,
+        "kind": measure.kind,
+        "every": measure.every,
+        "min": measure.min,
+        "max": measure.max,
+        "target": {"direction": target.direction, "value": target.value} if target else None,
+    }
+
+
+def _digest(prefix: str, value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return f"{prefix}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]}"
+
+
+def measures_version(measures: Iterable[dict[str, Any]]) -> str:
+    """A short hash of how a tracker's values are read: changes when a measure is added,
+    removed, or changes its id, kind, frequency or scale."""
+    return _digest("m", [{key: m[key] for key in ("id", "kind", "every", "min", "max")}
+                         for m in measures])
+
+
+def levels_version(levels: dict[str, str]) -> str:
+    return _digest("g", levels)
+
+
+def sheet_data(doc: SheetDoc, start: datetime.date | None = None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"kind": doc.kind, "prefix": doc.prefix, "title": doc.title}
+    if doc.goal is None:
+        entry["sheet"] = doc.prefix
+        return entry
+    goal = doc.goal.data
+    entry["goal"] = doc.goal.slug
+    if doc.kind == "tracker":
+        measures = [measure_data(m) for m in goal.measures]
+        entry.update(
+            version=measures_version(measures),
+            per="day" if any(m.every == "day" for m in goal.measures) else "week",
+            days=tracker_days(goal.timeframe),
+            start=start.isoformat() if start else None,
+            measures=measures,
+            strategies=list(goal.strategies),
+        )
+    elif doc.kind == schema.GAS_SHEET and goal.gas is not None:
+        levels = {str(level): goal.gas.levels[level].strip() for level in schema.GAS_LEVELS}
+        entry.update(version=levels_version(levels), weight=goal.gas.weight, levels=levels)
+    return entry
+
+
+def document_data(docs: Iterable[SheetDoc], config: schema.Config,
+                  starts: dict[str, datetime.date] | None = None) -> dict[str, Any]:
+    """The data for one PDF holding ``docs``; ``starts`` maps a goal slug to its start date."""
+    starts = starts or {}
+    return {
+        "format": FORMAT,
+        "site": {"organization": config.organization, "language": config.language,
+                 "paper": config.paper, "accent_color": config.accent_color},
+        "sheets": [sheet_data(doc, starts.get(doc.goal.slug) if doc.goal else None)
+                   for doc in docs],
+    }
+
+
+def info_entries(docs: Iterable[SheetDoc], config: schema.Config,
+                 starts: dict[str, datetime.date] | None = None) -> dict[str, str]:
+    """Document-information entries to add to a PDF: ``{INFO_KEY: json}``."""
+    data = document_data(docs, config, starts)
+    return {INFO_KEY: json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)}
