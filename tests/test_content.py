@@ -65,7 +65,8 @@ def test_new_goal_loads(project: Path) -> None:
         ("timeframe: 8 weeks", "timeframe: soon",
          "content/goals/sleep.yaml:10: timeframe must look like '8 weeks', got 'soon'"),
         ("timeframe: 8 weeks", "timeframe: 40 years",
-         "content/goals/sleep.yaml:10: timeframe must look like '8 weeks', got '40 years'"),
+         "content/goals/sleep.yaml:10: timeframe must be between 1 day and 12 months, "
+         "got '40 years'"),
         ("timeframe: 8 weeks", "timeframe: 0 days",
          "content/goals/sleep.yaml:10: timeframe must be between 1 day and 12 months, got '0 days'"),
         ("kind: minutes", "kind: hours",

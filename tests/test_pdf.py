@@ -260,8 +260,18 @@ def test_image_from_outside_the_project_is_refused(small_project: Path) -> None:
           '{% endblock %}\n')
     with pytest.raises(WorkbookError) as info:
         build(BuildConfig(project_dir=small_project))
-    message = str(info.value)
-    assert "refused to load '/etc/hostname' is outside the project" in message
+    assert [str(p) for p in info.value.problems] == [
+        "templates/pdf/sheet.html:3: loads 'file:///etc/hostname' from outside the project; "
+        "the site and PDFs may only use files inside the project"]
+
+
+def test_a_computed_path_outside_the_project_is_refused_when_rendering(small_project: Path) -> None:
+    write(small_project / "templates/pdf/sheet.html",
+          '{% extends "pdf/base.html" %}\n{% block body %}\n'
+          '<img src="{{ "file:///etc/" ~ "hostname" }}" alt="x">\n{% endblock %}\n')
+    with pytest.raises(WorkbookError) as info:
+        build(BuildConfig(project_dir=small_project))
+    assert "refused to load '/etc/hostname' is outside the project" in str(info.value)
 
 
 def test_character_missing_from_the_font_is_an_error_at_its_line(small_project: Path) -> None:

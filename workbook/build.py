@@ -21,7 +21,7 @@ from .content import Content, load_content
 from .errors import Report, WorkbookError
 from .glyphs import check_glyphs, declared_fonts
 from .html import make_env, render_pages, theme_assets
-from .output import check_output_dir, write_output
+from .output import check_output_dir, project_lock, remove_leftovers, write_output
 from .plan import Plan, plan_site
 from .pool import PdfResults, Pool, default_jobs
 from .project import Project, open_project
@@ -60,14 +60,20 @@ class BuildResult:
 
 
 def build(config: BuildConfig) -> BuildResult:
+    project = open_project(config.project_dir)
+    out_dir = check_output_dir(config.out or project.root / "output", project)
+    with project_lock(project):
+        remove_leftovers(out_dir)
+        return _build(config, project, out_dir)
+
+
+def _build(config: BuildConfig, project: Project, out_dir: Path) -> BuildResult:
     started = time.perf_counter()
     timings: dict[str, float] = {}
 
     def lap(stage: str) -> None:
         timings[stage] = time.perf_counter() - started - sum(timings.values())
 
-    project = open_project(config.project_dir)
-    out_dir = check_output_dir(config.out or project.root / "output", project)
     cache = Cache(project, clean=config.clean)
     inputs = inputs_digest(project, {"paper": config.paper, "pdf": config.pdf})
     if cache.up_to_date(inputs, out_dir):

@@ -242,7 +242,16 @@ class Cache:
                               "as needed. 'workbook build --clean' ignores it.\n", encoding="utf-8")
 
     def wipe(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
+        """Forget everything (the lock of the running build stays)."""
+        if not self.root.is_dir():
+            return
+        for path in self.root.iterdir():
+            if path.name == "build.lock":
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -6,6 +6,7 @@ The only place where a WorkbookError becomes text on stderr and an exit code.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -45,7 +46,44 @@ def _root_of(directory: str) -> Path | None:
     return path.resolve() if path.is_dir() else None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Command(click.Group):
+    """Turns an interruption or a bug into a message and an exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        previous = signal.signal(signal.SIGTERM, _terminated)
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("Interrupted: nothing was written; the previous output is unchanged.",
+                       err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # a bug in this program, not a mistake in the content
+            report = _save_traceback()
+            click.echo(f"Internal error: {type(exc).__name__}: {exc}", err=True)
+            click.echo("This is a bug in Goal Workbooks, not in your files; nothing was written "
+                       f"and the previous output is unchanged. Details: {report}", err=True)
+            sys.exit(70)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _save_traceback() -> str:
+    import tempfile
+    import traceback
+
+    handle, path = tempfile.mkstemp(prefix="workbook-error-", suffix=".txt")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        traceback.print_exc(file=out)
+    return path
+
+
+@click.group(cls=Command, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="workbook")
 def main() -> None:
     """Goal Workbooks: build a self-help site and fillable PDF worksheets,

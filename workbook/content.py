@@ -187,7 +187,7 @@ def _discover(project: Project, report: Report) -> dict[str, dict[str, Path]]:
             rel = project.rel(path)
             if path.name.startswith(".") or path.is_dir():
                 continue
-            if path.is_symlink() and not _inside(path, project.root):
+            if not _inside(path, project.root):  # a link (of the file or a folder) leading out
                 report.add(rel, None, "is a link to a file outside the project; copy the file in")
                 continue
             if path.suffix != suffix:

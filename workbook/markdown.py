@@ -14,6 +14,7 @@ import difflib
 import hashlib
 import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Callable
 from urllib.parse import unquote, urlsplit
@@ -65,6 +66,8 @@ class Markdown:
         source_lines = text.split("\n")
         plain: list[str] = []
         for token in tokens:
+            if token.type == "html_block":
+                self._raw_html(token.content, token, source_lines, place, report)
             if token.type != "inline" or not token.children:
                 continue
             plain.append(token.content)
@@ -73,6 +76,8 @@ class Markdown:
                     self._link(child, token, source_lines, place, report, rendered)
                 elif child.type == "image":
                     self._image(child, token, source_lines, place, report, rendered)
+                elif child.type == "html_inline":
+                    self._raw_html(child.content, token, source_lines, place, report)
         rendered.html = self.md.renderer.render(tokens, self.md.options, {})
         rendered.text = " ".join(plain)
         return rendered
@@ -129,6 +134,31 @@ class Markdown:
                     f"(no content/{folder}/{slug}{suffix}){hint}",)
         return f"{folder}/{slug}.html{fragment}"
 
+    # -- raw HTML (only with markdown_html: true)
+
+    def _raw_html(self, html: str, block: Token, lines, place, report) -> None:
+        """Raw HTML may format text; it may not run, load or embed anything."""
+        for tag, attrs in _tags(html):
+            line = _line_of(f"<{tag}", block, lines, place)
+            if tag not in SAFE_TAGS:
+                report.add(place.rel, line, f"raw HTML <{tag}> is not allowed; it may run code or "
+                                            "load something from elsewhere (allowed: formatting, "
+                                            "lists, tables, links)")
+                continue
+            for name, value in attrs:
+                if name.startswith("on") or name not in SAFE_ATTRIBUTES:
+                    report.add(place.rel, line, f"raw HTML attribute '{name}' on <{tag}> is not "
+                                                "allowed")
+                elif name == "href" and urlsplit(value or "").scheme.lower() not in (
+                        "", *EXTERNAL_SCHEMES):
+                    report.add(place.rel, line, f"link '{_short(value)}' in raw HTML uses "
+                                                f"'{urlsplit(value).scheme}:', which is not allowed")
+                elif name == "href" and not urlsplit(value or "").scheme and not (
+                        value or "").startswith("#"):
+                    report.add(place.rel, line, f"link '{_short(value)}' in raw HTML: write links "
+                                                "between pages in Markdown, [text](page.md), so "
+                                                "they are checked")
+
     # -- images
 
     def _image(self, child: Token, block: Token, lines, place, report, rendered) -> None:
@@ -167,6 +197,29 @@ class Markdown:
         rendered.images.append(str(resolved))
         rendered.media[str(resolved)] = hashlib.sha256(file.read_bytes()).hexdigest()
         child.attrs["src"] = f"wb:media/{resolved}"
+
+
+#: Raw HTML allowed when a project sets markdown_html: true — formatting only.
+SAFE_TAGS = frozenset("""a abbr b blockquote br caption cite code dd del details div dl dt em
+    figcaption figure h2 h3 h4 h5 h6 hr i ins kbd li mark ol p pre q s small span strong sub
+    summary sup table tbody td tfoot th thead tr u ul""".split())
+SAFE_ATTRIBUTES = frozenset("href title class id lang dir colspan rowspan scope".split())
+
+
+class _TagCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.tags.append((tag.lower(), [(n.lower(), v) for n, v in attrs]))
+
+
+def _tags(html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    collector = _TagCollector()
+    collector.feed(html)
+    collector.close()
+    return collector.tags
 
 
 def resolve_links(html: str, url: Callable[[str], str]) -> str:

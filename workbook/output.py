@@ -9,9 +9,13 @@ non-empty folder without one is refused.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+import signal
 import tempfile
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import WorkbookError
@@ -118,17 +122,71 @@ def _link_or_copy(old: Path, target: Path) -> None:
 
 
 def _swap(staging: Path, out_dir: Path) -> None:
-    """Put ``staging`` where ``out_dir`` is; the old folder goes only after that worked."""
+    """Put ``staging`` where ``out_dir`` is; the old folder goes only after that worked.
+
+    Ctrl-C and SIGTERM wait until the two renames are done, so an interrupted
+    build never leaves the output folder missing."""
     staging.chmod(0o755)
-    if not out_dir.exists():
-        os.rename(staging, out_dir)
+    with _signals_held():
+        if not out_dir.exists():
+            os.rename(staging, out_dir)
+            return
+        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+        os.rename(out_dir, old / "output")
+        try:
+            os.rename(staging, out_dir)
+        except BaseException:
+            os.rename(old / "output", out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+            raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def _signals_held():
+    held = {signal.SIGINT, signal.SIGTERM}
+    if threading.current_thread() is not threading.main_thread():
+        yield
         return
-    old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-    os.rename(out_dir, old / "output")
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
-        os.rename(staging, out_dir)
-    except BaseException:
-        os.rename(old / "output", out_dir)
-        raise
+        yield
     finally:
-        shutil.rmtree(old, ignore_errors=True)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def remove_leftovers(out_dir: Path) -> None:
+    """Temporary folders of a build that was killed outright (SIGKILL, power cut)."""
+    parent = out_dir.parent
+    if not parent.is_dir():
+        return
+    for pattern in (f".{out_dir.name}.new-*", f".{out_dir.name}.old-*"):
+        for folder in parent.glob(pattern):
+            if folder.is_dir() and not folder.is_symlink():
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def project_lock(project: Project):
+    """One build at a time per project; a second one is told, not blocked."""
+    folder = project.root / ".workbook-cache"
+    folder.mkdir(exist_ok=True)
+    path = folder / "build.lock"
+    handle = open(path, "a+")
+    try:
+        try:
+            # a POSIX record lock: unlike flock(), forked PDF workers do not inherit it
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise WorkbookError(
+                f"another build of this project is running (process {holder}); wait for it "
+                "to finish, or stop it, then build again") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()

@@ -124,10 +124,19 @@ class Pool:
         return self.start()._executor.submit(run, task, spec)
 
     def close(self, *, wait: bool = True) -> None:
-        """Stop the workers; ``wait=False`` when a build failed or had nothing to render."""
-        if self._executor is not None:
-            self._executor.shutdown(wait=wait, cancel_futures=not wait)
-            self._executor = None
+        """Stop the workers; ``wait=False`` stops them at once (a failed or interrupted
+        build must not wait for documents nobody will use)."""
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        processes = list(getattr(executor, "_processes", {}).values())
+        executor.shutdown(wait=wait, cancel_futures=not wait)
+        if not wait:
+            for process in processes:
+                if process.is_alive():
+                    process.terminate()
+            for process in processes:
+                process.join(timeout=5)
 
     def __enter__(self) -> "Pool":
         return self.start()

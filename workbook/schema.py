@@ -58,7 +58,8 @@ class Config(Model):
     paper: Literal["letter", "a4"] = "letter"
     accent_color: Annotated[str, StringConstraints(pattern=r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")] = "#2f6f73"
     logo: Label | None = None
-    areas: dict[Slug, Label] = Field(default_factory=lambda: dict(DEFAULT_AREAS), min_length=1)
+    areas: dict[Slug, Label] = Field(default_factory=lambda: dict(DEFAULT_AREAS), min_length=1,
+                                     max_length=20)
     site_url: Label | None = None
     markdown_html: bool = False
 
@@ -71,15 +72,14 @@ class Timeframe(typing.NamedTuple):
 
     @property
     def days(self) -> int:
-        return {"day": 1, "week": 7}.get(self.unit, 0) * self.count or round(
-            self.count * 365.25 / 12
-        )
+        per_unit = {"day": 1, "week": 7, "month": 365.25 / 12, "year": 365.25}[self.unit]
+        return round(self.count * per_unit)
 
     def __str__(self) -> str:
         return f"{self.count} {self.unit}{'' if self.count == 1 else 's'}"
 
 
-_TIMEFRAME = re.compile(r"^\s*(\d{1,4})\s+(day|week|month)s?\s*$")
+_TIMEFRAME = re.compile(r"^\s*(\d{1,6})\s+(day|week|month|year)s?\s*$")
 
 
 def parse_timeframe(value: Any) -> Timeframe:
@@ -135,10 +135,10 @@ class Goal(Model):
     smart: Smart
     timeframe: Annotated[Timeframe, PlainValidator(parse_timeframe)]
     measures: list[Measure] = Field(min_length=1)
-    strategies: list[Label] = Field(default_factory=list)
-    steps: list[Step] = Field(default_factory=list)
-    prompts: list[Text] = Field(default_factory=list)
-    guidance: list[Slug] = Field(default_factory=list)
+    strategies: list[Label] = Field(default_factory=list, max_length=12)  # tracker columns
+    steps: list[Step] = Field(default_factory=list, max_length=20)
+    prompts: list[Text] = Field(default_factory=list, max_length=20)
+    guidance: list[Slug] = Field(default_factory=list, max_length=20)
     gas: Gas | None = None
     order: int = 0
 
@@ -148,7 +148,7 @@ class Goal(Model):
 class GuidanceMeta(Model):
     title: Label
     summary: Text
-    tags: list[Slug] = Field(default_factory=list)
+    tags: list[Slug] = Field(default_factory=list, max_length=20)
     order: int = 0
 
 
@@ -209,7 +209,7 @@ class Sheet(Model):
     kind: Literal["worksheet", "session-prep", "tracker"]
     summary: Text | None = None
     intro: LongText | None = None
-    blocks: list[Block] = Field(min_length=1)
+    blocks: list[Block] = Field(min_length=1, max_length=100)
     order: int = 0
 
 
@@ -226,7 +226,7 @@ class Workbook(Model):
     title: Label
     subtitle: Label | None = None
     intro: LongText | None = None
-    contents: list[Entry] = Field(min_length=1)
+    contents: list[Entry] = Field(min_length=1, max_length=200)
     order: int = 0
 
 

@@ -395,7 +395,7 @@ def _too_wide(columns: list[Column]) -> bool:
 
 def tracker_days(timeframe: schema.Timeframe) -> int:
     """Days a daily tracker covers: the timeframe, in whole weeks for months."""
-    if timeframe.unit == "month":
+    if timeframe.unit in ("month", "year"):
         return max(1, round(timeframe.days / 7)) * 7
     return timeframe.days
 

@@ -91,7 +91,8 @@ def read_text(path: Path, limit: int) -> str:
     if b"\x00" in raw:
         raise SourceError(None, "this is a binary file, not text; save it as UTF-8 text")
     if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+        raise SourceError(1, "the file starts with a byte-order mark (BOM); save it as UTF-8 "
+                             "without BOM (in Notepad: 'UTF-8', not 'UTF-8 with BOM')")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

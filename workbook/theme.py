@@ -12,7 +12,7 @@ import re
 from .errors import Report
 from .project import Project
 
-_REMOTE = "(?:https?:|//|data:)"
+_REMOTE = "(?:https?:|//|data:|file:)"
 _PATTERNS = (
     re.compile(
         r"<(?:link|script|img|iframe|frame|source|video|audio|embed|object|track|image|use)\b"
