@@ -84,12 +84,13 @@ def _build(config: BuildConfig, project: Project, out_dir: Path) -> BuildResult:
     if config.pdf:
         pool.start()
     try:
-        content = check_project(project, pdf=config.pdf)
+        env = make_env(project, lambda message, **values: message)
+        content = check_project(project, pdf=config.pdf, env=env)
+        env.globals["_"] = content.t  # the site's language, now that it is known
         lap("load")
         plan = plan_site(content, with_pdfs=config.pdf,
                          logo_digest=_logo_digest(project, content))
         lap("plan")
-        env = make_env(project, content.t)
         pages = render_pages(plan, env, project,
                              lambda path, key: cache.reusable(out_dir, path, key))
         lap("html")
@@ -147,7 +148,7 @@ def _logo_digest(project: Project, content: Content) -> str:
     return digest_file(project.root / logo) if logo else ""
 
 
-def check_project(project: Project, *, pdf: bool = True) -> Content:
+def check_project(project: Project, *, pdf: bool = True, env=None) -> Content:
     """Stage 1: load and validate the content and the theme; every problem at once."""
     report = Report()
     try:
@@ -155,7 +156,7 @@ def check_project(project: Project, *, pdf: bool = True) -> Content:
     except WorkbookError as error:
         report.problems.extend(error.problems)
         content = None
-    check_theme(project, report)
+    check_theme(project, report, env)
     if content is not None and pdf:
         fonts = project.theme_file("pdf/fonts.css")
         check_glyphs(content, fonts, ", ".join(declared_fonts(fonts)), report)

@@ -536,8 +536,10 @@ def _check_workbook_refs(source: Source, files, report: Report) -> None:
                 report.add(source.rel, source.line(*at, "sheets"),
                            f"'{part[1].split('/')[1]}' is listed twice in sheets")
             elif part in seen:
+                what = (f"the {part[1].split('/')[1]} of goal '{slug}'" if kind == "goal"
+                        else f"{part[0]} '{part[1]}'")
                 report.add(source.rel, source.line(*at, kind),
-                           f"{part[0]} '{part[1]}' is already in this workbook "
+                           f"{what} is already in this workbook "
                            f"(contents item {seen[part] + 1}); list it once")
             seen.setdefault(part, index)
 

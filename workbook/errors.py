@@ -52,7 +52,8 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
 
     def add(self, path: str, line: int | None, message: str) -> None:
-        problem = Problem(path, line, message)
+        # one problem, one line of output, whatever the content held
+        problem = Problem(path, line, message.replace("\r", "\\r").replace("\n", "\\n"))
         if problem not in self.problems:
             self.problems.append(problem)
 

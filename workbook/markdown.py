@@ -57,10 +57,16 @@ class Markdown:
         self.md = MarkdownIt("commonmark", {"html": allow_html, "typographer": True})
         self.md.enable(["table", "strikethrough", "replacements", "smartquotes"])
         self.md.validateLink = lambda url: True  # we check every link ourselves
+        self.allow_html = allow_html
+        # With raw HTML off it is shown as text, harmless; still, HTML that would run or
+        # embed something is refused, so nobody believes it works. Found with this parser:
+        self.html_finder = None if allow_html else MarkdownIt("commonmark", {"html": True})
         self.content_dir = content_dir
         self.pages = pages
 
     def render(self, text: str, place: Place, report: Report) -> Rendered:
+        if self.html_finder is not None:
+            self._refuse_unsafe_html(text, place, report)
         tokens = self.md.parse(text)
         rendered = Rendered("", "")
         source_lines = text.split("\n")
@@ -134,19 +140,45 @@ class Markdown:
                     f"(no content/{folder}/{slug}{suffix}){hint}",)
         return f"{folder}/{slug}.html{fragment}"
 
-    # -- raw HTML (only with markdown_html: true)
+    # -- raw HTML
 
-    def _raw_html(self, html: str, block: Token, lines, place, report) -> None:
+    def _refuse_unsafe_html(self, text: str, place: Place, report: Report) -> None:
+        lines = text.split("\n")
+        for token in self.html_finder.parse(text):
+            if token.type == "html_block":
+                self._raw_html(token.content, token, lines, place, report, unsafe_only=True)
+            for child in token.children or []:
+                if child.type == "html_inline":
+                    self._raw_html(child.content, token, lines, place, report, unsafe_only=True)
+
+    def _raw_html(self, html: str, block: Token, lines, place, report,
+                  unsafe_only: bool = False) -> None:
         """Raw HTML may format text; it may not run, load or embed anything."""
         for tag, attrs in _tags(html):
             line = _line_of(f"<{tag}", block, lines, place)
+            if unsafe_only:
+                attrs = [(n, v) for n, v in attrs if n.startswith("on") or (
+                    n in ("href", "src", "action", "formaction") and
+                    urlsplit(v or "").scheme.lower() in ("javascript", "vbscript", "data"))]
+                if tag not in UNSAFE_TAGS and not attrs:
+                    continue
+            for name, value in attrs:
+                if name.startswith("on"):
+                    report.add(place.rel, line, f"raw HTML attribute '{name}' on <{tag}> would run "
+                                                "code; it is not allowed")
+            if tag == "img":
+                report.add(place.rel, line, "raw HTML <img> is not allowed; write images in "
+                                            "Markdown, ![what it shows](path), so they are checked")
+                continue
             if tag not in SAFE_TAGS:
                 report.add(place.rel, line, f"raw HTML <{tag}> is not allowed; it may run code or "
                                             "load something from elsewhere (allowed: formatting, "
                                             "lists, tables, links)")
                 continue
             for name, value in attrs:
-                if name.startswith("on") or name not in SAFE_ATTRIBUTES:
+                if name.startswith("on"):
+                    continue
+                if name not in SAFE_ATTRIBUTES:
                     report.add(place.rel, line, f"raw HTML attribute '{name}' on <{tag}> is not "
                                                 "allowed")
                 elif name == "href" and urlsplit(value or "").scheme.lower() not in (
@@ -204,6 +236,9 @@ SAFE_TAGS = frozenset("""a abbr b blockquote br caption cite code dd del details
     figcaption figure h2 h3 h4 h5 h6 hr i ins kbd li mark ol p pre q s small span strong sub
     summary sup table tbody td tfoot th thead tr u ul""".split())
 SAFE_ATTRIBUTES = frozenset("href title class id lang dir colspan rowspan scope".split())
+#: Refused even when raw HTML is off (and would only show as text).
+UNSAFE_TAGS = frozenset("""script iframe frame frameset object embed applet style link meta base
+    form input button textarea select svg math template portal""".split())
 
 
 class _TagCollector(HTMLParser):

@@ -22,6 +22,7 @@ from .errors import Report
 from .source import Source
 
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+SLUG_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,40}\Z")  # a key shown without quotes
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -300,6 +301,8 @@ def _name(path: tuple) -> str:
     for index in range(len(path) - 1, -1, -1):
         part = path[index]
         if isinstance(part, str):
+            if not SLUG_KEY.match(part):
+                part = f"'{printable(part)}'"
             items = [p for p in path[index + 1 :] if isinstance(p, int)]
             if items:
                 return f"{part} item {items[0] + 1}"
@@ -307,10 +310,16 @@ def _name(path: tuple) -> str:
     return "the file"
 
 
+def printable(text: str) -> str:
+    """``text`` with line breaks, tabs and other control characters written as escapes."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
+
+
 def _shown(value: Any) -> str:
     if isinstance(value, str):
         short = value if len(value) <= 40 else value[:37] + "..."
-        return f"'{short}'"
+        return f"'{printable(short)}'"
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
@@ -331,16 +340,17 @@ def _message(model: type[BaseModel], data: Any, path: tuple, error: dict) -> str
         return error["msg"]
     if kind == "missing":
         key = path[-1] if path else "?"
-        return f"missing required key '{key}'"
+        return f"missing required key '{printable(str(key))}'"
     if kind == "extra_forbidden":
         key = path[-1]
         allowed = sorted(_fields_at(model, data, path[:-1]))
         close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+        shown = printable(str(key))
         if close:
-            return f"unknown key '{key}'; did you mean '{close[0]}'?"
+            return f"unknown key '{shown}'; did you mean '{close[0]}'?"
         if allowed:
-            return f"unknown key '{key}'; allowed keys are: {', '.join(allowed)}"
-        return f"unknown key '{key}'"
+            return f"unknown key '{shown}'; allowed keys are: {', '.join(allowed)}"
+        return f"unknown key '{shown}'"
     if kind in ("literal_error", "enum"):
         expected = ctx.get("expected", "").replace("'", "").replace(" or ", ", ")
         return f"{name} must be one of {expected}; got {_shown(value)}"
@@ -371,7 +381,9 @@ def _message(model: type[BaseModel], data: Any, path: tuple, error: dict) -> str
         need = ctx.get("min_length", 1)
         return f"{name} needs at least {need} item{'s' if need != 1 else ''}"
     if kind == "too_long":
-        return f"{name} has more than {ctx.get('max_length')} items"
+        actual = ctx.get("actual_length")
+        has = f"has {actual} items" if actual is not None else "has too many items"
+        return f"{name} {has}; at most {ctx.get('max_length')} are allowed"
     if kind in ("int_from_float", "int_parsing", "int_type"):
         return f"{name} must be a whole number, got {_shown(value)}"
     if kind in ("float_parsing", "float_type"):

@@ -187,8 +187,9 @@ class _Builder:
             raise SourceError(self.line(event), f"YAML anchors (&{event.anchor}) are not "
                               "supported; write the value out in full")
         if isinstance(event, (ScalarEvent, CollectionStartEvent)) and _explicit_tag(event):
+            tag = event.tag.replace("tag:yaml.org,2002:", "!!")
             raise SourceError(self.line(event),
-                              f"YAML tags ({event.tag}) are not supported; remove the tag")
+                              f"YAML tags ({tag}) are not supported; remove the tag")
         if isinstance(event, CollectionStartEvent) and depth >= LIMITS["yaml_depth"]:
             raise SourceError(self.line(event), f"nested more than {LIMITS['yaml_depth']} "
                               "levels deep; flatten the structure")

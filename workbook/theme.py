@@ -25,8 +25,12 @@ _PATTERNS = (
 SUFFIXES = (".html", ".htm", ".css", ".xml", ".svg", ".js")
 
 
-def check_theme(project: Project, report: Report) -> None:
-    """Report every remote resource a theme file asks for."""
+def check_theme(project: Project, report: Report, env=None) -> None:
+    """Report every template that does not compile and every remote resource asked for.
+
+    Templates are compiled into ``env`` when given (the build's own environment
+    then has them ready)."""
+    _check_templates(project, report, env)
     for folder in project.theme_dirs:
         own = folder == (project.root / "templates").resolve()
         prefix = "templates" if own else "(default theme) templates"
@@ -41,3 +45,18 @@ def check_theme(project: Project, report: Report) -> None:
                         report.add(rel, number,
                                    f"loads '{match[1][:60]}' from outside the project; the site and "
                                    "PDFs may only use files inside the project")
+
+
+def _check_templates(project: Project, report: Report, env=None) -> None:
+    """Compile every template, so 'workbook check' finds a broken one too."""
+    import jinja2
+
+    from .html import _template_rel, make_env
+
+    env = env or make_env(project, lambda message, **values: message)
+    for name in env.list_templates(filter_func=lambda n: n.endswith((".html", ".xml"))):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            report.add(_template_rel(project, exc.filename or name), exc.lineno,
+                       f"template error: {exc.message}")
