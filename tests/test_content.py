@@ -195,11 +195,11 @@ def test_raw_html_is_escaped_by_default(project: Path) -> None:
 title: Extra
 summary: More.
 ---
-<script>alert(1)</script> and {{ config.title }}
+<b>bold?</b> and {{ config.title }}
 """)
     html = load_content(open_project(project)).guidance["extra"].body.html
-    assert "<script>" not in html
-    assert "&lt;script&gt;" in html
+    assert "<b>" not in html
+    assert "&lt;b&gt;bold?&lt;/b&gt;" in html
     assert "{{ config.title }}" in html
 
 
