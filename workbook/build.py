@@ -21,6 +21,7 @@ from .output import check_output_dir, write_output
 from .plan import Plan, plan_site
 from .project import Project, open_project
 from .render_pdf import render_pdfs
+from .search import search_index
 from .theme import check_theme
 
 
@@ -58,7 +59,8 @@ def build(config: BuildConfig) -> BuildResult:
     lap("plan")
     env = make_env(project, content.t)
     files = render_pages(plan, env, project)
-    lap("html")
+    files.update(search_index(files))
+    lap("html")  # pages and their search index
     pdfs = render_pdfs(plan, env, project, paper=config.paper)
     files.update({path: pdf.data for path, pdf in pdfs.items()})
     lap("pdf")

@@ -196,6 +196,7 @@ def plan_site(content: Content, *, with_pdfs: bool) -> Plan:
             pages.append(Page(workbook_path(job.workbook.slug), "workbook.html",
                               job.workbook.data.title, {"workbook": job.workbook, "parts": job.parts},
                               crumbs=[home, workbooks_index]))
+    pages.append(Page("search.html", "search.html", t("Search"), crumbs=[home], in_sitemap=False))
     pages.append(Page("404.html", "404.html", t("Page not found"), in_sitemap=False))
     pages.append(Page("sitemap.xml", "sitemap.xml", "sitemap", in_sitemap=False))
     media = sorted({image for g in content.guidance.values() for image in g.body.images}
