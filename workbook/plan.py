@@ -88,6 +88,9 @@ class Site:
         base = self.content.config.site_url
         return urljoin(base.rstrip("/") + "/", path) if base else path
 
+    def area_label(self, area_id: str) -> str:
+        return next(area.label for area in self.areas if area.id == area_id)
+
     def goal_sheets(self, goal: Goal) -> list[SheetDoc]:
         return [self.sheet_by_key[f"goals/{goal.slug}/{kind}"] for kind in schema.GOAL_SHEETS]
 
@@ -207,8 +210,11 @@ def plan_site(content: Content, *, with_pdfs: bool) -> Plan:
 
 
 def _areas(content: Content) -> list[Area]:
+    """The areas in order; the default areas' labels are theme text in the site's language."""
     areas = []
+    own = isinstance(content.config_source.data, dict) and "areas" in content.config_source.data
     for area_id, label in content.config.areas.items():
+        label = label if own else content.t(label)
         goals = sorted((g for g in content.goals.values() if g.data.area == area_id),
                        key=lambda g: (g.data.order, g.data.title))
         areas.append(Area(area_id, label, goals))
