@@ -274,6 +274,9 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     server_version = "workbook-serve"
     sys_version = ""
+
+    def version_string(self) -> str:
+        return self.server_version
     protocol_version = "HTTP/1.0"
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - quiet terminal
