@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .browser import AXE_JS, StaticSite, browser, sample_site, web_tools  # noqa: F401 (fixtures)
+from .browser import AXE_JS, StaticSite
 
 SHEET = "sheets/weekly-check-in.html"
 

@@ -15,7 +15,6 @@ import pytest
 from workbook import BuildConfig
 from workbook.serve import Preview
 
-from .browser import browser  # noqa: F401 (fixture)
 from .conftest import run
 
 GOAL = "content/goals/ease-anxiety.yaml"

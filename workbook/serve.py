@@ -167,6 +167,7 @@ class Preview:
 
     def start(self) -> None:
         """Build once, then serve and watch in background threads."""
+        self._seen = self.snapshot()  # before building: a change made meanwhile is not missed
         self.rebuild()
         for target in (self.server.serve_forever, self._watch):
             thread = threading.Thread(target=target, daemon=True)
@@ -220,7 +221,7 @@ class Preview:
         return seen
 
     def _watch(self) -> None:
-        before = self.snapshot()
+        before = self._seen
         while not self._stopping.wait(self.poll_seconds):
             now = self.snapshot()
             if now == before:
