@@ -15,6 +15,9 @@ from workbook.project import new_project
 
 REPO = Path(__file__).resolve().parent.parent
 
+# Browser, local web server and npm checker fixtures (one Chromium for the whole session).
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:

@@ -16,15 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .cache import Cache, digest_file, inputs_digest
+from .cache import Cache, digest_file, fingerprint, inputs_digest
 from .content import Content, load_content
 from .errors import Report, WorkbookError
 from .glyphs import check_glyphs, declared_fonts
-from .html import make_env, render_pages, theme_assets
+from .html import Rendered, make_env, render_pages, theme_assets
 from .output import check_output_dir, project_lock, remove_leftovers, write_output
 from .plan import Plan, plan_site
 from .pool import PdfResults, Pool, default_jobs
 from .project import Project, open_project
+from .search import SEARCH_FOLDER, SEARCH_VERSION, search_index
 from .theme import check_theme
 
 
@@ -93,16 +94,18 @@ def _build(config: BuildConfig, project: Project, out_dir: Path) -> BuildResult:
         lap("plan")
         pages = render_pages(plan, env, project,
                              lambda path, key: cache.reusable(out_dir, path, key))
-        lap("html")
+        index = _search_index(pages, cache, out_dir)
+        lap("html")  # pages and their search index
         pdfs = _render_pdfs(plan, env, project, config, cache, out_dir, pool)
         lap("pdf")
     finally:
         pool.close(wait=False)
-    files = {**pages.files, **pdfs.files}
-    keys = {**pages.keys, **pdfs.keys}
+    files = {**pages.files, **index.files, **pdfs.files}
+    keys = {**pages.keys, **index.keys, **pdfs.keys}
     copies = static_files(plan)
     keys.update({path: digest_file(source) for path, source in copies.items()})
-    written = write_output(out_dir, files, copies, reuse=[*pages.reused, *pdfs.reused])
+    written = write_output(out_dir, files, copies,
+                           reuse=[*pages.reused, *index.reused, *pdfs.reused])
     cache.commit(inputs, out_dir, keys, pdfs=config.pdf)
     lap("write")
     return BuildResult(
@@ -118,6 +121,22 @@ def _build(config: BuildConfig, project: Project, out_dir: Path) -> BuildResult:
         engine_seconds=pdfs.engine_seconds,
         engine_times=pdfs.engine_times,
     )
+
+
+def _search_index(pages: Rendered, cache: Cache, out_dir: Path) -> Rendered:
+    """Pagefind's index of every page; made again only when some page's key changed."""
+    html = sorted((path, key) for path, key in pages.keys.items() if path.endswith(".html"))
+    key = fingerprint(SEARCH_VERSION, html)
+    index = Rendered()
+    old = [path for path in cache.outputs if path.startswith(SEARCH_FOLDER + "/")]
+    if old and all(cache.reusable(out_dir, path, key) for path in old):
+        index.reused = old
+    else:
+        sources = {path: pages.files[path] if path in pages.files else (out_dir / path).read_bytes()
+                   for path, _ in html}
+        index.files = search_index(sources)
+    index.keys = {path: key for path in [*index.files, *index.reused]}
+    return index
 
 
 def _render_pdfs(plan, env, project, config, cache, out_dir, pool) -> PdfResults:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
+import traceback
 from pathlib import Path
 
 import click
@@ -242,6 +244,64 @@ def progress_command(files: tuple[str, ...], out: str | None) -> None:
                + (f" ({len(outcome.warnings)} warning{'s' if len(outcome.warnings) != 1 else ''}"
                   " above, also listed in the report)" if outcome.warnings else "")
                + ".")
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to serve on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to serve on; the default is reachable from this computer only.")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default: DIRECTORY/output).")
+@click.option("--paper", type=click.Choice(["letter", "a4"]), default=None,
+              help="Paper size for the PDFs (default: 'paper' in workbook.yaml).")
+@click.option("--no-pdf", "no_pdf", is_flag=True, help="Build the HTML site only (fast previews).")
+def serve(directory: str, port: int, host: str, out: str | None, paper: str | None,
+          no_pdf: bool) -> None:
+    """Build, serve on http://127.0.0.1:8000/ and rebuild when a file changes.
+
+    Open pages reload after each build. When a change breaks the build, the
+    problems are shown here and on the page, and the last good site stays up."""
+    from .serve import Preview
+
+    root = _root_of(directory)
+
+    def report(result, error) -> None:
+        stamp = time.strftime("%H:%M:%S")
+        if result is not None:
+            pdfs = f" and {result.pdf_files} PDFs" if result.pdf_files else ""
+            click.echo(f"{stamp} Built {result.html_pages} pages{pdfs} in {result.seconds:.1f} s.")
+        elif isinstance(error, WorkbookError):
+            for problem in error.problems:
+                click.echo(str(_shown_path(problem, root)), err=True)
+            count = len(error.problems)
+            click.echo(f"{stamp} {count} problem{'s' if count != 1 else ''} found; the last good "
+                       "site is still being served", err=True)
+        else:
+            click.echo(f"{stamp} internal error while building (please report it):", err=True)
+            click.echo("".join(traceback.format_exception(error)), err=True)
+
+    config = BuildConfig(project_dir=Path(directory), out=Path(out) if out else None,
+                         paper=paper, pdf=not no_pdf)
+    try:
+        preview = Preview(config, host=host, port=port, on_build=report)
+    except WorkbookError as error:
+        _fail(error, root, "nothing was served")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"Warning: serving on {host}; other computers may be able to see the preview.",
+                   err=True)
+    click.echo(f"Building {os.path.relpath(preview.out_dir)} ...")
+    preview.start()
+    click.echo(f"Serving {preview.url} - changes to content/, templates/ and workbook.yaml "
+               "rebuild the site. Press Ctrl+C to stop.")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        preview.stop()
 
 
 if __name__ == "__main__":  # pragma: no cover

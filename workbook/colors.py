@@ -4,6 +4,9 @@ from __future__ import annotations
 
 LIGHT_BACKGROUND = "#ffffff"
 DARK_BACKGROUND = "#15191c"
+# The theme's softer panel backgrounds (--bg-soft in site.css): links sit on them too.
+LIGHT_PANEL = "#f5f6f4"
+DARK_PANEL = "#1e2428"
 AA = 4.5
 
 
@@ -45,8 +48,10 @@ def readable_on(color: str, background: str, ratio: float = AA) -> str:
 
 def theme_css(accent: str) -> str:
     """CSS custom properties derived from ``accent_color`` (assets/theme.css)."""
-    light = readable_on(accent, LIGHT_BACKGROUND)
-    dark = readable_on(accent, DARK_BACKGROUND)
+    # The panel is the harder background in each mode (darker in light, lighter in dark),
+    # so an accent readable on it is readable on the page too.
+    light = readable_on(accent, LIGHT_PANEL)
+    dark = readable_on(accent, DARK_PANEL)
     return (
         "/* Generated from accent_color in workbook.yaml; adjusted for 4.5:1 contrast. */\n"
         f":root {{ --accent: {light}; --accent-soft: {_soft(light)}; }}\n"

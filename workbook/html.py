@@ -26,7 +26,7 @@ from .errors import Problem, WorkbookError
 from .markdown import resolve_links
 from .plan import Page, Plan, goal_path, guidance_path, pdf_path, sheet_path, workbook_path
 from .project import Project
-from .sheets import gas_level_names, measure_hint, target_text
+from .sheets import gas_level_names, measure_hint, target_text, timeframe_text
 from urllib.parse import urlsplit
 
 _INTERNAL_LINK = re.compile(r'<a href="wb:([^"]*)">(.*?)</a>', re.S)
@@ -42,10 +42,13 @@ def make_env(project: Project, translate: Callable[..., str]) -> jinja2.Environm
         keep_trailing_newline=True,
     )
     env.globals["_"] = translate
+    if hasattr(translate, "date"):  # {{ day|date("EEE d MMM") }}: "lun 4 ene" on a Spanish site
+        env.filters["date"] = translate.date
     env.globals.update(
         measure_hint=measure_hint,
         gas_level_names=gas_level_names,
         target_text=target_text,
+        timeframe_text=timeframe_text,
         goal_path=goal_path,
         guidance_path=guidance_path,
         sheet_path=sheet_path,

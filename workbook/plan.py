@@ -121,6 +121,9 @@ class Site(SiteInfo):
     def info(self) -> SiteInfo:
         return SiteInfo(self.config, self.logo_digest, self.with_pdfs)
 
+    def area_label(self, area_id: str) -> str:
+        return next(area.label for area in self.areas if area.id == area_id)
+
     def goal_sheets(self, goal: Goal) -> list[SheetDoc]:
         return [self.sheet_by_key[f"goals/{goal.slug}/{kind}"] for kind in goal_sheet_kinds(goal)]
 
@@ -253,6 +256,8 @@ def _pages(site: Site, pdfs: list[PdfJob]) -> list[Page]:
                 "parts": [_part_link(part) for part in job.parts],
                 "pdf": site.pdf_of.get(f"workbooks/{wb.slug}"),
             }, crumbs=[home, workbooks_index]))
+    pages.append(Page("search.html", "search.html", t("Search"), {"site": info}, crumbs=[home],
+                      in_sitemap=False))
     pages.append(Page("404.html", "404.html", t("Page not found"), {"site": info},
                       in_sitemap=False))
     sitemap = [page.path for page in pages if page.in_sitemap]
@@ -281,8 +286,11 @@ def _part_link(part: Part) -> Link:
 
 
 def _areas(content: Content) -> list[Area]:
+    """The areas in order; the default areas' labels are theme text in the site's language."""
     areas = []
+    own = isinstance(content.config_source.data, dict) and "areas" in content.config_source.data
     for area_id, label in content.config.areas.items():
+        label = label if own else content.t(label)
         goals = sorted((g for g in content.goals.values() if g.data.area == area_id),
                        key=lambda g: (g.data.order, g.data.title))
         areas.append(Area(area_id, label, goals))

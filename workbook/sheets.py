@@ -285,6 +285,15 @@ def target_text(measure: schema.Measure, t) -> str:
         else t("{value} or higher {per}", value=value, per=per)
 
 
+def timeframe_text(timeframe: schema.Timeframe, t) -> str:
+    """'12 weeks' in the site's language (content always writes it in English)."""
+    n = timeframe.count
+    if n == 1:
+        return {"day": t("1 day"), "week": t("1 week"), "month": t("1 month")}[timeframe.unit]
+    return {"day": t("{n} days", n=n), "week": t("{n} weeks", n=n),
+            "month": t("{n} months", n=n)}[timeframe.unit]
+
+
 def measure_hint(measure: schema.Measure, t) -> str:
     return {
         "count": t("number"),

@@ -1,0 +1,269 @@
+"""The built sample in a real browser: search, fill-in online, print, accessibility, privacy.
+
+Playwright drives Debian's Chromium (see tests/browser.py); the site is served
+by a plain local web server, as a static host would serve it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from .browser import AXE_JS, StaticSite
+
+SHEET = "sheets/weekly-check-in.html"
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+# ------------------------------------------------------------------ search
+
+
+def test_search_finds_a_goal_by_a_word_from_its_text(page, sample_site: StaticSite) -> None:
+    page.goto(sample_site.url + "index.html")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Search").click()
+    box = page.get_by_label("Search goals, guidance and sheets")
+    box.fill("bedtime")  # only in the sleep goal's SMART example and steps
+    status = page.get_by_role("status")
+    status.filter(has_text="found").wait_for()
+    assert "for “bedtime”" in status.inner_text()
+    result = page.locator(".search-results a", has_text="Settle into a steady sleep routine").first
+    assert result.get_attribute("href") == "goals/sleep-routine.html"
+    assert "?q=bedtime" in page.url  # a search can be bookmarked and shared
+    result.click()
+    page.wait_for_url("**/goals/sleep-routine.html")
+    assert page.locator("h1").inner_text() == "Settle into a steady sleep routine"
+
+
+def test_search_shows_guidance_and_sheets_with_their_kind(page, sample_site: StaticSite) -> None:
+    page.goto(sample_site.url + "search.html?q=miracle")
+    page.get_by_role("status").filter(has_text="found").wait_for()
+    items = page.locator(".search-results li").all_inner_texts()
+    assert any(item.startswith("The miracle question\nGUIDE") or
+               item.startswith("The miracle question GUIDE") for item in items), items
+    links = page.locator(".search-results a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert "guidance/miracle-question.html" in links and "sheets/miracle-question.html" in links
+
+
+def test_search_without_a_web_worker_still_runs_under_the_csp(browser, sample_site: StaticSite) -> None:
+    """Pagefind falls back to WebAssembly on the page when no worker can start: the search
+    page's CSP allows 'wasm-unsafe-eval' (WebAssembly only, not JavaScript eval) for that."""
+    context = browser.new_context()
+    context.add_init_script("delete window.Worker;")
+    page = context.new_page()
+    page.goto(sample_site.url + "search.html?q=breathing")
+    page.get_by_role("status").filter(has_text="found").wait_for()
+    assert page.locator(".search-results a", has_text="Ease everyday anxiety").count() == 1
+    context.close()
+
+
+def test_search_opened_from_disk_says_how_to_find_things(page, built_sample: Path) -> None:
+    page.goto((built_sample / "search.html").as_uri() + "?q=sleep")
+    status = page.get_by_role("status")
+    status.filter(has_text="web server").wait_for()
+    assert "Opened from a file on this computer" in status.inner_text()
+    assert page.get_by_role("link", name="All goals").is_visible()
+    assert not page.locator(".search-nojs").is_visible()
+
+
+def test_search_without_javascript_has_no_dead_form(browser, sample_site: StaticSite) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(sample_site.url + "search.html")
+    assert not page.get_by_label("Search goals, guidance and sheets").is_visible()
+    assert "Search needs JavaScript" in page.locator(".search-nojs").inner_text()
+    context.close()
+
+
+# ------------------------------------------------------------------ fill in online
+
+
+def test_sheet_answers_survive_a_reload_and_the_button_clears_them(
+        page, sample_site: StaticSite) -> None:
+    page.goto(sample_site.url + SHEET)
+    page.get_by_label("Name").fill("Ana")
+    page.get_by_label("What went better than I expected?").fill("Slept well on Tuesday")
+    page.get_by_label("Practiced at least one strategy").check()
+    page.locator("#weekly-check-in_week-overall-7").check()
+    page.reload()
+    assert page.get_by_label("Name").input_value() == "Ana"
+    assert page.get_by_label("What went better than I expected?").input_value() == \
+        "Slept well on Tuesday"
+    assert page.get_by_label("Practiced at least one strategy").is_checked()
+    assert page.locator("#weekly-check-in_week-overall-7").is_checked()
+    stored = page.evaluate("() => Object.entries(localStorage)")
+    assert len(stored) == 1 and stored[0][0].endswith(":sheets/weekly-check-in")
+    assert json.loads(stored[0][1])["weekly-check-in_name"] == "Ana"
+
+    # Another sheet keeps its own answers.
+    page.goto(sample_site.url + "sheets/mood-journal.html")
+    assert page.locator("form input[type=text]").first.input_value() == ""
+
+    page.goto(sample_site.url + SHEET)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Clear my answers").click()
+    assert page.get_by_role("status").inner_text() == "Your answers on this sheet were cleared."
+    assert page.get_by_label("Name").input_value() == ""
+    assert not page.locator("#weekly-check-in_week-overall-7").is_checked()
+    assert page.evaluate("() => localStorage.length") == 0
+    page.reload()
+    assert page.get_by_label("What went better than I expected?").input_value() == ""
+
+
+def test_clearing_asks_first_and_keeps_answers_when_cancelled(page, sample_site: StaticSite) -> None:
+    page.goto(sample_site.url + SHEET)
+    page.get_by_label("Name").fill("Ana")
+    asked: list[str] = []
+
+    def cancel(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", cancel)
+    page.get_by_role("button", name="Clear my answers").click()
+    assert asked == ["Clear every answer on this sheet? This cannot be undone."]
+    page.reload()
+    assert page.get_by_label("Name").input_value() == "Ana"
+
+
+def test_sheet_without_javascript_is_a_plain_form_with_no_buttons(
+        browser, sample_site: StaticSite, built_sample: Path) -> None:
+    assert "<button" not in (built_sample / SHEET).read_text()
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(sample_site.url + SHEET)
+    assert page.get_by_role("button").count() == 0
+    page.get_by_label("Name").fill("typed without JavaScript")
+    page.get_by_label("Name").press("Enter")  # the CSP forbids submitting the form anywhere
+    assert urlsplit(page.url).query == ""
+    assert page.get_by_role("link", name="Download PDF").is_visible()
+    context.close()
+
+
+def test_print_view_hides_navigation_and_shows_the_answers(page, sample_site: StaticSite) -> None:
+    page.goto(sample_site.url + SHEET)
+    answer = "A long answer that runs over several lines. " * 6
+    page.get_by_label("What went better than I expected?").fill(answer)
+    page.emulate_media(media="print")
+    for hidden in (".site-header", ".site-nav", ".breadcrumbs", ".sheet-actions", ".skip-link"):
+        assert not page.locator(hidden).first.is_visible(), hidden
+    box = page.get_by_label("What went better than I expected?")
+    assert box.is_visible() and box.input_value() == answer
+    # The box grows to show the whole answer on paper rather than a scrolled part of it.
+    assert box.evaluate("el => el.scrollHeight <= el.clientHeight + 1")
+    assert page.locator(".support-note").is_visible()
+
+
+# ------------------------------------------------------------------ accessibility
+
+AXE_PAGES = {
+    "home": "index.html",
+    "goal": "goals/ease-anxiety.html",
+    "guidance": "guidance/smart-goals.html",
+    "sheet": SHEET,
+    "tracker": "goals/ease-anxiety/tracker.html",
+    "search": "search.html?q=sleep",
+}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", list(AXE_PAGES))
+def test_axe_finds_no_violations(browser, sample_site: StaticSite, web_tools: Path,
+                                 name: str, scheme: str) -> None:
+    # bypass_csp only so that axe itself can be injected into the page
+    context = browser.new_context(bypass_csp=True, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(sample_site.url + AXE_PAGES[name])
+    if name == "search":
+        page.get_by_role("status").filter(has_text="found").wait_for()
+    assert page.evaluate("() => matchMedia('(prefers-color-scheme: dark)').matches") == \
+        (scheme == "dark")
+    page.add_script_tag(path=str(AXE_JS))
+    results = page.evaluate("""() => axe.run(document, {
+        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa',
+                                        'best-practice']},
+        resultTypes: ['violations']})""")
+    context.close()
+    assert results["passes"], "axe checked nothing"
+    violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:5])
+                  for v in results["violations"]]
+    assert violations == []
+
+
+def test_keyboard_skip_link_and_visible_focus(page, sample_site: StaticSite) -> None:
+    page.goto(sample_site.url + "goals/ease-anxiety.html")
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    assert page.evaluate("() => document.activeElement.className") == "skip-link"
+    box = skip.bounding_box()
+    assert box and box["y"] >= 0 and box["width"] > 50  # shown on screen when focused
+    assert skip.evaluate("el => getComputedStyle(el).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"
+    page.keyboard.press("Tab")  # the next stop is inside the main content
+    assert page.evaluate("() => document.getElementById('main').contains(document.activeElement)")
+    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") == "solid"
+
+
+def test_sheet_is_usable_by_keyboard_alone(page, sample_site: StaticSite) -> None:
+    page.goto(sample_site.url + SHEET)
+    page.get_by_label("Name").focus()
+    page.keyboard.type("Ana")
+    for _ in range(40):  # tab to the first radio button of the first scale
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.type") == "radio":
+            break
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    checked = page.evaluate("() => document.querySelector('input[type=radio]:checked').value")
+    assert checked == "2"
+    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") == "solid"
+
+
+# ------------------------------------------------------------------ privacy
+
+
+def test_no_request_leaves_the_site_and_no_cookies(browser, sample_site: StaticSite) -> None:
+    context = browser.new_context()
+    requested: list[str] = []
+    context.on("request", lambda request: requested.append(request.url))
+    page = context.new_page()
+    for path in ("index.html", "goals/ease-anxiety.html", "guidance/smart-goals.html",
+                 "goals/ease-anxiety/session-prep.html", "workbooks/getting-started.html"):
+        page.goto(sample_site.url + path)
+        page.wait_for_load_state("networkidle")
+    page.goto(sample_site.url + SHEET)
+    page.get_by_label("Name").fill("private")
+    page.goto(sample_site.url + "search.html?q=anxiety")
+    page.get_by_role("status").filter(has_text="found").wait_for()
+    page.wait_for_load_state("networkidle")
+
+    hosts = {urlsplit(url).netloc for url in requested}
+    assert hosts == {sample_site.netloc}
+    assert any("/pagefind/" in url for url in requested)  # the search really ran
+
+    # The Content-Security-Policy stops a remote resource even if something tried to load one.
+    blocked = page.evaluate("""() => new Promise(resolve => {
+        document.addEventListener('securitypolicyviolation', e => resolve(e.blockedURI));
+        const img = document.createElement('img');
+        img.src = 'https://tracker.example/pixel.gif';
+        document.body.appendChild(img);
+        setTimeout(() => resolve(null), 2000);
+    })""")
+    assert blocked == "https://tracker.example/pixel.gif"
+
+    assert context.cookies() == []
+    assert page.evaluate("() => document.cookie") == ""
+    context.close()

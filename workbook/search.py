@@ -1,0 +1,74 @@
+"""The site's search index, made by Pagefind.
+
+Pagefind (https://pagefind.app, from the PyPI package ``pagefind[bin]``,
+which ships its binary) reads the rendered pages and writes a static index
+under ``pagefind/``: a small JavaScript library, a WebAssembly search engine
+and index chunks fetched only when a query needs them. No server and no
+third-party request is involved; ``assets/search.js`` on the search page
+drives it.
+
+Only what a template marks with ``data-pagefind-body`` (goals, guidance,
+sheets, workbooks) is indexed; parts marked ``data-pagefind-ignore`` (tracker
+grids, hidden field labels) are left out. The index is made from the pages in
+memory, before anything is written, so it is swapped into place together with
+the pages it describes.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .errors import WorkbookError
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("pagefind")
+    except Exception:  # pragma: no cover - reported when the index is made
+        return "unknown"
+
+
+SEARCH_VERSION = f"pagefind {_version()}"
+
+BUNDLE = SEARCH_FOLDER = "pagefind"
+
+#: Files of Pagefind's own ready-made search interfaces; our theme has its own.
+_UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
+
+
+def search_index(files: dict[str, bytes]) -> dict[str, bytes]:
+    """Pagefind's index of the HTML pages among ``files`` (output path → bytes)."""
+    executable = _pagefind()
+    with tempfile.TemporaryDirectory(prefix="workbook-search-") as tmp:
+        site, bundle = Path(tmp) / "site", Path(tmp) / "bundle"
+        for rel, data in files.items():
+            if rel.endswith(".html") and rel != "404.html":
+                target = site / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+        done = subprocess.run(
+            [str(executable), "--site", str(site), "--output-path", str(bundle),
+             "--keep-index-url", "--silent"],
+            capture_output=True, text=True, cwd=tmp, check=False)
+        if done.returncode != 0 or not (bundle / "pagefind.js").is_file():
+            output = (done.stderr or done.stdout).strip() or f"exit code {done.returncode}"
+            raise WorkbookError(f"making the search index with Pagefind failed: {output}")
+        return {f"{BUNDLE}/{path.relative_to(bundle).as_posix()}": path.read_bytes()
+                for path in sorted(bundle.rglob("*"))
+                if path.is_file() and not path.name.startswith(_UNUSED)}
+
+
+def _pagefind() -> Path:
+    try:
+        from pagefind.service import get_executable
+    except ImportError:  # pragma: no cover - a dependency of the package
+        get_executable = None
+    executable = get_executable() if get_executable else None
+    if executable is None or not Path(executable).is_file():
+        raise WorkbookError("the search index needs Pagefind, which is missing; "
+                            "install it with: pip install 'pagefind[bin]'")
+    return Path(executable)
