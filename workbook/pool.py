@@ -128,6 +128,7 @@ class Pool:
         build must not wait for documents nobody will use)."""
         executor, self._executor = self._executor, None
         if executor is None:
+            _engines.clear()  # free WeasyPrint's fonts now, not during interpreter shutdown
             return
         processes = list(getattr(executor, "_processes", {}).values())
         executor.shutdown(wait=wait, cancel_futures=not wait)
