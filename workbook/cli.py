@@ -55,10 +55,10 @@ class Command(click.Group):
         previous = signal.signal(signal.SIGTERM, _terminated)
         try:
             return super().invoke(ctx)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             click.echo("Interrupted: nothing was written; the previous output is unchanged.",
                        err=True)
-            sys.exit(130)
+            sys.exit(143 if isinstance(exc, Terminated) else 130)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # a bug in this program, not a mistake in the content
@@ -71,8 +71,12 @@ class Command(click.Group):
             signal.signal(signal.SIGTERM, previous)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C so the build cleans up after itself."""
+
+
 def _terminated(signum, frame) -> None:
-    raise KeyboardInterrupt
+    raise Terminated
 
 
 def _save_traceback() -> str:

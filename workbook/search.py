@@ -43,6 +43,13 @@ _UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pa
 def search_index(files: dict[str, bytes]) -> dict[str, bytes]:
     """Pagefind's index of the HTML pages among ``files`` (output path → bytes)."""
     executable = _pagefind()
+    try:
+        return _run(executable, files)
+    except OSError as exc:
+        raise WorkbookError(f"making the search index failed: {exc.strerror or exc}") from None
+
+
+def _run(executable: Path, files: dict[str, bytes]) -> dict[str, bytes]:
     with tempfile.TemporaryDirectory(prefix="workbook-search-") as tmp:
         site, bundle = Path(tmp) / "site", Path(tmp) / "bundle"
         for rel, data in files.items():
