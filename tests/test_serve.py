@@ -170,3 +170,7 @@ def test_cli_refuses_a_port_in_use(project: Path) -> None:
     assert result.exit_code == 1
     assert f"port {port} on 127.0.0.1 is already in use; choose another with --port" in result.output
     assert "Traceback" not in result.output
+
+
+def test_binds_to_this_computer_only_by_default(preview: Preview) -> None:
+    assert preview.server.server_address[0] == "127.0.0.1"
