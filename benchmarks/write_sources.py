@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from workbook.build import check_project
+from workbook.stages import check_project
 from workbook.html import make_env
 from workbook.paging import page_css
 from workbook.plan import plan_site

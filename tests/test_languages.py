@@ -22,7 +22,7 @@ import yaml
 from jinja2 import nodes
 
 from workbook import BuildConfig, build
-from workbook.build import check_project
+from workbook.stages import check_project
 from workbook.html import make_env, render_pages
 from workbook.i18n import Catalogue
 from workbook.plan import plan_site

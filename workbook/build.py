@@ -16,18 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .cache import Cache, digest_file, fingerprint, inputs_digest
-from .content import Content, load_content
-from .errors import Report, WorkbookError
-from .glyphs import check_glyphs, declared_fonts
-from .html import Rendered, make_env, render_pages, theme_assets
+from .cache import Cache, digest_file, inputs_digest, theme_digest
 from .output import check_output_dir, project_lock, remove_leftovers, write_output
-from .plan import Plan, plan_site
-from .pool import PdfResults, Pool, default_jobs
+from .paging import WARM_UP, theme_engine_spec
+from .pool import Pool, default_jobs, kept_pool
 from .project import Project, open_project
-from .search import SEARCH_FOLDER, SEARCH_VERSION, search_index
-from .theme import check_theme
-
 
 @dataclass
 class BuildConfig:
@@ -37,6 +30,7 @@ class BuildConfig:
     pdf: bool = True  # False: HTML only (--no-pdf)
     jobs: int | None = None  # PDF worker processes; default: one per core
     clean: bool = False  # ignore (and rebuild) the cache
+    keep_workers: bool = False  # leave the PDF workers running for the next build (serve)
     progress: Callable[[int, int, str], None] | None = None  # (done, total, current PDF)
 
     def __post_init__(self) -> None:
@@ -76,37 +70,50 @@ def _build(config: BuildConfig, project: Project, out_dir: Path) -> BuildResult:
         timings[stage] = time.perf_counter() - started - sum(timings.values())
 
     cache = Cache(project, clean=config.clean)
-    inputs = inputs_digest(project, {"paper": config.paper, "pdf": config.pdf})
+    theme = theme_digest(project)
+    inputs = inputs_digest(project, {"paper": config.paper, "pdf": config.pdf}, theme)
     if cache.up_to_date(inputs, out_dir):
         return _nothing_to_do(cache, out_dir, started)
 
     # PDF workers start now and import WeasyPrint while this process loads and plans
-    pool = Pool(config.jobs or default_jobs())
+    jobs = config.jobs or default_jobs()
+    pool = kept_pool(jobs) if config.keep_workers else Pool(jobs)
     if config.pdf:
-        pool.start()
+        pool.start().warm(theme_engine_spec(project, WARM_UP))
+    from .html import make_env, render_pages  # the stages load only when there is work
+    from .plan import plan_site
+    from .stages import SearchIndex, check_project, logo_digest, render_all_pdfs, static_files
+
+    search, failed = None, True
     try:
-        env = make_env(project, lambda message, **values: message)
-        content = check_project(project, pdf=config.pdf, env=env)
+        env = make_env(project, lambda message, **values: message, bytecode=cache.root / "jinja")
+        # templates that compiled in the last build and have not changed need no check
+        content = check_project(project, pdf=config.pdf, env=env, theme_checked=theme == cache.theme)
         env.globals["_"] = content.t  # the site's language, now that it is known
         lap("load")
         plan = plan_site(content, with_pdfs=config.pdf,
-                         logo_digest=_logo_digest(project, content))
+                         logo_digest=logo_digest(project, content))
         lap("plan")
         pages = render_pages(plan, env, project,
                              lambda path, key: cache.reusable(out_dir, path, key))
-        index = _search_index(pages, cache, out_dir)
-        lap("html")  # pages and their search index
-        pdfs = _render_pdfs(plan, env, project, config, cache, out_dir, pool)
-        lap("pdf")
+        search = SearchIndex(pages, cache, out_dir)  # Pagefind works while the PDFs render
+        lap("html")
+        pdfs = render_all_pdfs(plan, env, project, config, cache, out_dir, pool)
+        index = search.result()
+        lap("pdf")  # and the search index
+        failed = False
     finally:
-        pool.close(wait=False)
+        if failed or not config.keep_workers:
+            pool.close(wait=False)
+        if search is not None:
+            search.cancel()
     files = {**pages.files, **index.files, **pdfs.files}
     keys = {**pages.keys, **index.keys, **pdfs.keys}
     copies = static_files(plan)
     keys.update({path: digest_file(source) for path, source in copies.items()})
     written = write_output(out_dir, files, copies,
                            reuse=[*pages.reused, *index.reused, *pdfs.reused])
-    cache.commit(inputs, out_dir, keys, pdfs=config.pdf)
+    cache.commit(inputs, theme, out_dir, keys, pdfs=config.pdf)
     lap("write")
     return BuildResult(
         out_dir=out_dir,
@@ -123,32 +130,6 @@ def _build(config: BuildConfig, project: Project, out_dir: Path) -> BuildResult:
     )
 
 
-def _search_index(pages: Rendered, cache: Cache, out_dir: Path) -> Rendered:
-    """Pagefind's index of every page; made again only when some page's key changed."""
-    html = sorted((path, key) for path, key in pages.keys.items() if path.endswith(".html"))
-    key = fingerprint(SEARCH_VERSION, html)
-    index = Rendered()
-    old = [path for path in cache.outputs if path.startswith(SEARCH_FOLDER + "/")]
-    if old and all(cache.reusable(out_dir, path, key) for path in old):
-        index.reused = old
-    else:
-        sources = {path: pages.files[path] if path in pages.files else (out_dir / path).read_bytes()
-                   for path, _ in html}
-        index.files = search_index(sources)
-    index.keys = {path: key for path in [*index.files, *index.reused]}
-    return index
-
-
-def _render_pdfs(plan, env, project, config, cache, out_dir, pool) -> PdfResults:
-    if not plan.pdfs:
-        return PdfResults()
-    from .render_pdf import render_pdfs  # no WeasyPrint in this process unless --jobs 1
-
-    return render_pdfs(plan, env, project, paper=config.paper, pool=pool, cache=cache,
-                       reusable=lambda path, key: cache.reusable(out_dir, path, key),
-                       progress=config.progress)
-
-
 def _nothing_to_do(cache: Cache, out_dir: Path, started: float) -> BuildResult:
     paths = list(cache.outputs)
     return BuildResult(
@@ -161,35 +142,4 @@ def _nothing_to_do(cache: Cache, out_dir: Path, started: float) -> BuildResult:
         up_to_date=True,
     )
 
-
-def _logo_digest(project: Project, content: Content) -> str:
-    logo = content.config.logo
-    return digest_file(project.root / logo) if logo else ""
-
-
-def check_project(project: Project, *, pdf: bool = True, env=None) -> Content:
-    """Stage 1: load and validate the content and the theme; every problem at once."""
-    report = Report()
-    try:
-        content = load_content(project)
-    except WorkbookError as error:
-        report.problems.extend(error.problems)
-        content = None
-    check_theme(project, report, env)
-    if content is not None and pdf:
-        fonts = project.theme_file("pdf/fonts.css")
-        check_glyphs(content, fonts, ", ".join(declared_fonts(fonts)), report)
-    report.raise_if_any()
-    return content
-
-
-def static_files(plan: Plan) -> dict[str, Path]:
-    """Files copied as they are: theme assets, images used by content, the logo."""
-    project = plan.site.content.project
-    copies = theme_assets(project)
-    for media in plan.media:
-        copies[f"media/{media}"] = project.content_dir / media
-    if plan.site.logo_path:
-        copies[plan.site.logo_path] = project.root / plan.site.config.logo
-    return copies
 

@@ -30,8 +30,6 @@ from pathlib import Path
 from typing import Any
 
 from importlib.metadata import version
-from pydantic import BaseModel
-
 from .project import Project
 
 FORMAT = 1
@@ -76,14 +74,20 @@ def files_under(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
-def inputs_digest(project: Project, options: dict[str, Any]) -> str:
+def theme_digest(project: Project) -> str:
+    """The theme's files (the project's and the default) and this engine's code."""
+    h = hashlib.sha256(f"{FORMAT}:{CODE_DIGEST}".encode())
+    for folder in project.theme_dirs:
+        h.update(b"theme:" + tree_digest(files_under(folder), folder).encode())
+    return h.hexdigest()
+
+
+def inputs_digest(project: Project, options: dict[str, Any], theme: str) -> str:
     """Everything a build reads, in one hash."""
-    h = hashlib.sha256(f"{FORMAT}:{CODE_DIGEST}:{json.dumps(options, sort_keys=True)}".encode())
+    h = hashlib.sha256(f"{theme}:{json.dumps(options, sort_keys=True)}".encode())
     h.update(b"config:" + (digest_file(project.config_path) if project.config_path.is_file()
                            else "").encode())
     h.update(b"content:" + tree_digest(files_under(project.content_dir), project.root).encode())
-    for folder in project.theme_dirs:
-        h.update(b"theme:" + tree_digest(files_under(folder), folder).encode())
     return h.hexdigest()
 
 
@@ -116,7 +120,7 @@ def _feed(h: "hashlib._Hash", value: Any) -> None:
             _feed(h, key)
             _feed(h, value[key])
         h.update(b"}")
-    elif isinstance(value, BaseModel):
+    elif hasattr(value, "model_dump_json"):  # a pydantic model (not imported: kept light)
         h.update(type(value).__name__.encode() + value.model_dump_json().encode())
     elif dataclasses.is_dataclass(value):
         h.update(type(value).__name__.encode())
@@ -145,6 +149,7 @@ class Cache:
     def __init__(self, project: Project, *, clean: bool = False):
         self.root = project.root / CACHE_DIR
         self.inputs = ""
+        self.theme = ""  # the theme digest of the last successful build (its templates compiled)
         self.outputs: dict[str, Entry] = {}
         self.used: set[str] = set()  # PDF keys this build produced or reused
         if clean:
@@ -158,9 +163,10 @@ class Cache:
             if data.get("format") != FORMAT:
                 return
             self.inputs = data["inputs"]
+            self.theme = data.get("theme", "")
             self.outputs = {path: Entry(**entry) for path, entry in data["outputs"].items()}
         except (OSError, ValueError, KeyError, TypeError):
-            self.inputs, self.outputs = "", {}  # unreadable: start afresh
+            self.inputs, self.theme, self.outputs = "", "", {}  # unreadable: start afresh
 
     # -- whole build
 
@@ -216,7 +222,8 @@ class Cache:
 
     # -- finishing
 
-    def commit(self, inputs: str, out_dir: Path, keys: dict[str, str], *, pdfs: bool) -> None:
+    def commit(self, inputs: str, theme: str, out_dir: Path, keys: dict[str, str], *,
+               pdfs: bool) -> None:
         """Record a successful build: ``keys`` maps every output path to its key.
 
         After a build with PDFs, stored PDFs it did not use are deleted."""
@@ -224,7 +231,7 @@ class Cache:
         for path, key in keys.items():
             stat = (out_dir / path).stat()
             outputs[path] = Entry(key, stat.st_size, stat.st_mtime_ns)
-        self.inputs, self.outputs = inputs, outputs
+        self.inputs, self.theme, self.outputs = inputs, theme, outputs
         if pdfs:
             for path in files_under(self.root / "pdf"):
                 if path.stem not in self.used:
@@ -232,6 +239,7 @@ class Cache:
         data = {
             "format": FORMAT,
             "inputs": inputs,
+            "theme": theme,
             "outputs": {path: dataclasses.asdict(entry) for path, entry in sorted(outputs.items())},
         }
         _atomic_write(self.root / "manifest.json",

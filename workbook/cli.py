@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .build import BuildConfig, build, check_project
+from .build import BuildConfig, build
 from .errors import Problem, WorkbookError
 from .project import new_project, open_project
 
@@ -114,6 +114,8 @@ def new(directory: str) -> None:
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 def check(directory: str) -> None:
     """Check every content file; print each problem as path:line: message."""
+    from .stages import check_project
+
     root = _root_of(directory)
     try:
         content = check_project(open_project(directory))
@@ -207,6 +209,7 @@ def packet(directory: str, goals: tuple[str, ...], sheets: tuple[str, ...], clie
     """Make a client packet: a cover and the chosen sheets, with the client's name and
     real dates filled in. Packets hold personal data; they never go into the site."""
     from .packet import run_packet_command
+    from .stages import check_project
 
     root = _root_of(directory)
     try:

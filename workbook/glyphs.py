@@ -18,19 +18,12 @@ from typing import Any, Iterator
 from fontTools.ttLib import TTFont
 
 from .content import Content
+
 from .errors import Report
 from .i18n import Catalogue
 from .source import Source
 
 _SRC = re.compile(r"url\(\s*[\"']?([^\"')]+)[\"']?\s*\)")
-_FONT_FACE = re.compile(r"@font-face\s*{[^}]*font-family:\s*[\"']?([^;\"'}]+)", re.S)
-
-
-def declared_fonts(stylesheet: Path) -> tuple[str, ...]:
-    """Families the theme declares with @font-face: the only ones a PDF may embed."""
-    return tuple(sorted(set(_FONT_FACE.findall(stylesheet.read_text(encoding="utf-8")))))
-
-
 def font_files(fonts_css: Path) -> list[Path]:
     text = fonts_css.read_text(encoding="utf-8")
     return [(fonts_css.parent / url).resolve() for url in _SRC.findall(text)]

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Callable
 
 import jinja2
-from jinja2 import meta
 from markupsafe import Markup
 
 from . import colors
@@ -30,11 +29,22 @@ from .sheets import gas_level_names, measure_hint, target_text, timeframe_text
 from urllib.parse import urlsplit
 
 _INTERNAL_LINK = re.compile(r'<a href="wb:([^"]*)">(.*?)</a>', re.S)
+# {% extends/include/import/from <target> %}: how templates use each other (a scan, not a parse)
+_REFERENCE = re.compile(r"\{%-?\s*(extends|include|import|from)\s+(\S+)")
+_LITERAL = re.compile(r"""(["'])[^"']+\1""")
 
 
-def make_env(project: Project, translate: Callable[..., str]) -> jinja2.Environment:
+def make_env(project: Project, translate: Callable[..., str],
+             bytecode: Path | None = None) -> jinja2.Environment:
+    """The template environment; ``bytecode`` is a folder to keep compiled templates in
+    between builds (Jinja checks each against its source)."""
+    cache = None
+    if bytecode is not None:
+        bytecode.mkdir(parents=True, exist_ok=True)
+        cache = jinja2.FileSystemBytecodeCache(str(bytecode))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in project.theme_dirs]),
+        bytecode_cache=cache,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -141,13 +151,14 @@ class TemplateDigests:
             return self.memo[name]
         source, filename, _ = self.env.loader.get_source(self.env, name)
         parts = [name, digest_bytes(source.encode("utf-8"))]
-        referenced = list(meta.find_referenced_templates(self.env.parse(source)))
-        if None in referenced:  # a computed template name: depend on every template
+        referenced = _REFERENCE.findall(source)
+        if any(not _LITERAL.fullmatch(target) for _, target in referenced):
+            # a computed template name: depend on every template
             parts += [self.digest(n, _seen | {name}) for n in sorted(self.env.list_templates())
                       if n not in _seen | {name} and n.endswith((".html", ".xml"))]
         else:
-            parts += [self.digest(n, _seen | {name}) for n in sorted(set(referenced))
-                      if n not in _seen | {name}]
+            names = sorted({target[1:-1] for _, target in referenced})
+            parts += [self.digest(n, _seen | {name}) for n in names if n not in _seen | {name}]
         self.memo[name] = fingerprint(*parts)
         return self.memo[name]
 

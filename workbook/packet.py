@@ -389,7 +389,7 @@ def render_packets(content: Content, requests: list[Request],
     plan = plan_site(content, with_pdfs=False)
     site = plan.site
     env = make_env(project, content.t)
-    engine = engine_spec(project, page_setup(site, paper)).create()
+    engine = engine_spec(project, page_setup(content, paper)).create()
     base_url = project.root.as_uri() + "/"
     packets = []
     for request in requests:

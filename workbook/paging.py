@@ -6,6 +6,7 @@ schedule PDF work without importing WeasyPrint; worker processes import it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -75,3 +76,25 @@ class EngineSpec:
         return PdfEngine(list(self.stylesheets), self.setup, list(self.roots), self.font_families)
 
 
+
+
+_FONT_FACE = re.compile(r"@font-face\s*{[^}]*font-family:\s*[\"']?([^;\"'}]+)", re.S)
+
+
+def declared_fonts(stylesheet: Path) -> tuple[str, ...]:
+    """Families the theme declares with @font-face: the only ones a PDF may embed."""
+    return tuple(sorted(set(_FONT_FACE.findall(stylesheet.read_text(encoding="utf-8")))))
+
+
+def theme_engine_spec(project, setup: PageSetup) -> EngineSpec:
+    """The engine for a project's theme (its PDF stylesheets and fonts)."""
+    from .project import default_theme
+
+    fonts = project.theme_file("pdf/fonts.css")
+    return EngineSpec((fonts, project.theme_file("pdf/pdf.css")), setup,
+                      (project.root, default_theme()), declared_fonts(fonts))
+
+
+#: A page setup to warm an engine with before the project's settings are known.
+WARM_UP = PageSetup(paper="letter", organization="", support_note="",
+                    page_label="Page {page} of {pages}", accent_color="#000000")

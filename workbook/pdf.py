@@ -76,8 +76,16 @@ class PdfEngine:
                                             url_fetcher=self.fetcher))
             except FatalURLFetchingError as exc:
                 raise WorkbookError(f"{path}: {_refusal(exc)}") from None
-        self.stylesheets.append(CSS(string=page_css(setup), font_config=self.font_config,
-                                    url_fetcher=self.fetcher))
+        self.base_stylesheets = list(self.stylesheets)
+        self.page_stylesheets: dict[PageSetup, CSS] = {}
+        self.use(setup)
+
+    def use(self, setup: PageSetup) -> None:
+        """Render the next documents with ``setup`` (paper, header, footer)."""
+        if setup not in self.page_stylesheets:
+            self.page_stylesheets[setup] = CSS(string=page_css(setup), font_config=self.font_config,
+                                               url_fetcher=self.fetcher)
+        self.stylesheets = self.base_stylesheets + [self.page_stylesheets[setup]]
 
     def _layout(self, html: str, base_url: str, name: str, extra_css: str):
         stylesheets = self.stylesheets

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -62,11 +63,16 @@ class PdfResults:
     wall_seconds: float = 0.0
 
 
-_engines: dict[EngineSpec, PdfEngine] = {}  # this process's engines (one per build setup)
+_engines: dict[tuple, PdfEngine] = {}  # this process's engines, one per theme
 
 
 def _warm_up() -> None:
-    """Import WeasyPrint while the main process is still reading the content."""
+    """Import WeasyPrint while the main process is still reading the content.
+
+    Ctrl-C is the main process's to handle (it stops the workers); SIGTERM, which
+    the main process uses to stop them, ends a worker quietly."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     from . import pdf  # noqa: F401
 
 
@@ -74,10 +80,22 @@ def _nothing() -> None:
     return None
 
 
-def run(task: Task, spec: EngineSpec) -> Result:
-    engine = _engines.get(spec)
+def _engine_ready(spec: EngineSpec) -> None:
+    _engine(spec)
+
+
+def _engine(spec: EngineSpec) -> PdfEngine:
+    """This process's engine for the theme of ``spec``, set to its page setup."""
+    key = (spec.stylesheets, spec.roots, spec.font_families)
+    engine = _engines.get(key)
     if engine is None:
-        engine = _engines[spec] = spec.create()
+        engine = _engines[key] = spec.create()
+    engine.use(spec.setup)
+    return engine
+
+
+def run(task: Task, spec: EngineSpec) -> Result:
+    engine = _engine(spec)
     started = time.perf_counter()
     if task.count_only:
         pages = engine.count(task.html, base_url=task.base_url, name=task.name,
@@ -113,6 +131,13 @@ class Pool:
                 self._executor.submit(_nothing)
         return self
 
+    def warm(self, spec: EngineSpec) -> None:
+        """Have the workers build their engine (fonts, stylesheets) before any task comes;
+        the page setup may still change (a warm-up can start before the settings are read)."""
+        if self._executor is not None:
+            for _ in range(self.jobs):
+                self._executor.submit(_engine_ready, spec)
+
     def submit(self, task: Task, spec: EngineSpec) -> Future:
         if self.jobs == 1:
             future: Future = Future()
@@ -139,11 +164,37 @@ class Pool:
             for process in processes:
                 process.join(timeout=5)
 
+    @property
+    def usable(self) -> bool:
+        """Not stopped, and no worker died (a broken pool cannot take more tasks)."""
+        return self._executor is None or not getattr(self._executor, "_broken", False)
+
     def __enter__(self) -> "Pool":
         return self.start()
 
     def __exit__(self, kind, value, traceback) -> None:
         self.close(wait=value is None)
+
+
+_kept: Pool | None = None
+
+
+def kept_pool(jobs: int) -> Pool:
+    """A pool that outlives one build, for a process that builds again and again
+    (``workbook serve``): its workers keep WeasyPrint loaded and their engines built."""
+    global _kept
+    if _kept is None or _kept.jobs != max(1, jobs) or not _kept.usable:
+        if _kept is not None:
+            _kept.close(wait=False)
+        _kept = Pool(jobs)
+    return _kept
+
+
+def close_kept_pool() -> None:
+    global _kept
+    if _kept is not None:
+        _kept.close(wait=False)
+        _kept = None
 
 
 def default_jobs() -> int:

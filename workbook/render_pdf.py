@@ -27,11 +27,12 @@ import jinja2
 from .cache import CODE_DIGEST, Cache, digest_file, fingerprint
 from .formdata import info_entries
 from .html import TemplateDigests, markdown_html, render_template
-from .glyphs import declared_fonts, font_files
-from .paging import EngineSpec, PageSetup, page_css
+from .glyphs import font_files
+from .paging import EngineSpec, PageSetup, page_css, theme_engine_spec
+from .content import Content
 from .plan import Part, PdfJob, Plan, Site
 from .pool import PdfResults, Pool, Task
-from .project import Project, default_theme
+from .project import Project
 from .sheets import SheetDoc
 
 Progress = Callable[[int, int, str], None]  # done, total, current item
@@ -41,21 +42,19 @@ Progress = Callable[[int, int, str], None]  # done, total, current item
 CHUNK, COUNT, SHEET_IN_WORKBOOK, SHEET = range(4)
 
 
-def page_setup(site: Site, paper: str | None) -> PageSetup:
-    config = site.config
+def page_setup(content: Content, paper: str | None) -> PageSetup:
+    config = content.config
     return PageSetup(
         paper=paper or config.paper,
         organization=config.organization,
         support_note=config.support_note,
-        page_label=site.content.t("Page {page} of {pages}"),
+        page_label=content.t("Page {page} of {pages}"),
         accent_color=config.accent_color,
     )
 
 
 def engine_spec(project: Project, setup: PageSetup) -> EngineSpec:
-    fonts = project.theme_file("pdf/fonts.css")
-    return EngineSpec((fonts, project.theme_file("pdf/pdf.css")), setup,
-                      (project.root, default_theme()), declared_fonts(fonts))
+    return theme_engine_spec(project, setup)
 
 
 def link_resolver(job: PdfJob, site: Site, project: Project) -> Callable[[str], str | None]:
@@ -109,7 +108,7 @@ class PdfRenderer:
         self.cache = cache
         self.reusable = reusable
         self.progress = progress or (lambda done, total, item: None)
-        self.setup = page_setup(self.site, paper)
+        self.setup = page_setup(self.site.content, paper)
         self.spec = engine_spec(project, self.setup)
         self.base_url = project.root.as_uri() + "/"
         self.templates = TemplateDigests(env)

@@ -31,7 +31,7 @@ from .errors import Problem, WorkbookError
 from .html import make_env, render_template
 from .i18n import Catalogue, load_catalogue
 from .output import MARKER
-from .glyphs import declared_fonts
+from .paging import declared_fonts
 from .paging import PageSetup
 from .pdf import PdfEngine
 from .project import Project, bundled_root, default_theme

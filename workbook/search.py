@@ -16,6 +16,7 @@ the pages it describes.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -42,31 +43,52 @@ _UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pa
 
 def search_index(files: dict[str, bytes]) -> dict[str, bytes]:
     """Pagefind's index of the HTML pages among ``files`` (output path → bytes)."""
-    executable = _pagefind()
-    try:
-        return _run(executable, files)
-    except OSError as exc:
-        raise WorkbookError(f"making the search index failed: {exc.strerror or exc}") from None
+    return SearchJob(files).result()
 
 
-def _run(executable: Path, files: dict[str, bytes]) -> dict[str, bytes]:
-    with tempfile.TemporaryDirectory(prefix="workbook-search-") as tmp:
-        site, bundle = Path(tmp) / "site", Path(tmp) / "bundle"
-        for rel, data in files.items():
-            if rel.endswith(".html") and rel != "404.html":
-                target = site / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
-        done = subprocess.run(
-            [str(executable), "--site", str(site), "--output-path", str(bundle),
-             "--keep-index-url", "--silent"],
-            capture_output=True, text=True, cwd=tmp, check=False)
-        if done.returncode != 0 or not (bundle / "pagefind.js").is_file():
-            output = (done.stderr or done.stdout).strip() or f"exit code {done.returncode}"
-            raise WorkbookError(f"making the search index with Pagefind failed: {output}")
-        return {f"{BUNDLE}/{path.relative_to(bundle).as_posix()}": path.read_bytes()
-                for path in sorted(bundle.rglob("*"))
-                if path.is_file() and not path.name.startswith(_UNUSED)}
+class SearchJob:
+    """Pagefind, run in the background (it is a program of its own) while the PDFs render."""
+
+    def __init__(self, files: dict[str, bytes]):
+        executable = _pagefind()
+        self.tmp = Path(tempfile.mkdtemp(prefix="workbook-search-"))
+        self.bundle = self.tmp / "bundle"
+        try:
+            site = self.tmp / "site"
+            for rel, data in files.items():
+                if rel.endswith(".html") and rel != "404.html":
+                    target = site / rel
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(data)
+            self.process = subprocess.Popen(
+                [str(executable), "--site", str(site), "--output-path", str(self.bundle),
+                 "--keep-index-url", "--silent"],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=self.tmp)
+        except OSError as exc:
+            self.cancel()
+            raise WorkbookError(f"making the search index failed: {exc.strerror or exc}") from None
+
+    def result(self) -> dict[str, bytes]:
+        try:
+            out, err = self.process.communicate()
+            if self.process.returncode != 0 or not (self.bundle / "pagefind.js").is_file():
+                output = (err or out).strip() or f"exit code {self.process.returncode}"
+                raise WorkbookError(f"making the search index with Pagefind failed: {output}")
+            return {f"{BUNDLE}/{path.relative_to(self.bundle).as_posix()}": path.read_bytes()
+                    for path in sorted(self.bundle.rglob("*"))
+                    if path.is_file() and not path.name.startswith(_UNUSED)}
+        except OSError as exc:
+            raise WorkbookError(f"making the search index failed: {exc.strerror or exc}") from None
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        """Stop Pagefind if it still runs and remove its temporary files."""
+        process = getattr(self, "process", None)
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def _pagefind() -> Path:

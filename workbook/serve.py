@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
+from .pool import close_kept_pool
 from .build import BuildConfig, BuildResult, build
 from .errors import WorkbookError
 from .output import MARKER, check_output_dir
@@ -140,8 +141,10 @@ class Preview:
                  on_build: BuildCallback | None = None, poll_seconds: float = POLL_SECONDS):
         self.project: Project = open_project(config.project_dir)
         self.out_dir = check_output_dir(config.out or self.project.root / "output", self.project)
+        # the PDF workers stay up between rebuilds: WeasyPrint loads once per preview
         self.config = BuildConfig(project_dir=self.project.root, out=self.out_dir,
-                                  paper=config.paper, pdf=config.pdf)
+                                  paper=config.paper, pdf=config.pdf, jobs=config.jobs,
+                                  keep_workers=True)
         self.on_build = on_build or (lambda result, error: None)
         self.poll_seconds = poll_seconds
         self.status = Status(has_site=(self.out_dir / MARKER).is_file())
@@ -188,6 +191,7 @@ class Preview:
         self.server.server_close()
         for thread in self._threads:
             thread.join(timeout=5)
+        close_kept_pool()
 
     def rebuild(self) -> None:
         """Build the site; on failure keep the last good one and remember the problems."""

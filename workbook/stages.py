@@ -1,0 +1,100 @@
+"""The stages of a build, each a function ``build()`` calls in order.
+
+Kept apart from :mod:`workbook.build` so that a build with nothing to do
+never imports them (pydantic, Jinja, Markdown, fontTools): it only hashes
+the inputs, and stays well under half a second.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .cache import Cache, fingerprint
+from .content import Content, load_content
+from .errors import Report, WorkbookError
+from .glyphs import check_glyphs
+from .paging import declared_fonts
+from .html import Rendered, theme_assets
+from .plan import Plan
+from .pool import PdfResults, default_jobs
+from .project import Project
+from .search import SEARCH_FOLDER, SEARCH_VERSION, SearchJob
+from .theme import check_theme
+from .cache import digest_file
+
+
+def check_project(project: Project, *, pdf: bool = True, env=None,
+                  theme_checked: bool = False) -> Content:
+    """Stage 1: load and validate the content and the theme; every problem at once.
+
+    ``theme_checked``: the theme is unchanged since a build that checked it."""
+    report = Report()
+    try:
+        content = load_content(project)
+    except WorkbookError as error:
+        report.problems.extend(error.problems)
+        content = None
+    if not theme_checked:
+        check_theme(project, report, env)
+    if content is not None and pdf:
+        fonts = project.theme_file("pdf/fonts.css")
+        check_glyphs(content, fonts, ", ".join(declared_fonts(fonts)), report)
+    report.raise_if_any()
+    return content
+
+
+def pdf_engine_spec(project: Project, content: Content, paper: str | None):
+    from .render_pdf import engine_spec, page_setup
+
+    return engine_spec(project, page_setup(content, paper))
+
+
+def logo_digest(project: Project, content: Content) -> str:
+    logo = content.config.logo
+    return digest_file(project.root / logo) if logo else ""
+
+
+class SearchIndex:
+    """The search index of a build: kept from the last build, or being made by Pagefind."""
+
+    def __init__(self, pages: Rendered, cache: Cache, out_dir: Path):
+        html = sorted((path, key) for path, key in pages.keys.items() if path.endswith(".html"))
+        self.key = fingerprint(SEARCH_VERSION, html)
+        self.job = None
+        old = [path for path in cache.outputs if path.startswith(SEARCH_FOLDER + "/")]
+        self.reused = old if old and all(cache.reusable(out_dir, p, self.key) for p in old) else []
+        if not self.reused:  # made again only when some page's key changed
+            self.job = SearchJob({path: pages.files[path] if path in pages.files
+                                  else (out_dir / path).read_bytes() for path, _ in html})
+
+    def result(self) -> Rendered:
+        index = Rendered(reused=self.reused)
+        if self.job is not None:
+            index.files = self.job.result()
+        index.keys = {path: self.key for path in [*index.files, *index.reused]}
+        return index
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+
+
+def render_all_pdfs(plan, env, project, config, cache, out_dir, pool) -> PdfResults:
+    if not plan.pdfs:
+        return PdfResults()
+    from .render_pdf import render_pdfs  # no WeasyPrint in this process unless --jobs 1
+
+    return render_pdfs(plan, env, project, paper=config.paper, pool=pool, cache=cache,
+                       reusable=lambda path, key: cache.reusable(out_dir, path, key),
+                       progress=config.progress)
+
+
+def static_files(plan: Plan) -> dict[str, Path]:
+    """Files copied as they are: theme assets, images used by content, the logo."""
+    project = plan.site.content.project
+    copies = theme_assets(project)
+    for media in plan.media:
+        copies[f"media/{media}"] = project.content_dir / media
+    if plan.site.logo_path:
+        copies[plan.site.logo_path] = project.root / plan.site.config.logo
+    return copies
