@@ -86,7 +86,7 @@ def main() -> None:
     # about 10 pages per goal with all three sheets (trackers of 3 months and more)
     long_goals = [slug for slug, goal in made
                   if goal["timeframe"] in ("12 weeks", "3 months", "6 months")]
-    count = max(1, args.workbook_pages // 10)
+    count = max(1, args.workbook_pages // 8)
     (content / "workbooks" / "big.yaml").write_text(yaml.safe_dump(
         {"title": "Everything", "subtitle": "A very large workbook",
          "contents": [{"goal": slug} for slug in long_goals[:count]]},

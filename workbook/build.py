@@ -95,7 +95,7 @@ def _build(config: BuildConfig, project: Project, out_dir: Path) -> BuildResult:
                          logo_digest=logo_digest(project, content))
         lap("plan")
         pages = render_pages(plan, env, project,
-                             lambda path, key: cache.reusable(out_dir, path, key))
+                             lambda path, key: cache.reusable(out_dir, path, key), jobs=jobs)
         search = SearchIndex(pages, cache, out_dir)  # Pagefind works while the PDFs render
         lap("html")
         pdfs = render_all_pdfs(plan, env, project, config, cache, out_dir, pool)

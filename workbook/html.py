@@ -9,8 +9,10 @@ site works from any sub-path and from disk.
 
 from __future__ import annotations
 
+import multiprocessing
 import posixpath
 import re
+import threading
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,7 @@ from markupsafe import Markup
 
 from . import colors
 from .cache import CODE_DIGEST, digest_bytes, fingerprint
+from .pool import quiet_worker
 from .errors import Problem, WorkbookError
 from .markdown import resolve_links
 from .plan import Page, Plan, goal_path, guidance_path, pdf_path, sheet_path, workbook_path
@@ -102,32 +105,24 @@ class Rendered:
 
 
 def render_pages(plan: Plan, env: jinja2.Environment, project: Project,
-                 reusable: Callable[[str, str], bool] = lambda path, key: False) -> Rendered:
+                 reusable: Callable[[str, str], bool] = lambda path, key: False,
+                 jobs: int = 1) -> Rendered:
     """Render every planned page whose key changed; ``reusable(path, key)`` says
-    whether the previous output already holds ``path`` built from ``key``."""
+    whether the previous output already holds ``path`` built from ``key``.
+    Many pages are rendered by ``jobs`` processes."""
     site = plan.site
     out = Rendered()
     templates = TemplateDigests(env)
+    todo: list[Page] = []
     for page in plan.pages:
         key = fingerprint(CODE_DIGEST, templates.digest(page.template), templates.locales(),
                           page.path, page.title, page.crumbs, page.context)
         out.keys[page.path] = key
         if reusable(page.path, key):
             out.reused.append(page.path)
-            continue
-        url = page_url(page.path)
-        if page.path == "404.html" and site.config.site_url:
-            # served at any depth: links must not be relative to where it is shown
-            root = urlsplit(site.config.site_url.rstrip("/") + "/").path
-            url = lambda target, _root=root: _root + target  # noqa: E731
-        context = {
-            "config": site.config,
-            "page": page,
-            "url": url,
-            "md": lambda html, _url=url: markdown_html(html, _url),
-            **page.context,
-        }
-        out.files[page.path] = render_template(env, project, page.template, context).encode("utf-8")
+        else:
+            todo.append(page)
+    out.files.update(_render_all(todo, site, env, project, jobs))
     theme = colors.theme_css(site.config.accent_color).encode("utf-8")
     out.keys["assets/theme.css"] = fingerprint(theme.decode())
     if reusable("assets/theme.css", out.keys["assets/theme.css"]):
@@ -135,6 +130,46 @@ def render_pages(plan: Plan, env: jinja2.Environment, project: Project,
     else:
         out.files["assets/theme.css"] = theme
     return out
+
+
+def render_page(page: Page, site, env: jinja2.Environment, project: Project) -> bytes:
+    url = page_url(page.path)
+    if page.path == "404.html" and site.config.site_url:
+        # served at any depth: links must not be relative to where it is shown
+        root = urlsplit(site.config.site_url.rstrip("/") + "/").path
+        url = lambda target, _root=root: _root + target  # noqa: E731
+    context = {
+        "config": site.config,
+        "page": page,
+        "url": url,
+        "md": lambda html, _url=url: markdown_html(html, _url),
+        **page.context,
+    }
+    return render_template(env, project, page.template, context).encode("utf-8")
+
+
+PARALLEL_PAGES = 300  # fewer pages render faster here than the processes take to start
+_work: tuple | None = None  # what forked renderers read (set just before they fork)
+
+
+def _render_all(pages: list[Page], site, env, project, jobs: int) -> dict[str, bytes]:
+    if jobs < 2 or len(pages) < PARALLEL_PAGES or threading.active_count() > 1 \
+            or "fork" not in multiprocessing.get_all_start_methods():
+        return {page.path: render_page(page, site, env, project) for page in pages}
+    global _work
+    _work = (pages, site, env, project)
+    try:
+        slices = [list(range(i, len(pages), jobs)) for i in range(jobs)]
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=quiet_worker) as workers:
+            done = workers.map(_render_slice, slices)
+    finally:
+        _work = None
+    return dict(item for part in done for item in part)
+
+
+def _render_slice(indexes: list[int]) -> list[tuple[str, bytes]]:
+    pages, site, env, project = _work
+    return [(pages[i].path, render_page(pages[i], site, env, project)) for i in indexes]
 
 
 class TemplateDigests:

@@ -66,13 +66,16 @@ class PdfResults:
 _engines: dict[tuple, PdfEngine] = {}  # this process's engines, one per theme
 
 
-def _warm_up() -> None:
-    """Import WeasyPrint while the main process is still reading the content.
-
-    Ctrl-C is the main process's to handle (it stops the workers); SIGTERM, which
-    the main process uses to stop them, ends a worker quietly."""
+def quiet_worker() -> None:
+    """For any worker process: Ctrl-C is the main process's to handle (it stops the
+    workers), and SIGTERM, which the main process stops them with, ends one quietly."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _warm_up() -> None:
+    """Import WeasyPrint while the main process is still reading the content."""
+    quiet_worker()
     from . import pdf  # noqa: F401
 
 
