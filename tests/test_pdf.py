@@ -246,6 +246,58 @@ def test_workbook_toc_matches_bookmarks(built_sample: Path) -> None:
     assert len(reader.pages) == 24
 
 
+def test_poppler_reads_every_pdf_without_a_complaint(built_sample: Path) -> None:
+    for path in downloads(built_sample):
+        done = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True)
+        assert done.returncode == 0 and done.stderr == "", (path.name, done.stderr[:300])
+
+
+def _content(page: pikepdf.Page) -> bytes:
+    """A page's own drawing, without the page number stamped on it."""
+    streams = page.obj.Contents if isinstance(page.obj.Contents, pikepdf.Array) \
+        else [page.obj.Contents]
+    return b"".join(s.read_bytes() for s in streams if "/WbStamp" not in s.stream_dict)
+
+
+def test_a_workbook_reuses_its_sheets_pages_with_its_own_numbers(built_sample: Path) -> None:
+    with pikepdf.open(built_sample / "downloads/ease-anxiety-tracker.pdf") as own, \
+            pikepdf.open(built_sample / "downloads/getting-started.pdf") as workbook:
+        inside = workbook.pages[14:14 + len(own.pages)]  # the tracker starts on page 15
+        assert [_content(p) for p in inside] == [_content(p) for p in own.pages]
+    def text(path: Path, page: int) -> str:
+        return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"],
+                              capture_output=True, text=True, check=True).stdout
+    assert "Page 1 of 5" in text(built_sample / "downloads/ease-anxiety-tracker.pdf", 1)
+    workbook_page = text(built_sample / "downloads/getting-started.pdf", 15)
+    assert "Page 15 of 24" in workbook_page and "Page 1 of 5" not in workbook_page
+
+
+def test_a_sheet_linking_into_the_workbook_is_laid_out_for_it(small_project: Path) -> None:
+    sheet = small_project / "content/sheets/weekly-check-in.yaml"
+    sheet.write_text(sheet.read_text().replace(
+        "intro: ", "intro: Read [the journaling guide](../guidance/journaling.md) first. ", 1))
+    write(small_project / "content/workbooks/week.yaml",
+          "title: A week\ncontents:\n  - {guidance: journaling}\n  - {sheet: weekly-check-in}\n")
+    build(BuildConfig(project_dir=small_project))
+    out = small_project / "output/downloads"
+
+    def link_targets(path: Path) -> list:
+        with pikepdf.open(path) as pdf:
+            return [str(a.get("/Dest", "")) for page in pdf.pages for a in page.get("/Annots", [])
+                    if a.get("/Subtype") == "/Link"]
+    assert "guidance-journaling" in link_targets(out / "week.pdf")  # jumps inside the workbook
+    with pikepdf.open(out / "week.pdf") as pdf:
+        names = pdf.Root.Names.Dests.Names
+        dests = {str(names[i]): names[i + 1] for i in range(0, len(names), 2)}
+        target = [p.obj.objgen for p in pdf.pages].index(dests["guidance-journaling"][0].objgen)
+    page = subprocess.run(["pdftotext", "-f", str(target + 1), "-l", str(target + 1),
+                           str(out / "week.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "GUIDE" in page and "Journaling" in page  # the guide's first page
+    assert link_targets(out / "weekly-check-in.pdf") == []  # no site address: plain text
+    done = subprocess.run(["qpdf", "--check", str(out / "week.pdf")], capture_output=True)
+    assert done.returncode == 0
+
+
 def test_pdfs_are_deterministic(small_project: Path, tmp_path: Path) -> None:
     build(BuildConfig(project_dir=small_project, out=tmp_path / "one"))
     build(BuildConfig(project_dir=small_project, out=tmp_path / "two"))

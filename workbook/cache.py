@@ -32,7 +32,7 @@ from typing import Any
 from importlib.metadata import version
 from .project import Project
 
-FORMAT = 1
+FORMAT = 2  # 2: page layouts stored with page counts
 CACHE_DIR = ".workbook-cache"
 
 
@@ -197,12 +197,18 @@ class Cache:
 
     def pages(self, key: str) -> int | None:
         """The page count of the PDF stored under ``key``, if there is one."""
+        found = self.layout(key)
+        return None if found is None else found[0]
+
+    def layout(self, key: str) -> tuple[int, str] | None:
+        """The page count and layout ('P'/'L' a page) of the PDF stored under ``key``."""
         try:
-            pages = int(self._stored(key).with_suffix(".pages").read_text())
+            pages, _, layout = self._stored(key).with_suffix(".pages").read_text().partition("\n")
+            found = int(pages), layout.strip()
         except (OSError, ValueError):
             return None
         self.used.add(key)
-        return pages
+        return found
 
     def get_pdf(self, key: str) -> tuple[bytes, int] | None:
         pages = self.pages(key)
@@ -213,11 +219,11 @@ class Cache:
         except OSError:
             return None
 
-    def put_pdf(self, key: str, data: bytes, pages: int) -> None:
+    def put_pdf(self, key: str, data: bytes, pages: int, layout: str = "") -> None:
         """Store a rendered PDF at once, so it survives if the build fails later."""
         stored = self._stored(key)
         _atomic_write(stored.with_suffix(".pdf"), data)
-        _atomic_write(stored.with_suffix(".pages"), str(pages).encode())
+        _atomic_write(stored.with_suffix(".pages"), f"{pages}\n{layout}".encode())
         self.used.add(key)
 
     # -- finishing

@@ -257,6 +257,11 @@ def _tags(html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
     return collector.tags
 
 
+def link_targets(html: str) -> list[str]:
+    """The site paths of the ``wb:`` placeholders in ``html``."""
+    return [m[2] for m in _PLACEHOLDER.finditer(html)]
+
+
 def resolve_links(html: str, url: Callable[[str], str]) -> str:
     """Replace ``wb:`` placeholders with what ``url(site_path)`` returns."""
     return _PLACEHOLDER.sub(lambda m: f'{m[1]}="{url(m[2])}"', html)

@@ -46,7 +46,7 @@ from .plan import Part, PdfJob, plan_site
 from .project import Project
 from .render_pdf import engine_spec, link_resolver, page_setup
 from .sheets import (SheetDoc, TrackerBlock, free_sheet, goal_gas, goal_session_prep,
-                     goal_sheet_kinds, goal_tracker, goal_worksheet)
+                     goal_sheet_kinds, goal_tracker, goal_worksheet, part_title)
 
 COLUMNS = ("client", "therapist", "start", "goals", "sheets")
 MAX_NAME = 120
@@ -395,7 +395,7 @@ def render_packets(content: Content, requests: list[Request],
     for request in requests:
         docs = packet_docs(content, request)
         _check_unique_fields(docs, request)
-        parts = [Part("sheet", f"sheet-{doc.prefix}", _part_title(doc, content), sheet=doc)
+        parts = [Part("sheet", f"sheet-{doc.prefix}", part_title(doc), sheet=doc)
                  for doc in docs]
         job = PdfJob(path="packet.pdf", title=content.t("Your goal packet"),
                      template="pdf/packet.html", parts=parts)
@@ -420,10 +420,6 @@ def render_packets(content: Content, requests: list[Request],
                                  info=info_entries(docs, site.config, starts))
         packets.append(Packet(with_appearances(rendered.data), rendered.pages))
     return packets
-
-
-def _part_title(doc: SheetDoc, content: Content) -> str:
-    return f"{doc.title}: {doc.kind_label}" if doc.goal else doc.title
 
 
 def _check_unique_fields(docs: list[SheetDoc], request: Request) -> None:

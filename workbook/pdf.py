@@ -59,6 +59,19 @@ class ProjectFetcher(URLFetcher):
 class RenderedPdf:
     data: bytes
     pages: int
+    layout: str = ""  # 'P' or 'L' for each page (portrait, landscape)
+
+
+# Page numbers (see workbook/pdfmerge.py): "page" lets WeasyPrint draw them; "stamp" lays
+# the document out without them and stamps them on afterwards, so that a workbook can
+# reuse its pages with its own numbers; "none" leaves a place for a workbook's numbers.
+NUMBERINGS = ("page", "stamp", "none")
+_NO_NUMBER = "@page { @bottom-right { content: none; } }"
+# an overlay shows only the page number: the other margin boxes stay empty
+_ONLY_NUMBER = ("@page { @top-left { content: none; } @top-right { content: none; } "
+                "@bottom-left { content: none; } }\n"
+                ".n { height: 1px; break-after: page; } .n:last-child { break-after: auto; } "
+                ".cover { page: cover; } .wide { page: wide; }")
 
 
 class PdfEngine:
@@ -78,6 +91,9 @@ class PdfEngine:
                 raise WorkbookError(f"{path}: {_refusal(exc)}") from None
         self.base_stylesheets = list(self.stylesheets)
         self.page_stylesheets: dict[PageSetup, CSS] = {}
+        self.no_number = CSS(string=_NO_NUMBER, font_config=self.font_config)
+        self.only_number = CSS(string=_ONLY_NUMBER, font_config=self.font_config)
+        self.overlays: dict[tuple, bytes] = {}  # (page setup, layout, cover) → overlay PDF
         self.use(setup)
 
     def use(self, setup: PageSetup) -> None:
@@ -86,9 +102,13 @@ class PdfEngine:
             self.page_stylesheets[setup] = CSS(string=page_css(setup), font_config=self.font_config,
                                                url_fetcher=self.fetcher)
         self.stylesheets = self.base_stylesheets + [self.page_stylesheets[setup]]
+        self.setup = setup
 
-    def _layout(self, html: str, base_url: str, name: str, extra_css: str):
+    def _layout(self, html: str, base_url: str, name: str, extra_css: str,
+                numbering: str = "page", variant: str | None = PDF_VARIANT):
         stylesheets = self.stylesheets
+        if numbering != "page":
+            stylesheets = stylesheets + [self.no_number]
         if extra_css:
             stylesheets = stylesheets + [CSS(string=extra_css, font_config=self.font_config,
                                              url_fetcher=self.fetcher)]
@@ -96,31 +116,55 @@ class PdfEngine:
             return HTML(string=html, base_url=base_url, url_fetcher=self.fetcher).render(
                 stylesheets=stylesheets,
                 font_config=self.font_config,
-                pdf_forms=True,
-                pdf_variant=PDF_VARIANT,
+                pdf_forms=variant is not None,
+                pdf_variant=variant,
             )
         except FatalURLFetchingError as exc:
             raise WorkbookError(f"{name}: {_refusal(exc)}") from None
 
     def render(self, html: str, *, base_url: str, name: str, labels: dict[str, str],
                extra_css: str = "", prune_dests: bool = True,
-               info: dict[str, str] | None = None) -> RenderedPdf:
+               info: dict[str, str] | None = None, numbering: str = "page") -> RenderedPdf:
         """Lay out ``html`` and return the repaired PDF; ``name`` is for messages,
-        ``info`` holds extra document-information entries (see workbook/formdata.py)."""
+        ``info`` holds extra document-information entries (see workbook/formdata.py),
+        ``numbering`` is one of NUMBERINGS."""
         with _quiet_weasyprint():
-            document = self._layout(html, base_url, name, extra_css)
+            document = self._layout(html, base_url, name, extra_css, numbering)
             try:
                 raw = document.write_pdf(pdf_variant=PDF_VARIANT)
             except FatalURLFetchingError as exc:
                 raise WorkbookError(f"{name}: {_refusal(exc)}") from None
+        layout = "".join("L" if page.width > page.height else "P" for page in document.pages)
+        overlay = self.overlay(layout) if numbering == "stamp" else None
         data = pdfpost.repair(raw, labels=labels, name=name, font_families=self.font_families,
-                              prune_dests=prune_dests, info=info)
-        return RenderedPdf(data, len(document.pages))
+                              prune_dests=prune_dests, info=info,
+                              stamp=numbering != "page", overlay=overlay)
+        return RenderedPdf(data, len(document.pages), layout)
 
     def count(self, html: str, *, base_url: str, name: str, extra_css: str = "") -> int:
         """How many pages ``html`` lays out to (no PDF is written)."""
         with _quiet_weasyprint():
             return len(self._layout(html, base_url, name, extra_css).pages)
+
+    def overlay(self, layout: str, cover: bool = False) -> bytes:
+        """The page numbers of a document whose pages are ``layout`` ('P' portrait, 'L'
+        landscape), in the theme's footer: one empty page each but for "Page 3 of 5".
+        ``cover``: the first page is a cover, which shows no number."""
+        key = (self.setup, layout, cover)
+        if key not in self.overlays:
+            pages = "".join(
+                f'<div class="n{" cover" if cover and i == 0 else ""}'
+                f'{" wide" if kind == "L" else ""}"></div>' for i, kind in enumerate(layout))
+            html = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>page numbers</title>'
+                    f"</head><body>{pages}</body></html>")
+            with _quiet_weasyprint():
+                document = HTML(string=html, url_fetcher=self.fetcher).render(
+                    stylesheets=self.stylesheets + [self.only_number], font_config=self.font_config)
+                if len(document.pages) != len(layout):  # a theme that breaks pages otherwise
+                    raise WorkbookError(f"page numbers: laid out {len(document.pages)} pages for "
+                                        f"{len(layout)}; check @page rules in the theme")
+                self.overlays[key] = document.write_pdf()
+        return self.overlays[key]
 
 
 def _refusal(exc: BaseException) -> str:

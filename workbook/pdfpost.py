@@ -13,6 +13,8 @@ What WeasyPrint 70 gets wrong or leaves out, and what we do about it:
 * Checkboxes and radios get an explicit empty "Off" appearance and a
   ZapfDingbats caption, so readers that rebuild appearances draw a tick.
 
+Page numbers may be stamped on (see workbook/pdfmerge.py).
+
 Extra document-information entries (``info``) are added last: the data
 ``workbook progress`` reads a filled tracker with (see workbook/formdata.py).
 
@@ -29,6 +31,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 from .errors import WorkbookError
+from .pdfmerge import stamp_numbers
 
 RADIO_FLAG = 1 << 15
 PUSHBUTTON_FLAG = 1 << 16
@@ -36,7 +39,10 @@ PUSHBUTTON_FLAG = 1 << 16
 
 def repair(raw: bytes, *, labels: dict[str, str], name: str,
            font_families: tuple[str, ...], prune_dests: bool = True,
-           info: dict[str, str] | None = None) -> bytes:
+           info: dict[str, str] | None = None, stamp: bool = False,
+           overlay: bytes | None = None) -> bytes:
+    """``stamp``: draw page numbers from ``overlay`` on each page, or with no overlay,
+    leave an empty number on each for a workbook to fill (see workbook/pdfmerge.py)."""
     with pikepdf.open(io.BytesIO(raw)) as pdf:
         check_fonts(pdf, name, font_families)
         acroform = pdf.Root.get("/AcroForm")
@@ -44,6 +50,8 @@ def repair(raw: bytes, *, labels: dict[str, str], name: str,
             _repair_fields(pdf, acroform, labels)
         if prune_dests:
             _prune_dests(pdf)
+        if stamp:
+            stamp_numbers(pdf, overlay)
         for key, value in (info or {}).items():
             pdf.docinfo[Name(key)] = String(value)
         out = io.BytesIO()

@@ -21,7 +21,7 @@ from urllib.parse import urljoin
 from . import schema
 from .content import Content, Goal, Guidance, Workbook
 from .errors import Report
-from .sheets import SheetDoc, all_sheets, goal_sheet_kinds, kind_label
+from .sheets import SheetDoc, all_sheets, goal_sheet_kinds, part_title
 
 
 @dataclass(frozen=True)
@@ -307,12 +307,11 @@ def _workbook_job(site: Site, workbook: Workbook) -> PdfJob:
                               guidance=guidance))
         elif entry.sheet:
             doc = site.sheet_by_key[f"sheets/{entry.sheet}"]
-            parts.append(Part("sheet", f"sheet-{doc.prefix}", doc.title, sheet=doc))
+            parts.append(Part("sheet", f"sheet-{doc.prefix}", part_title(doc), sheet=doc))
         else:
             for kind in entry.sheets or goal_sheet_kinds(content.goals[entry.goal]):
                 doc = site.sheet_by_key[f"goals/{entry.goal}/{kind}"]
-                parts.append(Part("sheet", f"sheet-{doc.prefix}",
-                                  f"{doc.title}: {kind_label(kind, content.t)}", sheet=doc))
+                parts.append(Part("sheet", f"sheet-{doc.prefix}", part_title(doc), sheet=doc))
     return PdfJob(pdf_path(workbook.slug), workbook.data.title, "pdf/workbook.html",
                   workbook=workbook, parts=parts)
 

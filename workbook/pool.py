@@ -29,18 +29,22 @@ if TYPE_CHECKING:  # WeasyPrint is imported by workers and by the PDF stage, not
 
 @dataclass
 class Task:
-    """One WeasyPrint run: a sheet, a workbook chunk, or a page count."""
+    """One piece of PDF work: render a sheet or a workbook part, count a document's
+    pages, lay out page numbers, or join a workbook's parts."""
 
     key: str  # cache key of the result
     name: str  # shown in progress and messages
-    html: str
-    base_url: str
+    html: str = ""
+    base_url: str = ""
     labels: dict[str, str] = field(default_factory=dict)
     extra_css: str = ""
     count_only: bool = False  # lay out and count pages, write no PDF
-    prune_dests: bool = True  # drop named destinations no link uses (not for chunks)
+    numbering: str = "page"  # page | stamp | none (see workbook/pdf.py)
     cost: int = 0  # bigger first, for a shorter build
     info: dict[str, str] | None = None  # document information entries (formdata.py)
+    numbers_for: str | None = None  # page numbers for a workbook of this layout ('PPL…')
+    join: list | None = None  # join these JoinParts (workbook/pdfmerge.py) …
+    overlay: bytes | None = None  # … numbered from this overlay
 
 
 @dataclass
@@ -48,7 +52,8 @@ class Result:
     key: str
     data: bytes | None
     pages: int
-    seconds: float  # time inside WeasyPrint and the repair step
+    seconds: float  # time inside WeasyPrint, the repair step or the join
+    layout: str = ""  # 'P' or 'L' for each page
 
 
 @dataclass
@@ -98,16 +103,25 @@ def _engine(spec: EngineSpec) -> PdfEngine:
 
 
 def run(task: Task, spec: EngineSpec) -> Result:
-    engine = _engine(spec)
     started = time.perf_counter()
+    if task.join is not None:
+        from .pdfmerge import join
+
+        data = join(task.join, task.overlay)
+        return Result(task.key, data, 0, time.perf_counter() - started)
+    engine = _engine(spec)
+    if task.numbers_for is not None:
+        data = engine.overlay(task.numbers_for, cover=True)
+        return Result(task.key, data, len(task.numbers_for), time.perf_counter() - started,
+                      task.numbers_for)
     if task.count_only:
         pages = engine.count(task.html, base_url=task.base_url, name=task.name,
                              extra_css=task.extra_css)
         return Result(task.key, None, pages, time.perf_counter() - started)
     pdf: RenderedPdf = engine.render(task.html, base_url=task.base_url, name=task.name,
                                      labels=task.labels, extra_css=task.extra_css,
-                                     prune_dests=task.prune_dests, info=task.info)
-    return Result(task.key, pdf.data, pdf.pages, time.perf_counter() - started)
+                                     info=task.info, numbering=task.numbering)
+    return Result(task.key, pdf.data, pdf.pages, time.perf_counter() - started, pdf.layout)
 
 
 class Pool:

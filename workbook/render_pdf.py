@@ -5,12 +5,13 @@ templates it uses, the stylesheets and fonts, the page setup and this
 engine's code. A PDF whose key is unchanged is taken from the previous
 output or from the cache; the rest are rendered on every core.
 
-Workbooks are rendered in chunks (see :mod:`workbook.pdfmerge` for why):
-first each part's page count is needed — a sheet's comes from its own PDF,
-a guide and the contents pages are laid out once to count them — then the
-front matter and every part are rendered, numbered in place ("Page 17 of
-124"), and joined. Chunks are cached too, so editing one goal re-renders
-only that goal's chunks of a workbook.
+Sheets are laid out without page numbers, which are stamped on afterwards
+(see :mod:`workbook.pdfmerge`), so that a workbook can use a sheet's own PDF
+as it is. A workbook is made from its parts' PDFs (:class:`WorkbookBuild`):
+its sheets' own PDFs, and its guides laid out for it; then its cover and
+contents, numbered from the parts' page counts; then its page numbers; then
+the join, in a worker process. Each of these is cached under its own key,
+so editing one goal lays out only that goal's sheets again.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from .content import Content
 from .plan import Part, PdfJob, Plan, Site
 from .pool import PdfResults, Pool, Task
 from .project import Project
-from .sheets import SheetDoc
+from .sheets import SheetDoc, part_title, sheet_links
 
 Progress = Callable[[int, int, str], None]  # done, total, current item
 
@@ -88,6 +89,21 @@ def field_labels(docs: list[SheetDoc], extra: dict[str, str] | None = None) -> d
     return labels
 
 
+@dataclass(frozen=True)
+class ContentsEntry:
+    """A workbook part as its contents list shows it."""
+
+    kind: str  # guidance | sheet
+    anchor: str
+    title: str
+    kind_label: str  # "Tracker", "" for a guide
+
+
+def contents_entries(job: PdfJob) -> list[ContentsEntry]:
+    return [ContentsEntry(p.kind, p.anchor, p.title, p.sheet.kind_label if p.sheet else "")
+            for p in job.parts]
+
+
 def cover_field(job: PdfJob) -> str:
     return f"{job.workbook.slug}_cover-name"
 
@@ -101,6 +117,7 @@ class PdfRenderer:
     def __init__(self, plan: Plan, env: jinja2.Environment, project: Project, *,
                  paper: str | None, cache: Cache | None,
                  reusable: Callable[[str, str], bool] = lambda path, key: False,
+                 previous: Callable[[str], bytes | None] = lambda path: None,
                  progress: Progress | None = None):
         self.plan, self.env, self.project = plan, env, project
         self.site = plan.site
@@ -114,7 +131,9 @@ class PdfRenderer:
         self.templates = TemplateDigests(env)
         self.style = self._style_digest()
         self.results = PdfResults()
-        self.known_pages: dict[str, int] = {}  # key → pages, learnt during this build
+        self.known: dict[str, tuple[int, str]] = {}  # key → pages and layout of a sheet's PDF
+        self.previous = previous
+        self.sheet_jobs = {job.sheet.key: job for job in plan.pdfs if job.sheet}
 
     # -- keys
 
@@ -147,8 +166,9 @@ class PdfRenderer:
             "description": job.sheet.goal.data.summary if job.sheet and job.sheet.goal else "",
             "md": lambda html: markdown_html(html, resolve),
             "sheet": job.sheet,
+            "sheet_title": part_title(job.sheet) if job.sheet else None,
             "workbook": job.workbook,
-            "parts": job.parts,
+            "parts": contents_entries(job) if job.workbook else job.parts,
             "logo_url": (self.project.root / logo).as_uri() if logo else None,
             "name_field": cover_field(job) if job.workbook else None,
             **extra,
@@ -209,16 +229,16 @@ class PdfRenderer:
         for job in self.plan.pdfs:
             key = self.job_key(job)
             self.results.keys[job.path] = key
-            pages = self.cache.pages(key) if self.cache else None
-            if pages is not None and self.reusable(job.path, key):
+            known = self.cache.layout(key) if self.cache else None
+            if known is not None and self.reusable(job.path, key):
                 self.results.reused.append(job.path)
-                self.results.pages[job.path] = pages
-                self.known_pages[key] = pages
+                self.results.pages[job.path] = known[0]
+                self.known[key] = known
                 continue
             stored = self.cache.get_pdf(key) if self.cache else None
-            if stored is not None:
+            if stored is not None and known is not None:
                 self.results.files[job.path], self.results.pages[job.path] = stored
-                self.known_pages[key] = stored[1]
+                self.known[key] = known
                 continue
             todo.append(job)
         return todo
@@ -231,33 +251,76 @@ class PdfRenderer:
     def _sheet_task(self, job: PdfJob) -> Task:
         return Task(self.results.keys[job.path], job.path, self.source(job), self.base_url,
                     field_labels([job.sheet]), cost=len(job.sheet.fields),
-                    info=info_entries([job.sheet], self.site.config))
+                    info=info_entries([job.sheet], self.site.config), numbering="stamp")
 
     def _sheet_done(self, job: PdfJob, result) -> str:
-        self._store(job.path, result.key, result.data, result.pages)
+        self._store(job.path, result.key, result.data, result.pages, result.layout)
         return job.path
 
-    def _store(self, path: str, key: str, data: bytes, pages: int) -> None:
+    def _store(self, path: str, key: str, data: bytes, pages: int, layout: str) -> None:
         self.results.files[path] = data
         self.results.pages[path] = pages
         self.results.rendered.append(path)
-        self.known_pages[key] = pages
+        self.known[key] = (pages, layout)
         if self.cache:
-            self.cache.put_pdf(key, data, pages)
+            self.cache.put_pdf(key, data, pages, layout)
 
-    def pages_of(self, key: str) -> int | None:
-        if key in self.known_pages:
-            return self.known_pages[key]
-        pages = self.cache.pages(key) if self.cache else None
-        if pages is not None:
-            self.known_pages[key] = pages
-        return pages
+    def stored(self, key: str) -> tuple[bytes, int, str] | None:
+        """A PDF rendered before under ``key`` (a workbook part, a page count, numbers)."""
+        if not self.cache:
+            return None
+        known, stored = self.cache.layout(key), self.cache.get_pdf(key)
+        if known is None or stored is None:
+            return None
+        return stored[0], known[0], known[1]
+
+    def keep(self, key: str, result) -> tuple[bytes, int, str]:
+        if self.cache and result.data is not None:
+            self.cache.put_pdf(key, result.data, result.pages, result.layout)
+        return result.data, result.pages, result.layout
+
+    # -- sheets inside workbooks
+
+    def own_pdf(self, part: Part, job: PdfJob) -> PdfJob | None:
+        """The sheet's own PDF job, when a workbook can use that PDF as it is: the sheet
+        is named the same, and its links lead to the same places inside the workbook as
+        outside (a link to a guide the workbook holds must jump inside it instead)."""
+        own = self.sheet_jobs.get(part.sheet.key) if part.sheet else None
+        if own is None or part.title != part_title(part.sheet):
+            return None
+        inside, outside = self.link_resolver(job), self.link_resolver(own)
+        if any(inside(target) != outside(target) for target in sheet_links(part.sheet)):
+            return None
+        return own
+
+    def finished(self, job: PdfJob) -> tuple[bytes, int, str] | None:
+        """A sheet's own PDF, once it is rendered or taken from before."""
+        key = self.results.keys[job.path]
+        if key not in self.known:
+            return None
+        pages, layout = self.known[key]
+        data = self.results.files.get(job.path)
+        if data is None:
+            stored = self.cache.get_pdf(key) if self.cache else None
+            data = stored[0] if stored else self.previous(job.path)
+        if data is None:
+            return None
+        return data, pages, layout
 
 
 class WorkbookBuild:
-    """One workbook: count pages, render the chunks numbered in place, join them."""
+    """One workbook: its parts as PDFs, the cover and contents numbered from their page
+    counts, the page numbers laid out, then everything joined.
 
-    MAX_ROUNDS = 3  # numbering again if a part lays out to other pages than counted
+    A sheet whose own PDF serves as it is (see :meth:`PdfRenderer.own_pdf`) is not
+    rendered again: the join gives its pages the workbook's page numbers. The other
+    parts (guides, sheets whose links jump inside the workbook) are rendered for it,
+    without page numbers. No part depends on where it falls in the workbook, so editing
+    one renders that one again; the page numbers are laid out again only when the
+    workbook's page layout changes, and the cover and contents when its page numbers do.
+    """
+
+    MAX_ROUNDS = 3  # the contents laid out to another length than counted: again
 
     def __init__(self, renderer: PdfRenderer, job: PdfJob):
         self.r = renderer
@@ -265,154 +328,173 @@ class WorkbookBuild:
         self.key = renderer.results.keys[job.path]
         self.anchors = [part.anchor for part in job.parts]
         self.template = renderer.templates.digest(job.template)
-        self.count_keys = {part.anchor: self._count_key(part) for part in job.parts}
-        self.count_keys["front"] = fingerprint(self.key, "front-count")
-        self.counts: dict[str, int] = {}  # "front" or a part's anchor → pages
-        self.chunks: dict[str, bytes] = {}  # the same keys → rendered chunk
-        self.chunk_keys: dict[str, str] = {}
-        self.stage = "counting"
-        self.rounds = 0
         # what progress needs to read the workbook's trackers back (see formdata.py)
         self.info = info_entries(job_sheets(job), renderer.site.config)
-        self._start_counting()
+        self.own: dict[str, PdfJob] = {}  # anchor → the sheet job whose PDF is used
+        self.parts: dict[str, tuple[bytes, int, str]] = {}  # anchor → PDF, pages, layout
+        self.front_pages: int | None = None
+        self.front: tuple[bytes, int, str] | None = None
+        self.front_key = ""
+        self.numbers: tuple[bytes, int, str] | None = None
+        self.stage = "parts"
+        self.rounds = 0
+        for part in job.parts:
+            own = renderer.own_pdf(part, job)
+            if own is not None:
+                self.own[part.anchor] = own
+            else:
+                self._part(part)
+        self._count_front()
 
-    def _count_key(self, part: Part) -> str:
-        if part.sheet:  # laid out like the sheet's own PDF: same pages
-            for job in self.r.plan.pdfs:
-                if job.sheet is part.sheet:
-                    return self.r.results.keys[job.path]
-        return fingerprint(self.r.style, self.template, "count", part.anchor, part.title,
-                           part.guidance)
+    def _later(self, make: Callable[[], Task], then: Callable, cost: int = 0,
+               urgency: int = CHUNK) -> None:
+        self.r._submit(make, then, owner=self.job.path, urgency=urgency, cost=cost)
 
-    def _start_counting(self) -> None:
-        for name, key in self.count_keys.items():
-            pages = self.r.pages_of(key)
-            if pages is not None:
-                self.counts[name] = pages
-            elif name == "front" or not self._part(name).sheet:
-                self.r._submit(lambda name=name, key=key: self._count_task(name, key),
-                               lambda result, name=name: self._counted(name, result),
-                               owner=self.job.path, urgency=COUNT)
+    # -- the parts, the cover and contents
 
-    def _part(self, anchor: str) -> Part:
-        return next(p for p in self.job.parts if p.anchor == anchor)
+    def _part(self, part: Part) -> None:
+        key = fingerprint(self.r.style, self.template, "part", self.job.path, part,
+                          self.anchors)
+        stored = self.r.stored(key)
+        if stored is not None:
+            self.parts[part.anchor] = stored
+            return
+        labels = field_labels([part.sheet]) if part.sheet else {}
+        self._later(lambda: Task(key, f"{self.job.path} ({part.anchor})",
+                                 self._source([part], {}), self.r.base_url, labels,
+                                 numbering="none"),
+                    lambda result: self._got(part.anchor, key, result),
+                    cost=len(part.sheet.fields) if part.sheet else 0)
 
-    def _count_task(self, name: str, key: str) -> Task:
-        if name == "front":
-            html = self._source("front", {a: 888 for a in self.anchors})
-        else:
-            html = self._source(name, {})
-        return Task(key, f"{self.job.path} ({name})", html, self.r.base_url, count_only=True)
+    def _got(self, anchor: str, key: str, result) -> None:
+        self.parts[anchor] = self.r.keep(key, result)
 
-    def _counted(self, name: str, result) -> None:
-        self.counts[name] = result.pages
-        self.r.known_pages[result.key] = result.pages
+    def _front_key(self, *more) -> str:
+        """What the cover and contents show: not the parts themselves, so editing a goal
+        does not lay out the contents again unless its title or page count changes."""
+        return fingerprint(self.r.style, self.template, "front", self.job.path, self.job.title,
+                           self.job.workbook, contents_entries(self.job), self.info, *more)
 
-    def _source(self, name: str, page_numbers: dict[str, int]) -> str:
-        chunk = [] if name == "front" else [self._part(name)]
-        return self.r.source(self.job, front=name == "front", chunk=chunk,
-                             elsewhere=[a for a in self.anchors if a != name],
+    def _count_front(self) -> None:
+        key = self._front_key("count")
+        pages = self.r.cache.pages(key) if self.r.cache else None
+        if pages is not None:
+            self.front_pages = pages
+            return
+        placeholders = {anchor: 888 for anchor in self.anchors}
+        self._later(lambda: Task(key, f"{self.job.path} (contents)",
+                                 self._source(None, placeholders), self.r.base_url,
+                                 count_only=True, numbering="none"),
+                    lambda result: self._counted(key, result), urgency=COUNT)
+
+    def _counted(self, key: str, result) -> None:
+        self.front_pages = result.pages
+        if self.r.cache:
+            self.r.cache.put_pdf(key, b"", result.pages)
+
+    def _source(self, chunk: list[Part] | None, page_numbers: dict[str, int]) -> str:
+        """The cover and contents (``chunk`` None), or the parts in ``chunk``."""
+        return self.r.source(self.job, front=chunk is None, chunk=chunk or [],
+                             elsewhere=[a for a in self.anchors
+                                        if not chunk or a not in {p.anchor for p in chunk}],
                              page_numbers=page_numbers)
 
-    # -- moving on
+    def _render_front(self) -> None:
+        self.stage = "front"
+        self.rounds += 1
+        first_pages, page = {}, self.front_pages + 1
+        for anchor in self.anchors:
+            first_pages[anchor] = page
+            page += self.parts[anchor][1]
+        key = self._front_key(first_pages)
+        self.front_key = key
+        stored = self.r.stored(key)
+        if stored is not None:
+            self._front_done(key, stored)
+            return
+        labels = {cover_field(self.job): self.r.t("This workbook belongs to")}
+        self._later(lambda: Task(key, f"{self.job.path} (contents)",
+                                 self._source(None, first_pages), self.r.base_url, labels,
+                                 info=self.info, numbering="none"),
+                    lambda result: self._front_done(key, self.r.keep(key, result)))
+
+    def _front_done(self, key: str, front: tuple[bytes, int, str]) -> None:
+        if key != self.front_key:
+            return
+        if front[1] != self.front_pages and self.rounds < self.MAX_ROUNDS:
+            self.front_pages = front[1]  # laid out longer or shorter than counted: again
+            self.stage = "parts"
+            return
+        self.front = front
+
+    # -- page numbers, and the join
+
+    def _number(self) -> None:
+        self.stage = "numbers"
+        layout = self.front[2] + "".join(self.parts[anchor][2] for anchor in self.anchors)
+        key = fingerprint(self.r.style, "numbers", layout)
+        stored = self.r.stored(key)
+        if stored is not None:
+            self.numbers = stored
+            return
+        self._later(lambda: Task(key, f"{self.job.path} (page numbers)", numbers_for=layout),
+                    lambda result: self._numbered(key, result))
+
+    def _numbered(self, key: str, result) -> None:
+        self.numbers = self.r.keep(key, result)
+
+    def _join(self) -> None:
+        from .pdfmerge import JoinPart
+
+        self.stage = "joining"
+        parts = [JoinPart(self.front[0])]
+        parts += [JoinPart(self.parts[anchor][0], anchor) for anchor in self.anchors]
+        pages = self.front[1] + sum(self.parts[anchor][1] for anchor in self.anchors)
+        layout = self.front[2] + "".join(self.parts[anchor][2] for anchor in self.anchors)
+        self._later(lambda: Task(self.key, self.job.path, join=parts, overlay=self.numbers[0]),
+                    lambda result: self._joined(result, pages, layout), cost=pages)
+
+    def _joined(self, result, pages: int, layout: str) -> None:
+        self.r._store(self.job.path, self.key, result.data, pages, layout)
+        self.stage = "done"
 
     def advance(self) -> list[str]:
         """Start what has become possible; return the PDF's path once it is joined."""
-        if self.stage == "counting":
-            for name, key in self.count_keys.items():  # a sheet's count comes with its PDF
-                if name not in self.counts and key in self.r.known_pages:
-                    self.counts[name] = self.r.known_pages[key]
-            if len(self.counts) == len(self.count_keys):
-                self._render_chunks()
-        if self.stage == "rendering" and len(self.chunks) == len(self.chunk_keys):
+        while True:
+            before = (self.stage, self.rounds)
+            self._step()
+            if self.stage == "done":
+                self.stage = "reported"
+                return [self.job.path]
+            if (self.stage, self.rounds) == before:
+                return []
+
+    def _step(self) -> None:
+        if self.stage == "parts":
+            for anchor, own in self.own.items():
+                if anchor not in self.parts:
+                    found = self.r.finished(own)
+                    if found is not None:
+                        self.parts[anchor] = found
+            if len(self.parts) == len(self.anchors) and self.front_pages is not None:
+                self._render_front()
+        if self.stage == "front" and self.front is not None:
+            self._number()
+        if self.stage == "numbers" and self.numbers is not None:
             self._join()
-            return [self.job.path]
-        return []
-
-    def _render_chunks(self) -> None:
-        self.stage = "rendering"
-        self.rounds += 1
-        first_pages, page = {}, self.counts["front"] + 1
-        for anchor in self.anchors:
-            first_pages[anchor] = page
-            page += self.counts[anchor]
-        self.total = page - 1
-        label = self.r.t("Page {page} of {pages}")
-        titles = [(p.kind, p.anchor, p.title, p.sheet.kind_label if p.sheet else "")
-                  for p in self.job.parts]
-        for name in ["front", *self.anchors]:
-            numbering = _numbering_css(label, None if name == "front" else first_pages[name],
-                                       self.total)
-            what = ((self.job.workbook, titles, first_pages, self.info) if name == "front"
-                    else self._part(name))
-            key = fingerprint(self.r.style, self.template, "chunk", self.job.path, what,
-                              self.anchors, numbering)
-            if self.chunk_keys.get(name) == key and name in self.chunks:
-                continue
-            self.chunk_keys[name] = key
-            self.chunks.pop(name, None)
-            stored = self.r.cache.get_pdf(key) if self.r.cache else None
-            if stored is not None:
-                self.chunks[name] = stored[0]
-                continue
-            part = None if name == "front" else self._part(name)
-            cost = len(part.sheet.fields) if part and part.sheet else 0
-            self.r._submit(
-                lambda name=name, key=key, numbering=numbering, first_pages=first_pages:
-                    self._chunk_task(name, key, numbering, first_pages),
-                lambda result, name=name: self._chunk_done(name, result),
-                owner=self.job.path, urgency=CHUNK, cost=cost)
-
-    def _chunk_task(self, name: str, key: str, numbering: str, first_pages: dict) -> Task:
-        part = None if name == "front" else self._part(name)
-        labels = (field_labels([part.sheet]) if part and part.sheet else
-                  {cover_field(self.job): self.r.t("This workbook belongs to")} if not part
-                  else {})
-        return Task(key, f"{self.job.path} ({name})", self._source(name, first_pages),
-                    self.r.base_url, labels, extra_css=numbering, prune_dests=False,
-                    info=self.info if name == "front" else None)
-
-    def _chunk_done(self, name: str, result) -> None:
-        if self.chunk_keys.get(name) != result.key:
-            return  # superseded by a renumbering
-        if self.r.cache:
-            self.r.cache.put_pdf(result.key, result.data, result.pages)
-        if result.pages != self.counts[name] and self.rounds < self.MAX_ROUNDS:
-            # laid out to a different length than counted: number everything again
-            self.counts[name] = result.pages
-            self.stage = "counting"
-            return
-        self.chunks[name] = result.data
-
-    def _join(self) -> None:
-        from .pdfmerge import Chunk, merge
-
-        chunks = [Chunk(self.chunks["front"], set())]
-        chunks += [Chunk(self.chunks[a], {a}) for a in self.anchors]
-        self.r._store(self.job.path, self.key, merge(chunks), self.total)
-        self.stage = "done"
-
-
-def _numbering_css(label: str, first_page: int | None, total: int) -> str:
-    """Page numbers of a chunk as if it sat in the whole workbook."""
-    from .paging import css_string
-
-    before, _, rest = label.partition("{page}")
-    middle, _, after = rest.partition("{pages}")
-    content = " ".join(p for p in (css_string(before) if before else "", "counter(page)",
-                                   css_string(f"{middle}{total}{after}")) if p)
-    reset = f"@page :first {{ counter-reset: page {first_page}; }}\n" if first_page else ""
-    return f"{reset}@page {{ @bottom-right {{ content: {content}; }} }}\n"
 
 
 def render_pdfs(plan: Plan, env: jinja2.Environment, project: Project, *,
                 paper: str | None = None, pool: Pool | None = None, cache: Cache | None = None,
                 reusable: Callable[[str, str], bool] = lambda path, key: False,
+                previous: Callable[[str], bytes | None] = lambda path: None,
                 progress: Progress | None = None) -> PdfResults:
+    """``reusable(path, key)``: the previous output's ``path`` was made from ``key``;
+    ``previous(path)``: its bytes."""
     if not plan.pdfs:
         return PdfResults()
     renderer = PdfRenderer(plan, env, project, paper=paper, cache=cache, reusable=reusable,
-                           progress=progress)
+                           previous=previous, progress=progress)
     if pool is not None:
         return renderer.run(pool)
     with Pool(1) as own:

@@ -22,6 +22,7 @@ from typing import Callable
 
 from . import schema
 from .content import Content, Goal, Sheet
+from .markdown import link_targets
 
 SMART_PARTS = ("specific", "measurable", "achievable", "relevant", "time_bound")
 
@@ -227,6 +228,17 @@ def all_sheets(content: Content) -> list[SheetDoc]:
     for slug in sorted(content.sheets):
         docs.append(free_sheet(content.sheets[slug], content.t))
     return docs
+
+
+def part_title(doc: SheetDoc) -> str:
+    """A sheet's name in running headers, bookmarks and contents: "Goal: Tracker"."""
+    return f"{doc.title}: {doc.kind_label}" if doc.goal else doc.title
+
+
+def sheet_links(doc: SheetDoc) -> list[str]:
+    """Where the sheet's Markdown links and images point (site paths)."""
+    html = [doc.intro_html or ""] + [b.html for b in doc.blocks if isinstance(b, TextBlock)]
+    return [target for text in html for target in link_targets(text)]
 
 
 def kind_label(kind: str, t: Callable[..., str]) -> str:

@@ -84,9 +84,15 @@ def render_all_pdfs(plan, env, project, config, cache, out_dir, pool) -> PdfResu
         return PdfResults()
     from .render_pdf import render_pdfs  # no WeasyPrint in this process unless --jobs 1
 
+    def previous(path: str) -> bytes | None:
+        try:
+            return (out_dir / path).read_bytes()
+        except OSError:
+            return None
+
     return render_pdfs(plan, env, project, paper=config.paper, pool=pool, cache=cache,
                        reusable=lambda path, key: cache.reusable(out_dir, path, key),
-                       progress=config.progress)
+                       previous=previous, progress=config.progress)
 
 
 def static_files(plan: Plan) -> dict[str, Path]:
