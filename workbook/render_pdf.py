@@ -220,6 +220,9 @@ class PdfRenderer:
                     finished.append(name)
             for workbook in workbooks:
                 finished += workbook.advance()
+        stuck = [w.job.path for w in workbooks if w.stage != "reported"]
+        if stuck:  # a part that never came: a bug, never a user's mistake
+            raise RuntimeError(f"workbooks left unfinished: {', '.join(stuck)}")
         self.results.wall_seconds = time.perf_counter() - started
         return self.results
 
