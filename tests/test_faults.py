@@ -143,8 +143,11 @@ def test_a_file_as_output_is_refused(built: Path) -> None:
 
 
 def _start_build(project: Path, *args: str) -> subprocess.Popen:
+    # Ctrl-C as on a terminal: a shell starts background jobs with SIGINT ignored, and a
+    # process that inherits that keeps ignoring it (as it should), so reset it here
     return subprocess.Popen([sys.executable, "-m", "workbook", "build", str(project), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def _wait_until_rendering(project: Path, process: subprocess.Popen) -> None:
