@@ -11,7 +11,7 @@ Lives in ``<project>/.workbook-cache/`` and is always safe to delete.
   output whose key is unchanged is not rendered again: the file is taken
   from the previous output (hard link, so its modification time stays) or,
   for PDFs, from the cache's own copy.
-* Rendered PDFs (sheets, workbooks and workbook chunks) and page counts are
+* Rendered PDFs (sheets, workbooks and workbook parts) and page counts are
   stored under their key as they finish, so they survive a failed build.
 
 Outputs are only ever what a clean build would write: keys cover all inputs
@@ -210,12 +210,13 @@ class Cache:
         self.used.add(key)
         return found
 
-    def get_pdf(self, key: str) -> tuple[bytes, int] | None:
-        pages = self.pages(key)
-        if pages is None:
+    def get_pdf(self, key: str) -> tuple[bytes, int, str] | None:
+        """The PDF stored under ``key``, its page count and layout."""
+        known = self.layout(key)
+        if known is None:
             return None
         try:
-            return self._stored(key).with_suffix(".pdf").read_bytes(), pages
+            return self._stored(key).with_suffix(".pdf").read_bytes(), *known
         except OSError:
             return None
 

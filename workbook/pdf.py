@@ -105,7 +105,7 @@ class PdfEngine:
         self.setup = setup
 
     def _layout(self, html: str, base_url: str, name: str, extra_css: str,
-                numbering: str = "page", variant: str | None = PDF_VARIANT):
+                numbering: str = "page"):
         stylesheets = self.stylesheets
         if numbering != "page":
             stylesheets = stylesheets + [self.no_number]
@@ -116,15 +116,15 @@ class PdfEngine:
             return HTML(string=html, base_url=base_url, url_fetcher=self.fetcher).render(
                 stylesheets=stylesheets,
                 font_config=self.font_config,
-                pdf_forms=variant is not None,
-                pdf_variant=variant,
+                pdf_forms=True,
+                pdf_variant=PDF_VARIANT,
             )
         except FatalURLFetchingError as exc:
             raise WorkbookError(f"{name}: {_refusal(exc)}") from None
 
     def render(self, html: str, *, base_url: str, name: str, labels: dict[str, str],
-               extra_css: str = "", prune_dests: bool = True,
-               info: dict[str, str] | None = None, numbering: str = "page") -> RenderedPdf:
+               extra_css: str = "", info: dict[str, str] | None = None,
+               numbering: str = "page") -> RenderedPdf:
         """Lay out ``html`` and return the repaired PDF; ``name`` is for messages,
         ``info`` holds extra document-information entries (see workbook/formdata.py),
         ``numbering`` is one of NUMBERINGS."""
@@ -137,7 +137,7 @@ class PdfEngine:
         layout = "".join("L" if page.width > page.height else "P" for page in document.pages)
         overlay = self.overlay(layout) if numbering == "stamp" else None
         data = pdfpost.repair(raw, labels=labels, name=name, font_families=self.font_families,
-                              prune_dests=prune_dests, info=info,
+                              info=info,
                               stamp=numbering != "page", overlay=overlay)
         return RenderedPdf(data, len(document.pages), layout)
 

@@ -99,7 +99,7 @@ def stamp_page(pdf: pikepdf.Pdf, page: Dictionary, number: pikepdf.Object) -> No
 def stamp_numbers(pdf: pikepdf.Pdf, overlay_data: bytes | None) -> None:
     """Stamp every page of ``pdf``: with the pages of an overlay of the same length, or
     (``None``) with an empty number each, for :func:`join` to replace."""
-    if overlay_data is None:
+    if overlay_data is None:  # one each: the join points each page's own at its number
         for page in pdf.pages:
             stamp_page(pdf, page.obj, pdf.make_indirect(_empty_xobject(pdf)))
         return
@@ -194,8 +194,7 @@ class _Source:
     def __init__(self, output: _Output, pdf: pikepdf.Pdf):
         self.output, self.pdf = output, pdf
         self.numbers: dict[int, int] = {}  # number in this PDF → number in the output
-        self.todo: list[int] = []
-        self.skip: set[int] = set()  # (only what is reached is written anyway)
+        self.todo: list[int] = []  # (only what is reached is written)
         self.shift = 0  # StructParent keys: shifted in the objects themselves (see _Join)
 
     def ref(self, number: int) -> int:

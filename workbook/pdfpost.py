@@ -38,8 +38,7 @@ PUSHBUTTON_FLAG = 1 << 16
 
 
 def repair(raw: bytes, *, labels: dict[str, str], name: str,
-           font_families: tuple[str, ...], prune_dests: bool = True,
-           info: dict[str, str] | None = None, stamp: bool = False,
+           font_families: tuple[str, ...], info: dict[str, str] | None = None, stamp: bool = False,
            overlay: bytes | None = None) -> bytes:
     """``stamp``: draw page numbers from ``overlay`` on each page, or with no overlay,
     leave an empty number on each for a workbook to fill (see workbook/pdfmerge.py)."""
@@ -48,8 +47,7 @@ def repair(raw: bytes, *, labels: dict[str, str], name: str,
         acroform = pdf.Root.get("/AcroForm")
         if acroform is not None:
             _repair_fields(pdf, acroform, labels)
-        if prune_dests:
-            _prune_dests(pdf)
+        _prune_dests(pdf)
         if stamp:
             stamp_numbers(pdf, overlay)
         for key, value in (info or {}).items():

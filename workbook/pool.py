@@ -64,7 +64,7 @@ class PdfResults:
     pages: dict[str, int] = field(default_factory=dict)  # every PDF's page count
     rendered: list[str] = field(default_factory=list)  # PDFs WeasyPrint worked on this time
     engine_seconds: float = 0.0  # time spent inside WeasyPrint (all processes)
-    engine_times: dict[str, float] = field(default_factory=dict)  # per PDF (workbook: its chunks)
+    engine_times: dict[str, float] = field(default_factory=dict)  # per PDF (workbook: all its steps)
     wall_seconds: float = 0.0
 
 

@@ -38,9 +38,10 @@ from .sheets import SheetDoc, part_title, sheet_links
 
 Progress = Callable[[int, int, str], None]  # done, total, current item
 
-# Which queued task runs first (lower first): workbook chunks finish a workbook,
-# page counts unlock chunks, sheets in a workbook unlock its counts.
-CHUNK, COUNT, SHEET_IN_WORKBOOK, SHEET = range(4)
+# Which queued task runs first (lower first): a workbook's own steps (its parts, cover
+# and contents, page numbers, join) finish it, the contents' page count unlocks its
+# cover and contents, and the sheets a workbook holds unlock those.
+WORKBOOK_STEP, COUNT, SHEET_IN_WORKBOOK, SHEET = range(4)
 
 
 def page_setup(content: Content, paper: str | None) -> PageSetup:
@@ -239,9 +240,10 @@ class PdfRenderer:
                 self.known[key] = known
                 continue
             stored = self.cache.get_pdf(key) if self.cache else None
-            if stored is not None and known is not None:
-                self.results.files[job.path], self.results.pages[job.path] = stored
-                self.known[key] = known
+            if stored is not None:
+                data, pages, layout = stored
+                self.results.files[job.path], self.results.pages[job.path] = data, pages
+                self.known[key] = (pages, layout)
                 continue
             todo.append(job)
         return todo
@@ -270,12 +272,7 @@ class PdfRenderer:
 
     def stored(self, key: str) -> tuple[bytes, int, str] | None:
         """A PDF rendered before under ``key`` (a workbook part, a page count, numbers)."""
-        if not self.cache:
-            return None
-        known, stored = self.cache.layout(key), self.cache.get_pdf(key)
-        if known is None or stored is None:
-            return None
-        return stored[0], known[0], known[1]
+        return self.cache.get_pdf(key) if self.cache else None
 
     def keep(self, key: str, result) -> tuple[bytes, int, str]:
         if self.cache and result.data is not None:
@@ -350,7 +347,7 @@ class WorkbookBuild:
         self._count_front()
 
     def _later(self, make: Callable[[], Task], then: Callable, cost: int = 0,
-               urgency: int = CHUNK) -> None:
+               urgency: int = WORKBOOK_STEP) -> None:
         self.r._submit(make, then, owner=self.job.path, urgency=urgency, cost=cost)
 
     # -- the parts, the cover and contents
@@ -432,9 +429,13 @@ class WorkbookBuild:
 
     # -- page numbers, and the join
 
+    def _layout(self) -> str:
+        """The joined workbook's page layout, 'P' or 'L' a page."""
+        return self.front[2] + "".join(self.parts[anchor][2] for anchor in self.anchors)
+
     def _number(self) -> None:
         self.stage = "numbers"
-        layout = self.front[2] + "".join(self.parts[anchor][2] for anchor in self.anchors)
+        layout = self._layout()
         key = fingerprint(self.r.style, "numbers", layout)
         stored = self.r.stored(key)
         if stored is not None:
@@ -452,10 +453,9 @@ class WorkbookBuild:
         self.stage = "joining"
         parts = [JoinPart(self.front[0])]
         parts += [JoinPart(self.parts[anchor][0], anchor) for anchor in self.anchors]
-        pages = self.front[1] + sum(self.parts[anchor][1] for anchor in self.anchors)
-        layout = self.front[2] + "".join(self.parts[anchor][2] for anchor in self.anchors)
+        layout = self._layout()
         self._later(lambda: Task(self.key, self.job.path, join=parts, overlay=self.numbers[0]),
-                    lambda result: self._joined(result, pages, layout), cost=pages)
+                    lambda result: self._joined(result, len(layout), layout), cost=len(layout))
 
     def _joined(self, result, pages: int, layout: str) -> None:
         self.r._store(self.job.path, self.key, result.data, pages, layout)
