@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 
 from workbook.stages import check_project
-from workbook.html import make_env
-from workbook.paging import page_css
-from workbook.plan import plan_site
+from workbook.render.templates import make_env
+from workbook.render.pdf.setup import page_css
+from workbook.model.plan import plan_site
 from workbook.project import open_project
-from workbook.render_pdf import PdfRenderer
+from workbook.render.pdf.schedule import PdfRenderer
 
 
 def main() -> None:

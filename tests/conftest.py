@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from workbook import BuildConfig, build
-from workbook.cli import main
+from workbook.commands.cli import main
 from workbook.project import new_project
 
 REPO = Path(__file__).resolve().parent.parent

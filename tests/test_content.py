@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workbook.content import load_content
+from workbook.content.load import load_content
 from workbook.errors import WorkbookError
 from workbook.project import open_project
 
@@ -302,7 +302,7 @@ def test_yaml_alias_is_refused(project: Path) -> None:
 
 
 def test_scalars_resolve_plainly() -> None:
-    from workbook.source import load_yaml
+    from workbook.content.source import load_yaml
 
     data = load_yaml("x.yaml", "a: 2\nb: '2'\nc: -1.5\nd: yes\ne: true\nf: 2027-01-04\ng: ~\n").data
     assert data == {"a": 2, "b": "2", "c": -1.5, "d": "yes", "e": True, "f": "2027-01-04",

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from workbook import BuildConfig, build
-from workbook.cli import main
+from workbook.commands.cli import main
 from workbook.project import new_project
 
 from .conftest import tree_bytes

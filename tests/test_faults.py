@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 
 from workbook import BuildConfig, WorkbookError, build
-from workbook import output as output_module
+from workbook.output import write as output_module
 
 from .conftest import run, tree_bytes, write
 

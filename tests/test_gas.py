@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from workbook import BuildConfig, build
-from workbook.content import load_content
+from workbook.content.load import load_content
 from workbook.project import open_project
 
 from .test_content import GOAL, problems

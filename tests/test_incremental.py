@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from workbook import BuildConfig, WorkbookError, build
-from workbook.cache import CACHE_DIR
+from workbook.output.cache import CACHE_DIR
 
 from .conftest import tree_bytes, write
 

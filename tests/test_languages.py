@@ -23,11 +23,11 @@ from jinja2 import nodes
 
 from workbook import BuildConfig, build
 from workbook.stages import check_project
-from workbook.html import make_env, render_pages
-from workbook.i18n import Catalogue
-from workbook.plan import plan_site
+from workbook.render.html import make_env, render_pages
+from workbook.content.i18n import Catalogue
+from workbook.model.plan import plan_site
 from workbook.project import default_theme, open_project
-from workbook.schema import DEFAULT_AREAS
+from workbook.content.schema import DEFAULT_AREAS
 
 from .conftest import REPO, write
 

@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from workbook import BuildConfig, WorkbookError, build
-from workbook.pdfpost import embedded_fonts
+from workbook.render.pdf.repair import embedded_fonts
 
 from .test_site import parse
 from .conftest import tree_bytes, write

@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from workbook import BuildConfig, build
-from workbook.gas import t_score
+from workbook.clinical.gas import t_score
 from workbook.project import new_project
 
 from .conftest import run, write

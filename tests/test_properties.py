@@ -11,7 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbook.content import load_content
+from workbook.content.load import load_content
 from workbook.errors import WorkbookError
 from workbook.project import new_project, open_project
 

@@ -13,7 +13,7 @@ from typing import Iterator
 import pytest
 
 from workbook import BuildConfig
-from workbook.serve import Preview
+from workbook.commands.serve import Preview
 
 from .conftest import run
 

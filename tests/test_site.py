@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from workbook import BuildConfig, WorkbookError, build
-from workbook.output import MARKER
+from workbook.output.write import MARKER
 
 from .conftest import tree_bytes, write
 

@@ -1,3 +1,3 @@
-from .cli import main
+from workbook.commands.cli import main
 
 main()

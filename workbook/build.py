@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .cache import Cache, digest_file, inputs_digest, theme_digest
-from .output import check_output_dir, project_lock, remove_leftovers, write_output
-from .paging import WARM_UP, theme_engine_spec
-from .pool import Pool, default_jobs, kept_pool
-from .project import Project, open_project
+from workbook.output.cache import Cache, digest_file, inputs_digest, theme_digest
+from workbook.output.write import check_output_dir, project_lock, remove_leftovers, write_output
+from workbook.render.pdf.setup import WARM_UP, theme_engine_spec
+from workbook.render.pdf.pool import Pool, default_jobs, kept_pool
+from workbook.project import Project, open_project
 
 @dataclass
 class BuildConfig:
@@ -80,9 +80,9 @@ def _build(config: BuildConfig, project: Project, out_dir: Path) -> BuildResult:
     pool = kept_pool(jobs) if config.keep_workers else Pool(jobs)
     if config.pdf:
         pool.start().warm(theme_engine_spec(project, WARM_UP))
-    from .html import make_env, render_pages  # the stages load only when there is work
-    from .plan import plan_site
-    from .stages import SearchIndex, check_project, logo_digest, render_all_pdfs, static_files
+    from workbook.render.html import make_env, render_pages  # the stages load only when there is work
+    from workbook.model.plan import plan_site
+    from workbook.stages import SearchIndex, check_project, logo_digest, render_all_pdfs, static_files
 
     search, failed = None, True
     try:

@@ -13,7 +13,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import WorkbookError
+from workbook.errors import WorkbookError
 
 CONFIG_NAME = "workbook.yaml"
 GITIGNORE = "/output/\n/packets/\n/progress/\n/.workbook-cache/\n"

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .cache import Cache, fingerprint
-from .content import Content, load_content
-from .errors import Report, WorkbookError
-from .glyphs import check_glyphs
-from .paging import declared_fonts
-from .html import Rendered, theme_assets
-from .plan import Plan
-from .pool import PdfResults, default_jobs
-from .project import Project
-from .search import SEARCH_FOLDER, SEARCH_VERSION, SearchJob
-from .theme import check_theme
-from .cache import digest_file
+from workbook.output.cache import Cache, fingerprint
+from workbook.content.load import Content, load_content
+from workbook.errors import Report, WorkbookError
+from workbook.render.pdf.fonts import check_glyphs
+from workbook.render.pdf.setup import declared_fonts
+from workbook.render.html import Rendered, theme_assets
+from workbook.model.plan import Plan
+from workbook.render.pdf.pool import PdfResults, default_jobs
+from workbook.project import Project
+from workbook.render.search import SEARCH_FOLDER, SEARCH_VERSION, SearchJob
+from workbook.render.theme import check_theme
+from workbook.output.cache import digest_file
 
 
 def check_project(project: Project, *, pdf: bool = True, env=None,
@@ -44,7 +44,7 @@ def check_project(project: Project, *, pdf: bool = True, env=None,
 
 
 def pdf_engine_spec(project: Project, content: Content, paper: str | None):
-    from .render_pdf import engine_spec, page_setup
+    from workbook.render.pdf.schedule import engine_spec, page_setup
 
     return engine_spec(project, page_setup(content, paper))
 
@@ -82,7 +82,7 @@ class SearchIndex:
 def render_all_pdfs(plan, env, project, config, cache, out_dir, pool) -> PdfResults:
     if not plan.pdfs:
         return PdfResults()
-    from .render_pdf import render_pdfs  # no WeasyPrint in this process unless --jobs 1
+    from workbook.render.pdf.schedule import render_pdfs  # no WeasyPrint in this process unless --jobs 1
 
     def previous(path: str) -> bytes | None:
         try:

@@ -18,8 +18,8 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import WorkbookError
-from .project import Project
+from workbook.errors import WorkbookError
+from workbook.project import Project
 
 MARKER = ".workbook-output"
 MARKER_TEXT = "This folder is built by 'workbook build' and replaced on every build.\n"

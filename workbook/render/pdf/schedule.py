@@ -25,16 +25,16 @@ from typing import Callable
 
 import jinja2
 
-from .cache import CODE_DIGEST, Cache, digest_file, fingerprint
-from .formdata import info_entries
-from .html import TemplateDigests, markdown_html, render_template
-from .glyphs import font_files
-from .paging import EngineSpec, PageSetup, page_css, theme_engine_spec
-from .content import Content
-from .plan import Part, PdfJob, Plan, Site
-from .pool import PdfResults, Pool, Task
-from .project import Project
-from .sheets import SheetDoc, part_title, sheet_links
+from workbook.output.cache import CODE_DIGEST, Cache, digest_file, fingerprint
+from workbook.model.formdata import info_entries
+from workbook.render.html import TemplateDigests, markdown_html, render_template
+from workbook.render.pdf.fonts import font_files
+from workbook.render.pdf.setup import EngineSpec, PageSetup, page_css, theme_engine_spec
+from workbook.content.load import Content
+from workbook.model.plan import Part, PdfJob, Plan, Site
+from workbook.render.pdf.pool import PdfResults, Pool, Task
+from workbook.project import Project
+from workbook.model.sheets import SheetDoc, part_title, sheet_links
 
 Progress = Callable[[int, int, str], None]  # done, total, current item
 
@@ -448,7 +448,7 @@ class WorkbookBuild:
         self.numbers = self.r.keep(key, result)
 
     def _join(self) -> None:
-        from .pdfmerge import JoinPart
+        from workbook.render.pdf.join import JoinPart
 
         self.stage = "joining"
         parts = [JoinPart(self.front[0])]

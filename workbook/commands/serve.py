@@ -39,11 +39,11 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
-from .pool import close_kept_pool
-from .build import BuildConfig, BuildResult, build
-from .errors import WorkbookError
-from .output import MARKER, check_output_dir
-from .project import CONFIG_NAME, Project, open_project
+from workbook.render.pdf.pool import close_kept_pool
+from workbook.build import BuildConfig, BuildResult, build
+from workbook.errors import WorkbookError
+from workbook.output.write import MARKER, check_output_dir
+from workbook.project import CONFIG_NAME, Project, open_project
 
 PREFIX = "/__workbook__/"
 POLL_SECONDS = 0.5

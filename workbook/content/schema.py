@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from pydantic import PlainValidator
 from pydantic_core import PydanticCustomError
 
-from .errors import Report
-from .source import Source
+from workbook.errors import Report
+from workbook.content.source import Source
 
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 SLUG_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,40}\Z")  # a key shown without quotes

@@ -36,9 +36,9 @@ import pikepdf
 from babel import Locale
 from babel.dates import format_skeleton, parse_date
 
-from . import gas
-from .errors import Problem, WorkbookError
-from .formdata import FORMAT, INFO_KEY
+from workbook.clinical import gas
+from workbook.errors import Problem, WorkbookError
+from workbook.model.formdata import FORMAT, INFO_KEY
 
 SHEET_KINDS = {"worksheet": "a worksheet", "session-prep": "a session-prep sheet",
                "tracker": "a tracker", "gas": "a goal rating sheet"}

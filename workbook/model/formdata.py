@@ -34,8 +34,8 @@ import hashlib
 import json
 from typing import Any, Iterable
 
-from . import schema
-from .sheets import SheetDoc, tracker_days
+from workbook.content import schema
+from workbook.model.sheets import SheetDoc, tracker_days
 
 FORMAT = 1
 INFO_KEY = "/GoalWorkbooks"

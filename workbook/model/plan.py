@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import urljoin
 
-from . import schema
-from .content import Content, Goal, Guidance, Workbook
-from .errors import Report
-from .sheets import SheetDoc, all_sheets, goal_sheet_kinds, part_title
+from workbook.content import schema
+from workbook.content.load import Content, Goal, Guidance, Workbook
+from workbook.errors import Report
+from workbook.model.sheets import SheetDoc, all_sheets, goal_sheet_kinds, part_title
 
 
 @dataclass(frozen=True)

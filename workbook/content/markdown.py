@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .errors import Report
+from workbook.errors import Report
 
 EXTERNAL_SCHEMES = ("http", "https", "mailto", "tel")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")

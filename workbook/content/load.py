@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import schema
-from .errors import Report, WorkbookError
-from .i18n import Catalogue, load_catalogue
-from .markdown import Markdown, Place, Rendered
-from .project import Project
-from .schema import SLUG_RE
-from .source import (LIMITS, Source, SourceError, load_yaml, read_text, split_front_matter,
+from workbook.content import schema
+from workbook.errors import Report, WorkbookError
+from workbook.content.i18n import Catalogue, load_catalogue
+from workbook.content.markdown import Markdown, Place, Rendered
+from workbook.project import Project
+from workbook.content.schema import SLUG_RE
+from workbook.content.source import (LIMITS, Source, SourceError, load_yaml, read_text, split_front_matter,
                      text_digest)
 
 #: What a content folder may hold; anything else in it is an error.

@@ -21,7 +21,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .errors import WorkbookError
+from workbook.errors import WorkbookError
 
 
 def _version() -> str:

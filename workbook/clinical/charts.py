@@ -15,7 +15,7 @@ import datetime
 import math
 from html import escape
 
-from . import colors
+from workbook.render import colours
 
 WIDTH, HEIGHT = 480, 250
 LEFT, RIGHT, TOP, BOTTOM = 44, 72, 60, 32
@@ -56,7 +56,7 @@ def measure_chart(*, title: str, subtitle: str, kind: str, weekly: dict[int, flo
                   high: float | None, target: dict | None, accent: str,
                   week_labels: dict[int, str] | None = None, description: str = "") -> str:
     """The SVG text of one chart. ``weekly`` maps week → value; ``daily`` holds (day, value)."""
-    accent = colors.readable_on(accent, colors.LIGHT_BACKGROUND)
+    accent = colours.readable_on(accent, colours.LIGHT_BACKGROUND)
     weeks = max(weeks, max(weekly, default=1), 1)
     percent = kind == "yes-no"
     values = list(weekly.values()) + [v for _, v in daily]

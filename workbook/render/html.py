@@ -21,14 +21,14 @@ from typing import Callable
 import jinja2
 from markupsafe import Markup
 
-from . import colors
-from .cache import CODE_DIGEST, digest_bytes, fingerprint
-from .pool import quiet_worker
-from .errors import Problem, WorkbookError
-from .markdown import resolve_links
-from .plan import Page, Plan, goal_path, guidance_path, pdf_path, sheet_path, workbook_path
-from .project import Project
-from .sheets import gas_level_names, measure_hint, target_text, timeframe_text
+from workbook.render import colours
+from workbook.output.cache import CODE_DIGEST, digest_bytes, fingerprint
+from workbook.render.pdf.pool import quiet_worker
+from workbook.errors import Problem, WorkbookError
+from workbook.content.markdown import resolve_links
+from workbook.model.plan import Page, Plan, goal_path, guidance_path, pdf_path, sheet_path, workbook_path
+from workbook.project import Project
+from workbook.model.sheets import gas_level_names, measure_hint, target_text, timeframe_text
 from urllib.parse import urlsplit
 
 _INTERNAL_LINK = re.compile(r'<a href="wb:([^"]*)">(.*?)</a>', re.S)
@@ -123,7 +123,7 @@ def render_pages(plan: Plan, env: jinja2.Environment, project: Project,
         else:
             todo.append(page)
     out.files.update(_render_all(todo, site, env, project, jobs))
-    theme = colors.theme_css(site.config.accent_color).encode("utf-8")
+    theme = colours.theme_css(site.config.accent_color).encode("utf-8")
     out.keys["assets/theme.css"] = fingerprint(theme.decode())
     if reusable("assets/theme.css", out.keys["assets/theme.css"]):
         out.reused.append("assets/theme.css")

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from importlib.metadata import version
-from .project import Project
+from workbook.project import Project
 
 FORMAT = 2  # 2: page layouts stored with page counts
 CACHE_DIR = ".workbook-cache"
@@ -48,11 +48,12 @@ def digest_file(path: Path) -> str:
 
 
 def _code_digest() -> str:
-    """This package's own code: a change to the engine invalidates everything."""
-    here = Path(__file__).resolve().parent
+    """This package's own code, every subpackage of it: a change to the engine
+    invalidates everything. (A module moved into a new folder is still covered.)"""
+    package = Path(__file__).resolve().parent.parent
     h = hashlib.sha256(version("weasyprint").encode())
-    for path in sorted(here.glob("*.py")):
-        h.update(path.name.encode())
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode())
         h.update(path.read_bytes())
     return h.hexdigest()
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
-from .source import LIMITS, SourceError, load_yaml, read_text
+from workbook.content.source import LIMITS, SourceError, load_yaml, read_text
 
 
 @dataclass

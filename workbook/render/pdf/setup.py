@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import colors
+from workbook.render import colours
 
 if TYPE_CHECKING:
-    from .pdf import PdfEngine
+    from workbook.render.pdf.engine import PdfEngine
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,8 @@ def page_css(setup: PageSetup) -> str:
             css_string(after) if after else "",
         ) if part
     )
-    accent = colors.readable_on(setup.accent_color, colors.LIGHT_BACKGROUND)
-    soft = colors.theme_css(setup.accent_color).split("--accent-soft: ")[1].split(";")[0]
+    accent = colours.readable_on(setup.accent_color, colours.LIGHT_BACKGROUND)
+    soft = colours.theme_css(setup.accent_color).split("--accent-soft: ")[1].split(";")[0]
     return f"""
 :root {{ --accent: {accent}; --accent-soft: {soft}; }}
 @page {{
@@ -71,7 +71,7 @@ class EngineSpec:
     font_families: tuple[str, ...]
 
     def create(self) -> "PdfEngine":
-        from .pdf import PdfEngine  # WeasyPrint: only where documents are rendered
+        from workbook.render.pdf.engine import PdfEngine  # WeasyPrint: only where documents are rendered
 
         return PdfEngine(list(self.stylesheets), self.setup, list(self.roots), self.font_families)
 
@@ -88,7 +88,7 @@ def declared_fonts(stylesheet: Path) -> tuple[str, ...]:
 
 def theme_engine_spec(project, setup: PageSetup) -> EngineSpec:
     """The engine for a project's theme (its PDF stylesheets and fonts)."""
-    from .project import default_theme
+    from workbook.project import default_theme
 
     fonts = project.theme_file("pdf/fonts.css")
     return EngineSpec((fonts, project.theme_file("pdf/pdf.css")), setup,

@@ -34,18 +34,18 @@ from pathlib import Path
 import pikepdf
 from babel.dates import format_interval, format_skeleton
 
-from . import schema
-from .appearance import draw_field_values
-from .content import Content, _missing
-from .errors import Problem, Report, WorkbookError
-from .formdata import info_entries
-from .glyphs import coverage, font_files, missing
-from .html import make_env, markdown_html, render_template
-from .output import MARKER
-from .plan import Part, PdfJob, plan_site
-from .project import Project
-from .render_pdf import engine_spec, link_resolver, page_setup
-from .sheets import (SheetDoc, TrackerBlock, free_sheet, goal_gas, goal_session_prep,
+from workbook.content import schema
+from workbook.render.pdf.appearance import draw_field_values
+from workbook.content.load import Content, _missing
+from workbook.errors import Problem, Report, WorkbookError
+from workbook.model.formdata import info_entries
+from workbook.render.pdf.fonts import coverage, font_files, missing
+from workbook.render.html import make_env, markdown_html, render_template
+from workbook.output.write import MARKER
+from workbook.model.plan import Part, PdfJob, plan_site
+from workbook.project import Project
+from workbook.render.pdf.schedule import engine_spec, link_resolver, page_setup
+from workbook.model.sheets import (SheetDoc, TrackerBlock, free_sheet, goal_gas, goal_session_prep,
                      goal_sheet_kinds, goal_tracker, goal_worksheet, part_title)
 
 COLUMNS = ("client", "therapist", "start", "goals", "sheets")

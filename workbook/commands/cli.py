@@ -14,10 +14,10 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .build import BuildConfig, build
-from .errors import Problem, WorkbookError
-from .project import new_project, open_project
+from workbook import __version__
+from workbook.build import BuildConfig, build
+from workbook.errors import Problem, WorkbookError
+from workbook.project import new_project, open_project
 
 
 def _shown_path(problem: Problem, root: Path | None) -> Problem:
@@ -114,7 +114,7 @@ def new(directory: str) -> None:
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 def check(directory: str) -> None:
     """Check every content file; print each problem as path:line: message."""
-    from .stages import check_project
+    from workbook.stages import check_project
 
     root = _root_of(directory)
     try:
@@ -208,8 +208,8 @@ def packet(directory: str, goals: tuple[str, ...], sheets: tuple[str, ...], clie
            paper: str | None) -> None:
     """Make a client packet: a cover and the chosen sheets, with the client's name and
     real dates filled in. Packets hold personal data; they never go into the site."""
-    from .packet import run_packet_command
-    from .stages import check_project
+    from workbook.clinical.packet import run_packet_command
+    from workbook.stages import check_project
 
     root = _root_of(directory)
     try:
@@ -234,7 +234,7 @@ def packet(directory: str, goals: tuple[str, ...], sheets: tuple[str, ...], clie
 def progress_command(files: tuple[str, ...], out: str | None) -> None:
     """Read filled trackers and goal rating sheets; write progress.csv, a chart per
     measure, and a progress report (HTML and PDF)."""
-    from .report import run_progress
+    from workbook.clinical.report import run_progress
 
     try:
         outcome = run_progress(list(files), out)
@@ -270,7 +270,7 @@ def serve(directory: str, port: int, host: str, out: str | None, paper: str | No
 
     Open pages reload after each build. When a change breaks the build, the
     problems are shown here and on the page, and the last good site stays up."""
-    from .serve import Preview
+    from workbook.commands.serve import Preview
 
     root = _root_of(directory)
 

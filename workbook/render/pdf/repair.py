@@ -30,8 +30,8 @@ import re
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
-from .errors import WorkbookError
-from .pdfmerge import stamp_numbers
+from workbook.errors import WorkbookError
+from workbook.render.pdf.join import stamp_numbers
 
 RADIO_FLAG = 1 << 15
 PUSHBUTTON_FLAG = 1 << 16

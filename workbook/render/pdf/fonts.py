@@ -17,11 +17,11 @@ from typing import Any, Iterator
 
 from fontTools.ttLib import TTFont
 
-from .content import Content
+from workbook.content.load import Content
 
-from .errors import Report
-from .i18n import Catalogue
-from .source import Source
+from workbook.errors import Report
+from workbook.content.i18n import Catalogue
+from workbook.content.source import Source
 
 _SRC = re.compile(r"url\(\s*[\"']?([^\"')]+)[\"']?\s*\)")
 def font_files(fonts_css: Path) -> list[Path]:

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # WeasyPrint is imported by workers and by the PDF stage, not here
-    from .paging import EngineSpec
-    from .pdf import PdfEngine, RenderedPdf
+    from workbook.render.pdf.setup import EngineSpec
+    from workbook.render.pdf.engine import PdfEngine, RenderedPdf
 
 
 @dataclass
@@ -81,7 +81,7 @@ def quiet_worker() -> None:
 def _warm_up() -> None:
     """Import WeasyPrint while the main process is still reading the content."""
     quiet_worker()
-    from . import pdf  # noqa: F401
+    from workbook.render.pdf import engine as pdf  # noqa: F401
 
 
 def _nothing() -> None:
@@ -105,7 +105,7 @@ def _engine(spec: EngineSpec) -> PdfEngine:
 def run(task: Task, spec: EngineSpec) -> Result:
     started = time.perf_counter()
     if task.join is not None:
-        from .pdfmerge import join
+        from workbook.render.pdf.join import join
 
         data = join(task.join, task.overlay)
         return Result(task.key, data, 0, time.perf_counter() - started)
@@ -141,7 +141,7 @@ class Pool:
                 context = multiprocessing.get_context("fork")
             else:
                 context = multiprocessing.get_context("forkserver")
-                context.set_forkserver_preload(["workbook.pdf"])
+                context.set_forkserver_preload(["workbook.render.pdf.engine"])
             self._executor = ProcessPoolExecutor(self.jobs, mp_context=context,
                                                  initializer=_warm_up)
             for _ in range(self.jobs):  # start every worker now

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from .errors import Report
-from .project import Project
+from workbook.errors import Report
+from workbook.project import Project
 
 _REMOTE = "(?:https?:|//|data:|file:)"
 _PATTERNS = (
@@ -51,7 +51,7 @@ def _check_templates(project: Project, report: Report, env=None) -> None:
     """Compile every template, so 'workbook check' finds a broken one too."""
     import jinja2
 
-    from .html import _template_rel, make_env
+    from workbook.render.html import _template_rel, make_env
 
     env = env or make_env(project, lambda message, **values: message)
     for name in env.list_templates(filter_func=lambda n: n.endswith((".html", ".xml"))):

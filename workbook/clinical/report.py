@@ -26,16 +26,20 @@ from pathlib import Path
 from babel.dates import format_interval, format_skeleton
 from markupsafe import Markup
 
-from . import charts, gas, progress
-from .errors import Problem, WorkbookError
-from .html import make_env, render_template
-from .i18n import Catalogue, load_catalogue
-from .output import MARKER
-from .paging import declared_fonts
-from .paging import PageSetup
-from .pdf import PdfEngine
-from .project import Project, bundled_root, default_theme
-from .progress import GoalSeries, MeasureSummary, Reading
+from workbook.clinical import charts
+
+from workbook.clinical import gas
+
+from workbook.clinical import reading as progress
+from workbook.errors import Problem, WorkbookError
+from workbook.render.html import make_env, render_template
+from workbook.content.i18n import Catalogue, load_catalogue
+from workbook.output.write import MARKER
+from workbook.render.pdf.setup import declared_fonts
+from workbook.render.pdf.setup import PageSetup
+from workbook.render.pdf.engine import PdfEngine
+from workbook.project import Project, bundled_root, default_theme
+from workbook.clinical.reading import GoalSeries, MeasureSummary, Reading
 
 CSV_COLUMNS = ("goal", "date", "week", "day", "measure", "label", "kind", "value",
                "as_written", "problem", "file")

@@ -20,9 +20,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable
 
-from . import schema
-from .content import Content, Goal, Sheet
-from .markdown import link_targets
+from workbook.content import schema
+from workbook.content.load import Content, Goal, Sheet
+from workbook.content.markdown import link_targets
 
 SMART_PARTS = ("specific", "measurable", "achievable", "relevant", "time_bound")
 
