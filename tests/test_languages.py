@@ -23,7 +23,8 @@ from jinja2 import nodes
 
 from workbook import BuildConfig, build
 from workbook.stages import check_project
-from workbook.render.html import make_env, render_pages
+from workbook.render.html import render_pages
+from workbook.render.templates import make_env
 from workbook.content.i18n import Catalogue
 from workbook.model.plan import plan_site
 from workbook.project import default_theme, open_project
@@ -154,7 +155,7 @@ def theme_messages() -> set[str]:
                 if isinstance(call.node, nodes.Name) and call.node.name == "_" and call.args \
                         and isinstance(call.args[0], nodes.Const):
                     found.add(call.args[0].value)
-    for path in (REPO / "workbook").glob("*.py"):
+    for path in (REPO / "workbook").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
                     and isinstance(node.args[0].value, str):

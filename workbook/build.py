@@ -80,7 +80,8 @@ def _build(config: BuildConfig, project: Project, out_dir: Path) -> BuildResult:
     pool = kept_pool(jobs) if config.keep_workers else Pool(jobs)
     if config.pdf:
         pool.start().warm(theme_engine_spec(project, WARM_UP))
-    from workbook.render.html import make_env, render_pages  # the stages load only when there is work
+    from workbook.render.html import render_pages  # the stages load only when there is work
+    from workbook.render.templates import make_env
     from workbook.model.plan import plan_site
     from workbook.stages import SearchIndex, check_project, logo_digest, render_all_pdfs, static_files
 

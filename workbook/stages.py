@@ -9,18 +9,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workbook.output.cache import Cache, fingerprint
 from workbook.content.load import Content, load_content
 from workbook.errors import Report, WorkbookError
-from workbook.render.pdf.fonts import check_glyphs
-from workbook.render.pdf.setup import declared_fonts
-from workbook.render.html import Rendered, theme_assets
 from workbook.model.plan import Plan
-from workbook.render.pdf.pool import PdfResults, default_jobs
+from workbook.output.cache import Cache, digest_file, fingerprint
 from workbook.project import Project
+from workbook.render.html import StageOutput
+from workbook.render.pdf.fonts import check_glyphs
+from workbook.render.pdf.pool import PdfResults
+from workbook.render.pdf.setup import declared_fonts
 from workbook.render.search import SEARCH_FOLDER, SEARCH_VERSION, SearchJob
-from workbook.render.theme import check_theme
-from workbook.output.cache import digest_file
+from workbook.render.theme import check_theme, theme_assets
 
 
 def check_project(project: Project, *, pdf: bool = True, env=None,
@@ -43,12 +42,6 @@ def check_project(project: Project, *, pdf: bool = True, env=None,
     return content
 
 
-def pdf_engine_spec(project: Project, content: Content, paper: str | None):
-    from workbook.render.pdf.schedule import engine_spec, page_setup
-
-    return engine_spec(project, page_setup(content, paper))
-
-
 def logo_digest(project: Project, content: Content) -> str:
     logo = content.config.logo
     return digest_file(project.root / logo) if logo else ""
@@ -57,7 +50,7 @@ def logo_digest(project: Project, content: Content) -> str:
 class SearchIndex:
     """The search index of a build: kept from the last build, or being made by Pagefind."""
 
-    def __init__(self, pages: Rendered, cache: Cache, out_dir: Path):
+    def __init__(self, pages: StageOutput, cache: Cache, out_dir: Path):
         html = sorted((path, key) for path, key in pages.keys.items() if path.endswith(".html"))
         self.key = fingerprint(SEARCH_VERSION, html)
         self.job = None
@@ -67,8 +60,8 @@ class SearchIndex:
             self.job = SearchJob({path: pages.files[path] if path in pages.files
                                   else (out_dir / path).read_bytes() for path, _ in html})
 
-    def result(self) -> Rendered:
-        index = Rendered(reused=self.reused)
+    def result(self) -> StageOutput:
+        index = StageOutput(reused=self.reused)
         if self.job is not None:
             index.files = self.job.result()
         index.keys = {path: self.key for path in [*index.files, *index.reused]}

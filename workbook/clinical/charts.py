@@ -13,13 +13,24 @@ from __future__ import annotations
 
 import datetime
 import math
+from dataclasses import dataclass
 from html import escape
+from typing import Callable
 
 from workbook.render import colours
 
 WIDTH, HEIGHT = 480, 250
 LEFT, RIGHT, TOP, BOTTOM = 44, 72, 60, 32
 FONT = "'Atkinson Hyperlegible', 'Helvetica Neue', Arial, sans-serif"
+
+
+@dataclass(frozen=True)
+class ChartTexts:
+    """The words a chart draws, in the report's language (the caller translates them)."""
+
+    week: Callable[[int], str] = lambda n: f"Wk {n}"  # an x label when no date is known
+    target: Callable[[str], str] = lambda value: f"target {value}"
+    empty: str = "Nothing filled in yet"
 
 
 def _nice_top(value: float) -> float:
@@ -54,7 +65,8 @@ def _fmt(value: float) -> str:
 def measure_chart(*, title: str, subtitle: str, kind: str, weekly: dict[int, float],
                   daily: list[tuple[int, float]], weeks: int, low: float | None,
                   high: float | None, target: dict | None, accent: str,
-                  week_labels: dict[int, str] | None = None, description: str = "") -> str:
+                  week_labels: dict[int, str] | None = None, description: str = "",
+                  texts: ChartTexts = ChartTexts()) -> str:
     """The SVG text of one chart. ``weekly`` maps week → value; ``daily`` holds (day, value)."""
     accent = colours.readable_on(accent, colours.LIGHT_BACKGROUND)
     weeks = max(weeks, max(weekly, default=1), 1)
@@ -113,7 +125,7 @@ def measure_chart(*, title: str, subtitle: str, kind: str, weekly: dict[int, flo
             out.append(f'<line x1="{x(week - 1):.1f}" x2="{x(week - 1):.1f}" '
                        f'y1="{TOP + plot_h}" y2="{TOP + plot_h + 4}" stroke="#9aa5ab"/>')
         if (week - 1) % every == 0:
-            label = (week_labels or {}).get(week) or f"Wk {week}"
+            label = (week_labels or {}).get(week) or texts.week(week)
             out.append(f'<text x="{tx:.1f}" y="{TOP + plot_h + 18}" font-size="13" '
                        f'fill="#5a6369" text-anchor="middle">{escape(label)}</text>')
     if target and not percent:
@@ -121,7 +133,8 @@ def measure_chart(*, title: str, subtitle: str, kind: str, weekly: dict[int, flo
         out.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{t_y:.1f}" y2="{t_y:.1f}" '
                    f'stroke="#2e8540" stroke-width="1.5" stroke-dasharray="6 4"/>')
         out.append(f'<text x="{LEFT + plot_w + 6}" y="{t_y + 4:.1f}" font-size="13" '
-                   f'font-weight="700" fill="#2e6b38">target {_fmt(target["value"])}</text>')
+                   f'font-weight="700" fill="#2e6b38">'
+                   f'{escape(texts.target(_fmt(target["value"])))}</text>')
     # single days
     for day, value in daily:
         dx = x((day - 1) / 7 + 1 / 14)
@@ -176,7 +189,7 @@ def measure_chart(*, title: str, subtitle: str, kind: str, weekly: dict[int, flo
             out.append(f'<text {common} fill="{accent}">{label}</text>')
     else:
         out.append(f'<text x="{LEFT + plot_w / 2}" y="{TOP + plot_h / 2}" font-size="13" '
-                   f'fill="#5a6369" text-anchor="middle">Nothing filled in yet</text>')
+                   f'fill="#5a6369" text-anchor="middle">{escape(texts.empty)}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 

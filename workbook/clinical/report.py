@@ -1,24 +1,25 @@
-"""``workbook progress``: from what was read (:mod:`workbook.progress`) to the files.
+"""``workbook progress``: from the filled files to the CSV, the charts and the report.
 
-Writes into the output folder:
+Reads the files (:mod:`~workbook.clinical.reading`), puts each goal's trackers
+on one timeline (:mod:`~workbook.clinical.timeline`), then writes into the
+output folder:
 
-* ``progress.csv``: one row per date (or week) and measure, tidy, with what
-  was written, the number used and why a value was left out;
-* ``<goal>-<measure>.svg``: one chart per measure (:mod:`workbook.charts`);
+* ``progress.csv`` (:mod:`~workbook.clinical.table`);
+* ``<goal>-<measure>.svg``: one chart per measure (:mod:`~workbook.clinical.charts`);
 * ``report.html`` and ``report.pdf``: the session report, one page per goal,
   rendered from the theme's ``report/progress.html`` with the theme font.
 
-These files hold personal data: the folder is refused inside a built site, a
-new folder is private (0700) and every file is written private (0600).
+Every sentence of the report is a message of the theme's catalogue, in the
+language the trackers were made in (the shared clinical words are
+:mod:`~workbook.clinical.wording`). These files hold personal data, so they
+are written by :mod:`workbook.output.private`: refused inside a built site, a
+new folder private (0700), every file private (0600).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
-import os
-import tempfile
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,23 +27,24 @@ from pathlib import Path
 from babel.dates import format_interval, format_skeleton
 from markupsafe import Markup
 
-from workbook.clinical import charts
-
-from workbook.clinical import gas
-
-from workbook.clinical import reading as progress
+from workbook.clinical import charts, gas, timeline
+from workbook.clinical.reading import Reading, read_files
+from workbook.clinical.table import progress_csv, value_text
+from workbook.clinical.timeline import GoalSeries, MeasureSummary
+from workbook.clinical.wording import (count_text, day_text, gas_level_names, signed_level,
+                                       target_words)
+from workbook.content.i18n import Catalogue, catalogue_named_by, plain_spaces
 from workbook.errors import Problem, WorkbookError
-from workbook.render.html import make_env, render_template
-from workbook.content.i18n import Catalogue, load_catalogue
-from workbook.output.write import MARKER
-from workbook.render.pdf.setup import declared_fonts
-from workbook.render.pdf.setup import PageSetup
-from workbook.render.pdf.engine import PdfEngine
+from workbook.output.private import private_folder, refuse_published, write_private
 from workbook.project import Project, bundled_root, default_theme
-from workbook.clinical.reading import GoalSeries, MeasureSummary, Reading
 
-CSV_COLUMNS = ("goal", "date", "week", "day", "measure", "label", "kind", "value",
-               "as_written", "problem", "file")
+from workbook.render.pdf.setup import PageSetup, declared_fonts
+from workbook.render.templates import make_env, render_template
+
+DEFAULT_ACCENT = "#2f6f73"
+PAPER = re.compile(r"letter|a4")
+ACCENT = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+PLACE_HINT = "Choose a folder outside the site with --out"
 
 
 @dataclass
@@ -56,147 +58,104 @@ class Outcome:
 
 def run_progress(files: list[str], out: str | None) -> Outcome:
     paths = [(Path(name).expanduser(), name) for name in files]
-    reading = progress.read_files(paths)
-    series, clashes = progress.combine(reading.trackers)
+    reading = read_files(paths)
+    series, clashes = timeline.combine(reading.trackers)
     warnings = reading.warnings + clashes
-    ratings, earlier = progress.latest_ratings(reading.ratings)
+    ratings, earlier = timeline.latest_ratings(reading.ratings)
+    t = catalogue_named_by(reading.site.get("language", "en"), [default_theme()])
     for rating in reading.ratings:
-        if rating.level is None and not any(p.message.startswith("the goal rating for")
-                                            and p.path == rating.file for p in warnings):
-            warnings.append(Problem(rating.file, None,
-                                    f"the goal rating for '{rating.title}' is not filled in"))
+        if rating.level is None and not rating.warned:
+            warnings.append(Problem(rating.file, None, t(
+                "the goal rating for '{title}' is not filled in", title=rating.title)))
     for tracker in reading.trackers:
         if not tracker.entries:
-            warnings.append(Problem(tracker.file, None,
-                                    f"nothing is filled in on the tracker for '{tracker.title}'"))
-    if not any(t.entries for t in reading.trackers) and not ratings:
+            warnings.append(Problem(tracker.file, None, t(
+                "nothing is filled in on the tracker for '{title}'", title=tracker.title)))
+    if not any(tr.entries for tr in reading.trackers) and not ratings:
         raise WorkbookError([Problem("", None, "nothing is filled in on "
                                      + ("this file" if len(files) == 1 else "any of these files")
                                      + "; there is no progress to report yet")])
     folder = Path(out).expanduser() if out else paths[0][0].parent / "progress"
-    refuse_site(folder)
-    t = _catalogue(reading.site.get("language", "en"))
+    refuse_published(folder, "a progress report", PLACE_HINT)
     outputs: dict[str, bytes] = {}
     goal_views = []
     for goal in series:
-        summaries = progress.summarise(goal)
+        summaries = timeline.summarise(goal)
         chart_files = {}
         for summary in summaries:
-            name = f"{goal.goal}-{summary.measure.id}.svg"
             svg = _chart(goal, summary, reading, t)
-            outputs[name] = svg.encode("utf-8")
+            outputs[f"{goal.goal}-{summary.measure.id}.svg"] = svg.encode("utf-8")
             chart_files[summary.measure.id] = svg
         goal_views.append(_goal_view(goal, summaries, chart_files, t))
-    outputs["progress.csv"] = _csv(series, reading.ratings)
-    unused = [str(w) for w in warnings]
-    context = _report_context(reading, goal_views, ratings, earlier, unused, t)
+    outputs["progress.csv"] = progress_csv(series, reading.ratings)
+    context = _report_context(reading, goal_views, ratings, earlier,
+                              [str(w) for w in warnings], t)
     html = _render_html(context, t)
     outputs["report.html"] = html.encode("utf-8")
     outputs["report.pdf"] = _render_pdf(html, reading.site, t)
-    written = write_private_files(folder, outputs)
-    summary = []
-    for view in goal_views:
-        summary.append(f"{view['title']}: {view['filled']}")
+    private_folder(folder)
+    written = []
+    for name, data in outputs.items():
+        write_private(folder / name, data, "the report")
+        written.append(folder / name)
+    summary = [f"{view['title']}: {view['filled']}" for view in goal_views]
     if ratings:
-        summary.append(f"Goal attainment: T-score {context['gas']['t']} over "
-                       f"{len(ratings)} rated goal{'s' if len(ratings) != 1 else ''}")
+        summary.append(t("Goal attainment: T-score {t} over {n} rated goals", t=context["gas"]["t"],
+                         n=len(ratings)) if len(ratings) != 1 else
+                       t("Goal attainment: T-score {t} over 1 rated goal", t=context["gas"]["t"]))
     return Outcome(written, summary, warnings)
-
-
-def refuse_site(folder: Path) -> None:
-    resolved = folder.expanduser().absolute().resolve()
-    for candidate in (resolved, *resolved.parents):
-        if (candidate / MARKER).is_file():
-            raise WorkbookError(
-                f"{_shown(folder)}: refusing to write a progress report inside the site's "
-                f"output folder ({_shown(candidate)}); it holds personal data and that folder "
-                "gets published. Choose a folder outside the site with --out")
-
-
-def _shown(path: Path) -> str:
-    shown = os.path.relpath(path.expanduser().absolute())
-    return str(path.expanduser().absolute()) if shown.startswith("../..") else shown
-
-
-def write_private_files(folder: Path, outputs: dict[str, bytes]) -> list[Path]:
-    try:
-        if not folder.is_dir():
-            folder.mkdir(parents=True, mode=0o700)
-        written = []
-        for name, data in outputs.items():
-            handle, temporary = tempfile.mkstemp(prefix=".progress-", dir=folder)
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.replace(temporary, folder / name)
-            written.append(folder / name)
-        return written
-    except OSError as exc:
-        raise WorkbookError(f"{_shown(folder)}: cannot write there: {exc.strerror}") from None
-
-
-def _catalogue(language: str) -> Catalogue:
-    try:
-        return load_catalogue(language, [default_theme()])
-    except LookupError:
-        return Catalogue("en")
 
 
 # --------------------------------------------------------------------------- pieces
 
 
-def _day(date: datetime.date, t: Catalogue) -> str:
-    return _plain(format_skeleton("MMMEd", date, locale=t.locale))
-
-
-def _plain(text: str) -> str:
-    return text.replace("\u2009", " ").replace("\u202f", " ").replace("\u200a", " ")
-
-
 def _period(goal: GoalSeries, t: Catalogue) -> str:
     weeks = goal.last_week
-    span = f"week 1" if weeks == 1 else f"weeks 1–{weeks}"
+    span = t("week 1") if weeks == 1 else t("weeks 1–{n}", n=weeks)
     if goal.start is None:
-        return f"{span} (no start date, so days are numbered)"
+        return t("{weeks} (no start date, so days are numbered)", weeks=span)
     last = goal.start + datetime.timedelta(days=max(goal.last_day, weeks * 7 if not goal.last_day
                                                     else goal.last_day) - 1)
-    return _plain(format_interval(goal.start, last, "yMMMd", locale=t.locale)) + f" · {span}"
+    dates = plain_spaces(format_interval(goal.start, last, "yMMMd", locale=t.locale))
+    return f"{dates} · {span}"
 
 
-def _number(value: float, percent: bool = False) -> str:
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return f"{round(value)}%" if percent else text
+def _shown(value: float, percent: bool = False) -> str:
+    return f"{round(value)}%" if percent else value_text(value)
 
 
-def target_text(measure: progress.Measure) -> str:
-    target = measure.target
-    if not target:
-        return "–"
-    value = _number(target["value"])
-    per = "a day" if measure.every == "day" else "a week"
-    if target["direction"] == "lower":
-        return f"{value} or {'fewer' if measure.kind == 'count' else 'lower'} {per}"
-    return f"{value} or {'more' if measure.kind == 'count' else 'higher'} {per}"
+def _target(m, t: Catalogue) -> str:
+    if not m.target:
+        return ""
+    return target_words(m.kind, m.every, m.target["direction"], m.target["value"], t)
 
 
-def _measure_row(summary: MeasureSummary) -> dict:
+def _measure_row(summary: MeasureSummary, t: Catalogue) -> dict:
     m = summary.measure
     percent = m.kind == "yes-no"
-    what = "share of days" if percent else ("daily, weekly average" if m.every == "day" else "")
+    what = t("share of days") if percent else (
+        t("daily, weekly average") if m.every == "day" else "")
 
     def cell(point):
         if point is None:
             return "–"
-        return f"{_number(point[1], percent)} (week {point[0]})"
+        return t("{value} (week {week})", value=_shown(point[1], percent), week=point[0])
 
     change = summary.change
     if change is None:
         change_text = "–"
     else:
         sign = "+" if change > 0 else "−" if change < 0 else "±"
-        change_text = f"{sign}{_number(abs(change))}{' points' if percent else ''}"
+        change_text = f"{sign}{value_text(abs(change))}"
+        if percent:
+            change_text = t("{change} points", change=change_text)
         if summary.better is not None:
-            change_text += ", better" if summary.better else ", worse"
+            change_text = t("{change}, better", change=change_text) if summary.better \
+                else t("{change}, worse", change=change_text)
     met = summary.target_met
+    filled = t("{n} of {total} days", n=summary.filled, total=summary.span) \
+        if summary.unit == "days" else t("{n} of {total} weeks", n=summary.filled,
+                                         total=summary.span)
     return {
         "label": m.label,
         "what": what,
@@ -204,66 +163,71 @@ def _measure_row(summary: MeasureSummary) -> dict:
         "latest": cell(summary.latest),
         "change": change_text,
         "better": summary.better,
-        "target": target_text(m),
-        "met": "–" if met is None else ("Yes" if met else "Not yet"),
+        "target": _target(m, t) or "–",
+        "met": "–" if met is None else (t("Yes") if met else t("Not yet")),
         "met_class": "" if met is None else ("yes" if met else "no"),
-        "filled": f"{summary.filled} of {summary.span} {summary.unit}",
+        "filled": filled,
     }
 
 
 def _chart(goal: GoalSeries, summary: MeasureSummary, reading: Reading, t: Catalogue) -> str:
     m = summary.measure
-    if m.kind == "yes-no":
-        subtitle = "Share of filled-in days with a yes, week by week"
+    percent = m.kind == "yes-no"
+    if percent:
+        subtitle = t("Share of filled-in days with a yes, week by week")
     elif m.every == "day":
-        subtitle = "Weekly average (line) of single days (dots)"
+        subtitle = t("Weekly average (line) of single days (dots)")
     else:
-        subtitle = "Week by week"
+        subtitle = t("Week by week")
     if m.target:
-        subtitle += f" · target {target_text(m)}"
+        subtitle = t("{subtitle} · target {target}", subtitle=subtitle, target=_target(m, t))
     low, high = (m.min, m.max) if m.kind == "scale" else (0, None)
     weeks = max(goal.last_week, 1)
     labels = charts.week_labels(goal.start, weeks,
-                                lambda d: _plain(format_skeleton("MMMd", d, locale=t.locale)))
-    values = ", ".join(f"week {w}: {_number(v, m.kind == 'yes-no')}"
+                                lambda d: plain_spaces(format_skeleton("MMMd", d, locale=t.locale)))
+    values = ", ".join(t("week {week}: {value}", week=w, value=_shown(v, percent))
                        for w, v in summary.weekly.items())
     return charts.measure_chart(
         title=m.label, subtitle=subtitle, kind=m.kind, weekly=summary.weekly,
-        daily=summary.daily if m.kind != "yes-no" else [], weeks=weeks, low=low, high=high,
-        target=m.target, accent=reading.site.get("accent_color", "#2f6f73"),
-        week_labels=labels, description=f"{m.label}. {subtitle}. {values}.")
+        daily=summary.daily if not percent else [], weeks=weeks, low=low, high=high,
+        target=m.target, accent=site_value(reading.site, "accent_color", ACCENT, DEFAULT_ACCENT),
+        week_labels=labels, description=f"{m.label}. {subtitle}. {values}.",
+        texts=charts.ChartTexts(week=lambda n: t("Wk {n}", n=n),
+                                target=lambda v: t("target {value}", value=v),
+                                empty=t("Nothing filled in yet")))
 
 
 def _goal_view(goal: GoalSeries, summaries: list[MeasureSummary], chart_files: dict[str, str],
                t: Catalogue) -> dict:
     days = {p.day for p in goal.points if p.day is not None}
     if goal.last_day:
-        filled = f"filled in on {len(days)} of {goal.last_day} days"
+        filled = t("filled in on {n} of {total} days", n=len(days), total=goal.last_day)
     else:
         weeks = {p.week for p in goal.points}
-        filled = f"filled in for {len(weeks)} of {goal.last_week} weeks"
+        filled = t("filled in for {n} of {total} weeks", n=len(weeks), total=goal.last_week)
     notes = []
-    for point, label in progress.notes(goal):
-        when = _day(point.date, t) if point.date else (
-            f"Day {point.day}" if point.day else f"Week {point.week}")
+    for point, label in timeline.notes(goal):
+        when = day_text(point.date, t.locale) if point.date else (
+            t("Day {n}", n=point.day) if point.day else t("Week {n}", n=point.week))
         notes.append({"when": when, "label": label, "text": point.entry.text})
     shown_notes = notes[-6:]
-    strategies = progress.strategy_counts(goal)
+    unit = "day" if goal.last_day else "week"
+    strategies = [(text, count_text(count, unit, t))
+                  for text, count in timeline.strategy_counts(goal)]
     partial = _partial_days(goal)
     return {
         "slug": goal.goal,
         "title": goal.title,
         "period": _period(goal, t),
         "filled": filled,
+        "partial": t("({n} with only some measures)", n=partial) if partial else "",
         "files": ", ".join(dict.fromkeys(tr.file for tr in goal.trackers)),
-        "measures": [_measure_row(s) for s in summaries],
+        "measures": [_measure_row(s, t) for s in summaries],
         "charts": [Markup(chart_files[s.measure.id]) for s in summaries],
         "strategies": strategies[:4],
         "more_strategies": len(strategies) - 4 if len(strategies) > 4 else 0,
-        "unit": "days" if goal.last_day else "weeks",
         "notes": list(reversed(shown_notes)),
         "more_notes": len(notes) - len(shown_notes),
-        "partial": partial,
     }
 
 
@@ -279,21 +243,20 @@ def _partial_days(goal: GoalSeries) -> int:
     return sum(1 for ids in by_day.values() if 0 < len(ids & set(daily)) < len(daily))
 
 
-def _report_context(reading: Reading, goals: list[dict], ratings, earlier, unused, t) -> dict:
+def _report_context(reading: Reading, goals: list[dict], ratings, earlier, unused,
+                    t: Catalogue) -> dict:
     names = Counter(n for n in [tr.client for tr in reading.trackers] +
                     [r.client for r in reading.ratings] if n)
     gas_view = None
     if ratings:
         score = gas.t_score((r.level, r.weight) for r in ratings)
-        names_by_level = {2: "Much more than expected", 1: "More than expected",
-                          0: "The expected outcome", -1: "Less than expected",
-                          -2: "Much less than expected"}
+        names_by_level = gas_level_names(t)
         gas_view = {
             "t": f"{score:.1f}",
-            "rows": [{"title": r.title, "level": f"{r.level:+d}" if r.level else "0",
+            "rows": [{"title": r.title, "level": signed_level(r.level),
                       "name": names_by_level[r.level],
                       "description": r.levels.get(str(r.level), ""),
-                      "weight": _number(r.weight), "date": r.date_text or "–"}
+                      "weight": value_text(r.weight), "date": r.date_text or "–"}
                      for r in sorted(ratings, key=lambda r: r.title)],
             "earlier": len(earlier),
         }
@@ -313,40 +276,23 @@ def _render_html(context: dict, t: Catalogue) -> str:
         **context, "config": {"language": t.language}})
 
 
+def site_value(site: dict, key: str, pattern: re.Pattern, default: str) -> str:
+    """A setting a returned PDF carries (its paper, its accent colour), used only when it
+    has the form ``workbook.yaml`` allows: it reaches CSS and SVG."""
+    value = site.get(key)
+    return value if isinstance(value, str) and pattern.fullmatch(value) else default
+
+
 def _render_pdf(html: str, site: dict, t: Catalogue) -> bytes:
+    from workbook.render.pdf.engine import PdfEngine  # WeasyPrint: only when writing
+
     project = Project(bundled_root())
     fonts = project.theme_file("pdf/fonts.css")
-    setup = PageSetup(paper=site.get("paper", "letter"),
+    setup = PageSetup(paper=site_value(site, "paper", PAPER, "letter"),
                       organization="",  # the report names it in its own header
-                      support_note="", page_label="Page {page} of {pages}",
-                      accent_color=site.get("accent_color", "#2f6f73"))
+                      support_note="", page_label=t("Page {page} of {pages}"),
+                      accent_color=site_value(site, "accent_color", ACCENT, DEFAULT_ACCENT))
     engine = PdfEngine([fonts], setup, roots=[project.root, default_theme()],
                        font_families=declared_fonts(fonts))
     return engine.render(html, base_url=project.root.as_uri() + "/", name="report.pdf",
                          labels={}).data
-
-
-def _csv(series: list[GoalSeries], ratings: list[progress.Rating]) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    rows = []
-    for goal in series:
-        order = {m.id: i for i, m in enumerate(goal.measures)}
-        for p in goal.points:
-            e = p.entry
-            value = "" if e.value is None or not p.used else _number(e.value)
-            problem = e.problem or (f"not used: {p.note}" if p.note else "")
-            rank = order.get(e.measure, len(order) + (int(e.measure[1:]) if e.kind == "strategy"
-                                                      else 99))
-            rows.append(((goal.goal, p.day or p.week * 7, p.day is None, rank, p.tracker.file), [
-                goal.goal, p.date.isoformat() if p.date else "", p.week, p.day or "", e.measure,
-                e.label, e.kind, value, e.text, problem, p.tracker.file]))
-    for r in ratings:
-        rows.append(((r.goal, 10 ** 6, False, 0, r.file), [
-            r.goal, r.date.isoformat() if r.date else "", "", "", "gas-level", "Goal rating",
-            "gas", "" if r.level is None else r.level, r.date_text and f"rated on {r.date_text}"
-            or "", "" if r.level is not None else "not filled in", r.file]))
-    for _, row in sorted(rows, key=lambda item: item[0]):
-        writer.writerow(row)
-    return buffer.getvalue().encode("utf-8")

@@ -11,6 +11,7 @@ one); English needs no file.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,3 +71,25 @@ def load_catalogue(language: str, theme_dirs: list[Path]) -> Catalogue:
         f"the theme has no translation for language '{language}'; "
         f"available: {', '.join(available)} (add templates/locales/{base}.yaml to translate it)"
     )
+
+
+def plain_spaces(text: str) -> str:
+    """CLDR puts thin and narrow no-break spaces around dashes and in times; the theme
+    font (and many PDF viewers' field fonts) lack them, so write plain spaces."""
+    return text.replace("\u2009", " ").replace("\u202f", " ").replace("\u200a", " ")
+
+
+#: A language code as ``workbook.yaml`` allows it (en, es, en-GB, pt-BR).
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?\Z")
+
+
+def catalogue_named_by(language: object, theme_dirs: list[Path]) -> Catalogue:
+    """The catalogue for a language that a file from outside names (a returned PDF):
+    anything but a plain language code, or one the theme cannot translate, is English.
+    The name is never used as a path before it is checked."""
+    if not isinstance(language, str) or not LANGUAGE_CODE.match(language):
+        return Catalogue("en")
+    try:
+        return load_catalogue(language, theme_dirs)
+    except LookupError:
+        return Catalogue("en")

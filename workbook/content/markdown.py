@@ -33,7 +33,7 @@ _PLACEHOLDER = re.compile(r'(href|src)="wb:([^"]*)"')
 
 
 @dataclass
-class Rendered:
+class RenderedMarkdown:
     html: str  # HTML with wb: placeholders for internal links and images
     text: str  # plain text, for search and summaries
     images: list[str] = field(default_factory=list)  # content-relative image paths
@@ -64,11 +64,11 @@ class Markdown:
         self.content_dir = content_dir
         self.pages = pages
 
-    def render(self, text: str, place: Place, report: Report) -> Rendered:
+    def render(self, text: str, place: Place, report: Report) -> RenderedMarkdown:
         if self.html_finder is not None:
             self._refuse_unsafe_html(text, place, report)
         tokens = self.md.parse(text)
-        rendered = Rendered("", "")
+        rendered = RenderedMarkdown("", "")
         source_lines = text.split("\n")
         plain: list[str] = []
         for token in tokens:

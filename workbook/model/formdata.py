@@ -35,7 +35,8 @@ import json
 from typing import Any, Iterable
 
 from workbook.content import schema
-from workbook.model.sheets import SheetDoc, tracker_days
+from workbook.model.blocks import SheetDoc
+from workbook.model.sheets import tracker_days
 
 FORMAT = 1
 INFO_KEY = "/GoalWorkbooks"

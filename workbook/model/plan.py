@@ -21,7 +21,8 @@ from urllib.parse import urljoin
 from workbook.content import schema
 from workbook.content.load import Content, Goal, Guidance, Workbook
 from workbook.errors import Report
-from workbook.model.sheets import SheetDoc, all_sheets, goal_sheet_kinds, part_title
+from workbook.model.blocks import SheetDoc
+from workbook.model.sheets import all_sheets, goal_sheet_kinds, part_title
 
 
 @dataclass(frozen=True)

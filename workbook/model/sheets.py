@@ -1,215 +1,38 @@
-"""Sheets as blocks of form fields, ready for the templates.
+"""Every sheet of a project, built as blocks of named form fields.
 
-Every sheet — a goal's worksheet, tracker and session-prep sheet, and every
-free-standing sheet in ``content/sheets/`` — becomes a :class:`SheetDoc`: a
-title and a list of blocks whose form fields already carry their final
-names and labels. The HTML page and the PDF render the same blocks with the
-same macros, so a field in the browser and in the PDF share one name.
-
-Field names are ``<prefix>_<part>_<part>``: the prefix is the free sheet's
-slug or ``<goal>_<sheet>`` (``ease-anxiety_tracker``), parts are block ids,
-``w03`` (week 3), ``d2`` (its second day), measure ids, ``s1`` (strategy 1),
-``notes``, ``r2``/``c3`` (table cells). Slugs and ids only use
-``[a-z0-9-]``, so ``_`` splits a name unambiguously. No name contains ``.``,
-the PDF field-hierarchy separator.
+A goal gets a worksheet, a tracker and a session-prep sheet (and a goal rating
+sheet when it has ``gas:``), all generated here from its YAML; a free-standing
+sheet in ``content/sheets/`` is built from its typed blocks. What they are made
+of is :mod:`workbook.model.blocks`; how their fields are named is
+:mod:`workbook.model.fields`, the one codec that packets and ``workbook
+progress`` use too.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Callable
 
+from markupsafe import escape
+
+from workbook.clinical.wording import GAS_LEVELS_DOWN, gas_level_names, target_text
 from workbook.content import schema
 from workbook.content.load import Content, Goal, Sheet
 from workbook.content.markdown import link_targets
+from workbook.model.blocks import (ChecklistBlock, Column, ExampleBlock, LineBlock, ListBlock,
+                                   PromptBlock, RatingBlock, Row, ScaleBlock, SheetDoc,
+                                   TableBlock, TextBlock, TrackerBlock, Week)
+from workbook.model.fields import (DATE, DATE_COLUMN, NAME, NOTES_COLUMN, Field, Option,
+                                   cell_parts, day_row, field_name, goal_prefix, header_field,
+                                   strategy_part, week_row)
 
 SMART_PARTS = ("specific", "measurable", "achievable", "relevant", "time_bound")
 
 
-@dataclass(slots=True)
-class Field:
-    """One form control (a six-month tracker has over a thousand: kept lean)."""
-
-    name: str
-    label: str  # the accessible name; also the PDF tooltip
-    kind: str  # text | textarea | checkbox | radio
-    lines: int = 1  # textarea height in lines
-    numeric: bool = False  # a number is expected (inputmode=numeric)
-    options: list["Option"] | None = None  # radio choices
-    value: str | None = None  # pre-filled value (client packets)
-
-    @property
-    def id(self) -> str:
-        return self.name
-
-
-@dataclass
-class Option:
-    value: int
-    anchor: str | None
-    description: str | None = None  # a longer text under the anchor (goal rating levels)
-
-    @property
-    def signed(self) -> str:
-        """The value as a rating level is written: -2, -1, 0, +1, +2."""
-        return f"{self.value:+d}" if self.value else "0"
-
-    def id(self, name: str) -> str:
-        return f"{name}-{self.value}".replace("--", "-m")
-
-
-# ----------------------------------------------------------------- blocks
-
-
-@dataclass
-class TextBlock:
-    html: str  # Markdown rendered, with wb: link placeholders
-    kind: str = "text"
-
-
-@dataclass
-class ExampleBlock:
-    """Read-only facts: the SMART example, the targets, the steps."""
-
-    label: str
-    items: list[tuple[str, str]]  # (term, text)
-    kind: str = "example"
-
-
-@dataclass
-class ScaleBlock:
-    label: str
-    field: Field  # kind radio
-    kind: str = "scale"
-
-
-@dataclass
-class RatingBlock:
-    """One choice from a few described levels, listed top to bottom (a goal rating)."""
-
-    label: str
-    field: Field  # kind radio; options carry the level descriptions
-    kind: str = "rating"
-
-
-@dataclass
-class PromptBlock:
-    label: str
-    field: Field
-    hint: str | None = None
-    kind: str = "prompt"
-
-
-@dataclass
-class ChecklistBlock:
-    label: str
-    fields: list[Field]
-    kind: str = "checklist"
-
-
-@dataclass
-class ListBlock:
-    label: str
-    fields: list[Field]
-    kind: str = "list"
-
-
-@dataclass
-class TableBlock:
-    label: str
-    columns: list[str]
-    rows: list[list[Field]]
-    kind: str = "table"
-
-
-@dataclass
-class Column:
-    key: str  # measure id, "s1", "date" or "notes"
-    label: str  # header text
-    full: str  # full label for accessible names
-    kind: str  # measure kind, "strategy", "date" or "notes"
-    hint: str = ""  # e.g. "0-10", "min"
-
-
-@dataclass
-class Row:
-    label: str  # "Day 15" or "Week 3"
-    fields: list[Field]  # one per column
-
-
-@dataclass
-class Week:
-    number: int
-    caption: str
-    rows: list[Row]
-    summary: list[Field]  # weekly measures under a daily week block
-
-
-@dataclass
-class TrackerBlock:
-    columns: list[Column]
-    weeks: list[Week]
-    strategies: list[tuple[str, str]]  # (short key "S1", text)
-    weekly_measures: list[schema.Measure]
-    per: str  # "day" or "week"
-    kind: str = "tracker"
-
-    @property
-    def row_count(self) -> int:
-        return sum(len(week.rows) for week in self.weeks)
-
-
-@dataclass
-class SheetDoc:
-    key: str  # "goals/ease-anxiety/tracker" or "sheets/weekly-check-in"
-    title: str
-    kind: str  # worksheet | tracker | session-prep
-    kind_label: str
-    prefix: str  # field-name prefix
-    blocks: list
-    source_rel: str  # the content file it comes from
-    intro_html: str | None = None
-    goal: Goal | None = None
-    sheet: Sheet | None = None
-    landscape: bool = False
-
-    def __fingerprint__(self) -> tuple:
-        """A sheet is made from its goal or sheet file (and the theme's text, hashed elsewhere)."""
-        return ("doc", self.key, self.goal or self.sheet)
-
-    @property
-    def fields(self) -> list[Field]:
-        """Every form field on the sheet, in reading order."""
-        found: list[Field] = []
-        for block in self.blocks:
-            if isinstance(block, (ScaleBlock, PromptBlock, RatingBlock)):
-                found.append(block.field)
-            elif isinstance(block, (ChecklistBlock, ListBlock)):
-                found.extend(block.fields)
-            elif isinstance(block, TableBlock):
-                found.extend(f for row in block.rows for f in row)
-            elif isinstance(block, TrackerBlock):
-                for week in block.weeks:
-                    found.extend(f for row in week.rows for f in row.fields)
-                    found.extend(week.summary)
-            elif isinstance(block, LineBlock):
-                found.extend(block.fields)
-        return found
-
-
-@dataclass
-class LineBlock:
-    """Labelled one-line fields side by side, e.g. name and date at the top of a sheet."""
-
-    fields: list[Field]
-    kind: str = "lines"
-
-
 def header_lines(prefix: str, t, date_label: str | None = None) -> LineBlock:
     """The name and date lines every sheet starts with."""
-    return LineBlock([Field(f"{prefix}_name", t("Name"), "text"),
-                      Field(f"{prefix}_date", date_label or t("Date"), "text")])
+    return LineBlock([Field(header_field(prefix, NAME), t("Name"), "text"),
+                      Field(header_field(prefix, DATE), date_label or t("Date"), "text")])
 
 
 # ----------------------------------------------------------------- building
@@ -257,7 +80,7 @@ def _goal_doc(goal: Goal, kind: str, t, blocks: list, landscape: bool = False) -
         title=goal.data.title,
         kind=kind,
         kind_label=kind_label(kind, t),
-        prefix=f"{goal.slug}_{kind}",
+        prefix=goal_prefix(goal.slug, kind),
         blocks=blocks,
         source_rel=goal.rel,
         goal=goal,
@@ -283,18 +106,6 @@ def smart_questions(t) -> dict[str, str]:
         "relevant": t("Relevant: why does this matter to me?"),
         "time_bound": t("Time-bound: by when, and when will I check in?"),
     }
-
-
-def target_text(measure: schema.Measure, t) -> str:
-    if measure.target is None:
-        return ""
-    value = f"{measure.target.value:g}"
-    per = t("a day") if measure.every == "day" else t("a week")
-    if measure.target.direction == "lower":
-        return t("{value} or fewer {per}", value=value, per=per) if measure.kind == "count" \
-            else t("{value} or lower {per}", value=value, per=per)
-    return t("{value} or more {per}", value=value, per=per) if measure.kind == "count" \
-        else t("{value} or higher {per}", value=value, per=per)
 
 
 def timeframe_text(timeframe: schema.Timeframe, t) -> str:
@@ -326,7 +137,7 @@ def column_hint(measure: schema.Measure, t) -> str:
 
 def goal_worksheet(goal: Goal, t) -> SheetDoc:
     g = goal.data
-    p = f"{goal.slug}_worksheet"
+    p = goal_prefix(goal.slug, "worksheet")
     labels = smart_labels(t)
     questions = smart_questions(t)
     blocks: list = [
@@ -339,7 +150,8 @@ def goal_worksheet(goal: Goal, t) -> SheetDoc:
     ]
     for part in SMART_PARTS:
         blocks.append(PromptBlock(questions[part],
-                                  Field(f"{p}_{part.replace('_', '-')}", questions[part], "textarea", 2)))
+                                  Field(field_name(p, part.replace("_", "-")), questions[part],
+                                        "textarea", 2)))
     if g.steps:
         blocks.append(ExampleBlock(t("Steps along the way (example)"),
                                    [(step.by, step.text) for step in g.steps]))
@@ -347,48 +159,50 @@ def goal_worksheet(goal: Goal, t) -> SheetDoc:
     rows = max(3, len(g.steps))
     label = t("My steps")
     blocks.append(TableBlock(label, columns, [
-        [Field(f"{p}_steps_r{r}_c{c}", t("{label}, row {row}: {column}", label=label, row=r,
-                                           column=columns[c - 1]), "text")
+        [Field(field_name(p, "steps", *cell_parts(r, c)),
+               t("{label}, row {row}: {column}", label=label, row=r, column=columns[c - 1]),
+               "text")
          for c in (1, 2)] for r in range(1, rows + 1)]))
     for key, text in (("obstacles", t("What might get in the way?")),
                       ("supports", t("Who or what can help me keep going?"))):
-        blocks.append(PromptBlock(text, Field(f"{p}_{key}", text, "textarea", 3)))
+        blocks.append(PromptBlock(text, Field(field_name(p, key), text, "textarea", 3)))
     for index, prompt in enumerate(g.prompts, start=1):
-        blocks.append(PromptBlock(prompt, Field(f"{p}_prompt{index}", prompt, "textarea", 3)))
+        blocks.append(PromptBlock(prompt, Field(field_name(p, f"prompt{index}"), prompt, "textarea", 3)))
     return _goal_doc(goal, "worksheet", t, blocks)
 
 
 def goal_tracker(goal: Goal, t) -> SheetDoc:
     g = goal.data
-    p = f"{goal.slug}_tracker"
+    p = goal_prefix(goal.slug, "tracker")
     daily = [m for m in g.measures if m.every == "day"]
     weekly = [m for m in g.measures if m.every == "week"]
     strategies = [(f"S{i}", text) for i, text in enumerate(g.strategies, start=1)]
     per = "day" if daily else "week"
     row_measures = daily if daily else weekly
-    columns = [Column("date", t("Date"), t("Date"), "date")]
+    columns = [Column(DATE_COLUMN, t("Date"), t("Date"), "date")]
     columns += [Column(m.id, m.label, m.label, m.kind, column_hint(m, t)) for m in row_measures]
-    columns += [Column(key.lower(), key, text, "strategy") for key, text in strategies]
-    columns += [Column("notes", t("Notes"), t("Notes"), "notes")]
+    columns += [Column(strategy_part(i), key, text, "strategy")
+                for i, (key, text) in enumerate(strategies, start=1)]
+    columns += [Column(NOTES_COLUMN, t("Notes"), t("Notes"), "notes")]
 
     days = tracker_days(g.timeframe)
     weeks: list[Week] = []
     for w in range(1, math.ceil(days / 7) + 1):
-        wk = f"w{w:02d}"
         if per == "day":
             first, last = (w - 1) * 7 + 1, min(w * 7, days)
             rows = [
-                _tracker_row(p, f"{wk}_d{d - first + 1}", t("Day {n}", n=d),
+                _tracker_row(day_row(p, w, d - first + 1), t("Day {n}", n=d),
                              t("Week {week}, day {day}", week=w, day=d), columns)
                 for d in range(first, last + 1)
             ]
-            summary = [Field(f"{p}_{wk}_{m.id}", t("Week {week}: {label}", week=w, label=m.label),
+            summary = [Field(field_name(week_row(p, w), m.id), t("Week {week}: {label}", week=w, label=m.label),
                              "checkbox" if m.kind == "yes-no" else "text",
                              numeric=m.kind in ("count", "scale", "minutes"))
                        for m in weekly]
             caption = t("Week {week} · days {first}–{last}", week=w, first=first, last=last)
         else:
-            rows = [_tracker_row(p, wk, t("Week {n}", n=w), t("Week {week}", week=w), columns)]
+            rows = [_tracker_row(week_row(p, w), t("Week {n}", n=w), t("Week {week}", week=w),
+                                 columns)]
             summary = []
             caption = t("Week {week}", week=w)
         weeks.append(Week(w, caption, rows, summary))
@@ -427,10 +241,10 @@ def _one_block(weeks: list[Week], t) -> list[Week]:
     return [Week(0, t("Weeks 1–{n}", n=len(weeks)), rows, [])]
 
 
-def _tracker_row(prefix: str, key: str, label: str, full: str, columns: list[Column]) -> Row:
-    start = f"{prefix}_{key}_"
+def _tracker_row(row: str, label: str, full: str, columns: list[Column]) -> Row:
+    """One tracker row: ``row`` starts every cell's name (see :func:`fields.day_row`)."""
     return Row(label, [
-        Field(start + column.key, f"{full}: {column.full}",
+        Field(field_name(row, column.key), f"{full}: {column.full}",
               "checkbox" if column.kind in ("yes-no", "strategy") else "text", 1,
               column.kind in ("count", "scale", "minutes"))
         for column in columns])
@@ -438,7 +252,7 @@ def _tracker_row(prefix: str, key: str, label: str, full: str, columns: list[Col
 
 def goal_session_prep(goal: Goal, t) -> SheetDoc:
     g = goal.data
-    p = f"{goal.slug}_session-prep"
+    p = goal_prefix(goal.slug, "session-prep")
     blocks: list = [
         header_lines(p, t, t("Date of my next session")),
         ExampleBlock(t("My goal"), [(t("Goal"), g.summary)] + [
@@ -446,36 +260,31 @@ def goal_session_prep(goal: Goal, t) -> SheetDoc:
             for m in g.measures if m.target]),
     ]
     q = t("What progress have I noticed since my last session?")
-    blocks.append(PromptBlock(q, Field(f"{p}_progress", q, "textarea", 3),
+    blocks.append(PromptBlock(q, Field(field_name(p, "progress"), q, "textarea", 3),
                               hint=t("Look at your tracker: what changed in the numbers?")))
     label = t("How close does my goal feel right now?")
-    blocks.append(ScaleBlock(label, Field(f"{p}_closeness", label, "radio", options=[
+    blocks.append(ScaleBlock(label, Field(field_name(p, "closeness"), label, "radio", options=[
         Option(v, {0: t("not started"), 5: t("halfway"), 10: t("goal reached")}.get(v))
         for v in range(0, 11)])))
     for key, text in (("helped", t("What helped?")),
                       ("obstacles", t("What got in the way?"))):
-        blocks.append(PromptBlock(text, Field(f"{p}_{key}", text, "textarea", 3)))
+        blocks.append(PromptBlock(text, Field(field_name(p, key), text, "textarea", 3)))
     if g.strategies:
         label = t("Strategies I used")
         blocks.append(ChecklistBlock(label, [
-            Field(f"{p}_s{i}", text, "checkbox") for i, text in enumerate(g.strategies, start=1)]))
+            Field(field_name(p, strategy_part(i)), text, "checkbox")
+            for i, text in enumerate(g.strategies, start=1)]))
     label = t("What I want to bring up")
     blocks.append(ListBlock(label, [
-        Field(f"{p}_bring-up{i}", t("{label}, line {n}", label=label, n=i), "text")
+        Field(field_name(p, f"bring-up{i}"), t("{label}, line {n}", label=label, n=i), "text")
         for i in range(1, 4)]))
     return _goal_doc(goal, "session-prep", t, blocks)
-
-
-def gas_level_names(t) -> dict[int, str]:
-    return {2: t("Much more than expected"), 1: t("More than expected"),
-            0: t("The expected outcome"), -1: t("Less than expected"),
-            -2: t("Much less than expected")}
 
 
 def goal_gas(goal: Goal, t) -> SheetDoc:
     """The Goal Attainment Scaling sheet: the level reached at follow-up, from +2 down to -2."""
     g = goal.data
-    p = f"{goal.slug}_gas"
+    p = goal_prefix(goal.slug, "gas")
     names = gas_level_names(t)
     label = t("Where am I with this goal now?")
     blocks: list = [
@@ -485,11 +294,11 @@ def goal_gas(goal: Goal, t) -> SheetDoc:
             "Read all five levels, then tick the one that best describes where you are "
             "today. Level 0 is the outcome you and your therapist expected; the levels "
             "above and below it are better or less than that.")) + "</p>"),
-        RatingBlock(label, Field(f"{p}_level", label, "radio", options=[
-            Option(level, names[level], g.gas.levels[level]) for level in (2, 1, 0, -1, -2)])),
+        RatingBlock(label, Field(field_name(p, "level"), label, "radio", options=[
+            Option(level, names[level], g.gas.levels[level]) for level in GAS_LEVELS_DOWN])),
     ]
     q = t("What tells me I am at this level?")
-    blocks.append(PromptBlock(q, Field(f"{p}_evidence", q, "textarea", 3),
+    blocks.append(PromptBlock(q, Field(field_name(p, "evidence"), q, "textarea", 3),
                               hint=t("Think of the last two weeks: what happened, what did you notice?")))
     return _goal_doc(goal, "gas", t, blocks)
 
@@ -501,7 +310,7 @@ def free_sheet(sheet: Sheet, t) -> SheetDoc:
         if block.kind == "text":
             blocks.append(TextBlock(sheet.texts[index].html))
             continue
-        base = f"{sheet.slug}_{block.id or f'b{index + 1}'}"
+        base = field_name(sheet.slug, block.id or f"b{index + 1}")
         if block.kind == "scale":
             blocks.append(ScaleBlock(block.label, Field(base, block.label, "radio", options=[
                 Option(v, block.anchors.get(v)) for v in range(block.min, block.max + 1)])))
@@ -510,14 +319,16 @@ def free_sheet(sheet: Sheet, t) -> SheetDoc:
                                       hint=block.hint))
         elif block.kind == "checklist":
             blocks.append(ChecklistBlock(block.label, [
-                Field(f"{base}_{i}", item, "checkbox") for i, item in enumerate(block.items, 1)]))
+                Field(field_name(base, str(i)), item, "checkbox")
+                for i, item in enumerate(block.items, 1)]))
         elif block.kind == "list":
             blocks.append(ListBlock(block.label, [
-                Field(f"{base}_{i}", t("{label}, line {n}", label=block.label, n=i), "text")
+                Field(field_name(base, str(i)), t("{label}, line {n}", label=block.label, n=i),
+                      "text")
                 for i in range(1, block.lines + 1)]))
         elif block.kind == "table":
             blocks.append(TableBlock(block.label, list(block.columns), [
-                [Field(f"{base}_r{r}_c{c}",
+                [Field(field_name(base, *cell_parts(r, c)),
                        t("{label}, row {row}: {column}", label=block.label, row=r, column=column),
                        "text") for c, column in enumerate(block.columns, 1)]
                 for r in range(1, block.rows + 1)]))
@@ -535,6 +346,4 @@ def free_sheet(sheet: Sheet, t) -> SheetDoc:
 
 
 def _escape(text: str) -> str:
-    from markupsafe import escape
-
     return str(escape(text))

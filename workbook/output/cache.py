@@ -138,7 +138,10 @@ def _feed(h: "hashlib._Hash", value: Any) -> None:
 
 
 @dataclasses.dataclass
-class Entry:
+class OutputRecord:
+    """What the manifest remembers of one output file: its key, and how to tell it is
+    untouched (size and modification time)."""
+
     key: str
     size: int
     mtime_ns: int
@@ -151,7 +154,7 @@ class Cache:
         self.root = project.root / CACHE_DIR
         self.inputs = ""
         self.theme = ""  # the theme digest of the last successful build (its templates compiled)
-        self.outputs: dict[str, Entry] = {}
+        self.outputs: dict[str, OutputRecord] = {}
         self.used: set[str] = set()  # PDF keys this build produced or reused
         if clean:
             self.wipe()
@@ -165,7 +168,7 @@ class Cache:
                 return
             self.inputs = data["inputs"]
             self.theme = data.get("theme", "")
-            self.outputs = {path: Entry(**entry) for path, entry in data["outputs"].items()}
+            self.outputs = {path: OutputRecord(**entry) for path, entry in data["outputs"].items()}
         except (OSError, ValueError, KeyError, TypeError):
             self.inputs, self.theme, self.outputs = "", "", {}  # unreadable: start afresh
 
@@ -238,7 +241,7 @@ class Cache:
         outputs = {}
         for path, key in keys.items():
             stat = (out_dir / path).stat()
-            outputs[path] = Entry(key, stat.st_size, stat.st_mtime_ns)
+            outputs[path] = OutputRecord(key, stat.st_size, stat.st_mtime_ns)
         self.inputs, self.theme, self.outputs = inputs, theme, outputs
         if pdfs:
             for path in files_under(self.root / "pdf"):

@@ -45,11 +45,6 @@ _SKIP, _END_SKIP = b"<!--search:skip-->", b"<!--/search:skip-->"
 _UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 
 
-def search_index(files: dict[str, bytes]) -> dict[str, bytes]:
-    """Pagefind's index of the HTML pages among ``files`` (output path → bytes)."""
-    return SearchJob(files).result()
-
-
 class SearchJob:
     """Pagefind, run in the background (it is a program of its own) while the PDFs render."""
 

@@ -8,6 +8,7 @@ site promises that no request leaves it and PDFs may only read project files.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from workbook.errors import Report
 from workbook.project import Project
@@ -51,12 +52,25 @@ def _check_templates(project: Project, report: Report, env=None) -> None:
     """Compile every template, so 'workbook check' finds a broken one too."""
     import jinja2
 
-    from workbook.render.html import _template_rel, make_env
+    from workbook.render.templates import make_env, template_rel
 
     env = env or make_env(project, lambda message, **values: message)
     for name in env.list_templates(filter_func=lambda n: n.endswith((".html", ".xml"))):
         try:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
-            report.add(_template_rel(project, exc.filename or name), exc.lineno,
+            report.add(template_rel(project, exc.filename or name), exc.lineno,
                        f"template error: {exc.message}")
+
+
+def theme_assets(project: Project) -> dict[str, Path]:
+    """Files under assets/ in the theme folders; the project's copy of a file wins."""
+    found: dict[str, Path] = {}
+    for folder in reversed(project.theme_dirs):
+        assets = folder / "assets"
+        if not assets.is_dir():
+            continue
+        for path in sorted(assets.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                found[f"assets/{path.relative_to(assets).as_posix()}"] = path
+    return dict(sorted(found.items()))

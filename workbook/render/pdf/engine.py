@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit

@@ -12,9 +12,11 @@ a fork server that has WeasyPrint preloaded.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -25,6 +27,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # WeasyPrint is imported by workers and by the PDF stage, not here
     from workbook.render.pdf.setup import EngineSpec
     from workbook.render.pdf.engine import PdfEngine, RenderedPdf
+
+
+# Which queued task runs first (lower first): a workbook's own steps (its parts, cover
+# and contents, page numbers, join) finish it, the contents' page count unlocks its
+# cover and contents, and the sheets a workbook holds unlock those.
+WORKBOOK_STEP, COUNT, SHEET_IN_WORKBOOK, SHEET = range(4)
 
 
 @dataclass
@@ -73,15 +81,38 @@ _engines: dict[tuple, PdfEngine] = {}  # this process's engines, one per theme
 
 def quiet_worker() -> None:
     """For any worker process: Ctrl-C is the main process's to handle (it stops the
-    workers), and SIGTERM, which the main process stops them with, ends one quietly."""
+    workers), and SIGTERM, which the main process stops them with, ends one quietly.
+    A worker also ends when the process that started it ends, however that ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _end_with_parent()
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _end_with_parent() -> None:
+    """Have Linux send this worker SIGTERM when its parent ends.
+
+    A script that calls ``build()`` and is killed (SIGTERM, SIGKILL, a crash) runs no
+    Python code on the way out, so nothing of ours can stop the workers: they would go
+    on rendering for nobody. The parent is the build's process, or the fork server,
+    which ends when the build's process does. Elsewhere than Linux this does nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - no prctl here
+        return
+    if os.getppid() == 1:  # the parent ended before the line above: end now
+        os._exit(0)
 
 
 def _warm_up() -> None:
     """Import WeasyPrint while the main process is still reading the content."""
     quiet_worker()
-    from workbook.render.pdf import engine as pdf  # noqa: F401
+    import workbook.render.pdf.engine  # noqa: F401
 
 
 def _nothing() -> None:

@@ -31,7 +31,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 from workbook.errors import WorkbookError
-from workbook.render.pdf.join import stamp_numbers
+from workbook.render.pdf.stamp import stamp_numbers
 
 RADIO_FLAG = 1 << 15
 PUSHBUTTON_FLAG = 1 << 16

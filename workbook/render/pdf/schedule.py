@@ -6,8 +6,9 @@ engine's code. A PDF whose key is unchanged is taken from the previous
 output or from the cache; the rest are rendered on every core.
 
 Sheets are laid out without page numbers, which are stamped on afterwards
-(see :mod:`workbook.pdfmerge`), so that a workbook can use a sheet's own PDF
-as it is. A workbook is made from its parts' PDFs (:class:`WorkbookBuild`):
+(see :mod:`workbook.render.pdf.stamp`), so that a workbook can use a sheet's own PDF
+as it is. A workbook is made from its parts' PDFs
+(:class:`~workbook.render.pdf.workbook.WorkbookBuild`):
 its sheets' own PDFs, and its guides laid out for it; then its cover and
 contents, numbered from the parts' page counts; then its page numbers; then
 the join, in a worker process. Each of these is cached under its own key,
@@ -20,94 +21,24 @@ import heapq
 import itertools
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from dataclasses import dataclass, field
 from typing import Callable
 
 import jinja2
 
-from workbook.output.cache import CODE_DIGEST, Cache, digest_file, fingerprint
 from workbook.model.formdata import info_entries
-from workbook.render.html import TemplateDigests, markdown_html, render_template
-from workbook.render.pdf.fonts import font_files
-from workbook.render.pdf.setup import EngineSpec, PageSetup, page_css, theme_engine_spec
-from workbook.content.load import Content
-from workbook.model.plan import Part, PdfJob, Plan, Site
-from workbook.render.pdf.pool import PdfResults, Pool, Task
+from workbook.model.plan import Part, PdfJob, Plan
+from workbook.model.sheets import part_title, sheet_links
+from workbook.output.cache import CODE_DIGEST, Cache, digest_file, fingerprint
 from workbook.project import Project
-from workbook.model.sheets import SheetDoc, part_title, sheet_links
+from workbook.render.pdf.fonts import font_files
+from workbook.render.pdf.jobs import (engine_spec, field_labels, link_resolver, page_setup,
+                                      pdf_context)
+from workbook.render.pdf.pool import SHEET, SHEET_IN_WORKBOOK, PdfResults, Pool, Task
+from workbook.render.pdf.setup import page_css
+from workbook.render.pdf.workbook import WorkbookBuild
+from workbook.render.templates import TemplateDigests, render_template
 
 Progress = Callable[[int, int, str], None]  # done, total, current item
-
-# Which queued task runs first (lower first): a workbook's own steps (its parts, cover
-# and contents, page numbers, join) finish it, the contents' page count unlocks its
-# cover and contents, and the sheets a workbook holds unlock those.
-WORKBOOK_STEP, COUNT, SHEET_IN_WORKBOOK, SHEET = range(4)
-
-
-def page_setup(content: Content, paper: str | None) -> PageSetup:
-    config = content.config
-    return PageSetup(
-        paper=paper or config.paper,
-        organization=config.organization,
-        support_note=config.support_note,
-        page_label=content.t("Page {page} of {pages}"),
-        accent_color=config.accent_color,
-    )
-
-
-def engine_spec(project: Project, setup: PageSetup) -> EngineSpec:
-    return theme_engine_spec(project, setup)
-
-
-def link_resolver(job: PdfJob, site: Site, project: Project) -> Callable[[str], str | None]:
-    """Where a Markdown link or image goes inside this PDF."""
-    anchors = {f"guidance/{part.guidance.slug}.html": part.anchor
-               for part in job.parts if part.guidance}
-    anchors.update({f"{part.sheet.key}.html": part.anchor for part in job.parts if part.sheet})
-    content_dir = project.content_dir
-
-    def resolve(target: str) -> str | None:
-        if target.startswith("media/"):
-            return (content_dir / target[len("media/"):]).as_uri()
-        path = target.split("#")[0]
-        if path in anchors:
-            return "#" + anchors[path]
-        if site.config.site_url:
-            return site.absolute(target)
-        return None  # a page this PDF does not hold and no site address: text only
-
-    return resolve
-
-
-def job_sheets(job: PdfJob) -> list[SheetDoc]:
-    return [job.sheet] if job.sheet else [part.sheet for part in job.parts if part.sheet]
-
-
-def field_labels(docs: list[SheetDoc], extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Field name → accessible label (the PDF tooltip)."""
-    labels = {f.name: f.label for doc in docs for f in doc.fields}
-    labels.update(extra or {})
-    return labels
-
-
-@dataclass(frozen=True)
-class ContentsEntry:
-    """A workbook part as its contents list shows it."""
-
-    kind: str  # guidance | sheet
-    anchor: str
-    title: str
-    kind_label: str  # "Tracker", "" for a guide
-
-
-def contents_entries(job: PdfJob) -> list[ContentsEntry]:
-    return [ContentsEntry(p.kind, p.anchor, p.title, p.sheet.kind_label if p.sheet else "")
-            for p in job.parts]
-
-
-def cover_field(job: PdfJob) -> str:
-    return f"{job.workbook.slug}_cover-name"
-
 
 # --------------------------------------------------------------------------- rendering
 
@@ -158,22 +89,7 @@ class PdfRenderer:
         return link_resolver(job, self.site, self.project)
 
     def source(self, job: PdfJob, **extra) -> str:
-        resolve = self.link_resolver(job)
-        logo = self.site.config.logo
-        context = {
-            "config": self.site.config,
-            "paper": self.setup.paper,
-            "title": job.title,
-            "description": job.sheet.goal.data.summary if job.sheet and job.sheet.goal else "",
-            "md": lambda html: markdown_html(html, resolve),
-            "sheet": job.sheet,
-            "sheet_title": part_title(job.sheet) if job.sheet else None,
-            "workbook": job.workbook,
-            "parts": contents_entries(job) if job.workbook else job.parts,
-            "logo_url": (self.project.root / logo).as_uri() if logo else None,
-            "name_field": cover_field(job) if job.workbook else None,
-            **extra,
-        }
+        context = pdf_context(job, self.site, self.project, self.setup.paper, **extra)
         return render_template(self.env, self.project, job.template, context)
 
     # -- the build
@@ -306,185 +222,6 @@ class PdfRenderer:
         if data is None:
             return None
         return data, pages, layout
-
-
-class WorkbookBuild:
-    """One workbook: its parts as PDFs, the cover and contents numbered from their page
-    counts, the page numbers laid out, then everything joined.
-
-    A sheet whose own PDF serves as it is (see :meth:`PdfRenderer.own_pdf`) is not
-    rendered again: the join gives its pages the workbook's page numbers. The other
-    parts (guides, sheets whose links jump inside the workbook) are rendered for it,
-    without page numbers. No part depends on where it falls in the workbook, so editing
-    one renders that one again; the page numbers are laid out again only when the
-    workbook's page layout changes, and the cover and contents when its page numbers do.
-    """
-
-    MAX_ROUNDS = 3  # the contents laid out to another length than counted: again
-
-    def __init__(self, renderer: PdfRenderer, job: PdfJob):
-        self.r = renderer
-        self.job = job
-        self.key = renderer.results.keys[job.path]
-        self.anchors = [part.anchor for part in job.parts]
-        self.template = renderer.templates.digest(job.template)
-        # what progress needs to read the workbook's trackers back (see formdata.py)
-        self.info = info_entries(job_sheets(job), renderer.site.config)
-        self.own: dict[str, PdfJob] = {}  # anchor → the sheet job whose PDF is used
-        self.parts: dict[str, tuple[bytes, int, str]] = {}  # anchor → PDF, pages, layout
-        self.front_pages: int | None = None
-        self.front: tuple[bytes, int, str] | None = None
-        self.front_key = ""
-        self.numbers: tuple[bytes, int, str] | None = None
-        self.stage = "parts"
-        self.rounds = 0
-        for part in job.parts:
-            own = renderer.own_pdf(part, job)
-            if own is not None:
-                self.own[part.anchor] = own
-            else:
-                self._part(part)
-        self._count_front()
-
-    def _later(self, make: Callable[[], Task], then: Callable, cost: int = 0,
-               urgency: int = WORKBOOK_STEP) -> None:
-        self.r._submit(make, then, owner=self.job.path, urgency=urgency, cost=cost)
-
-    # -- the parts, the cover and contents
-
-    def _part(self, part: Part) -> None:
-        key = fingerprint(self.r.style, self.template, "part", self.job.path, part,
-                          self.anchors)
-        stored = self.r.stored(key)
-        if stored is not None:
-            self.parts[part.anchor] = stored
-            return
-        labels = field_labels([part.sheet]) if part.sheet else {}
-        self._later(lambda: Task(key, f"{self.job.path} ({part.anchor})",
-                                 self._source([part], {}), self.r.base_url, labels,
-                                 numbering="none"),
-                    lambda result: self._got(part.anchor, key, result),
-                    cost=len(part.sheet.fields) if part.sheet else 0)
-
-    def _got(self, anchor: str, key: str, result) -> None:
-        self.parts[anchor] = self.r.keep(key, result)
-
-    def _front_key(self, *more) -> str:
-        """What the cover and contents show: not the parts themselves, so editing a goal
-        does not lay out the contents again unless its title or page count changes."""
-        return fingerprint(self.r.style, self.template, "front", self.job.path, self.job.title,
-                           self.job.workbook, contents_entries(self.job), self.info, *more)
-
-    def _count_front(self) -> None:
-        key = self._front_key("count")
-        pages = self.r.cache.pages(key) if self.r.cache else None
-        if pages is not None:
-            self.front_pages = pages
-            return
-        placeholders = {anchor: 888 for anchor in self.anchors}
-        self._later(lambda: Task(key, f"{self.job.path} (contents)",
-                                 self._source(None, placeholders), self.r.base_url,
-                                 count_only=True, numbering="none"),
-                    lambda result: self._counted(key, result), urgency=COUNT)
-
-    def _counted(self, key: str, result) -> None:
-        self.front_pages = result.pages
-        if self.r.cache:
-            self.r.cache.put_pdf(key, b"", result.pages)
-
-    def _source(self, chunk: list[Part] | None, page_numbers: dict[str, int]) -> str:
-        """The cover and contents (``chunk`` None), or the parts in ``chunk``."""
-        return self.r.source(self.job, front=chunk is None, chunk=chunk or [],
-                             elsewhere=[a for a in self.anchors
-                                        if not chunk or a not in {p.anchor for p in chunk}],
-                             page_numbers=page_numbers)
-
-    def _render_front(self) -> None:
-        self.stage = "front"
-        self.rounds += 1
-        first_pages, page = {}, self.front_pages + 1
-        for anchor in self.anchors:
-            first_pages[anchor] = page
-            page += self.parts[anchor][1]
-        key = self._front_key(first_pages)
-        self.front_key = key
-        stored = self.r.stored(key)
-        if stored is not None:
-            self._front_done(key, stored)
-            return
-        labels = {cover_field(self.job): self.r.t("This workbook belongs to")}
-        self._later(lambda: Task(key, f"{self.job.path} (contents)",
-                                 self._source(None, first_pages), self.r.base_url, labels,
-                                 info=self.info, numbering="none"),
-                    lambda result: self._front_done(key, self.r.keep(key, result)))
-
-    def _front_done(self, key: str, front: tuple[bytes, int, str]) -> None:
-        if key != self.front_key:
-            return
-        if front[1] != self.front_pages and self.rounds < self.MAX_ROUNDS:
-            self.front_pages = front[1]  # laid out longer or shorter than counted: again
-            self.stage = "parts"
-            return
-        self.front = front
-
-    # -- page numbers, and the join
-
-    def _layout(self) -> str:
-        """The joined workbook's page layout, 'P' or 'L' a page."""
-        return self.front[2] + "".join(self.parts[anchor][2] for anchor in self.anchors)
-
-    def _number(self) -> None:
-        self.stage = "numbers"
-        layout = self._layout()
-        key = fingerprint(self.r.style, "numbers", layout)
-        stored = self.r.stored(key)
-        if stored is not None:
-            self.numbers = stored
-            return
-        self._later(lambda: Task(key, f"{self.job.path} (page numbers)", numbers_for=layout),
-                    lambda result: self._numbered(key, result))
-
-    def _numbered(self, key: str, result) -> None:
-        self.numbers = self.r.keep(key, result)
-
-    def _join(self) -> None:
-        from workbook.render.pdf.join import JoinPart
-
-        self.stage = "joining"
-        parts = [JoinPart(self.front[0])]
-        parts += [JoinPart(self.parts[anchor][0], anchor) for anchor in self.anchors]
-        layout = self._layout()
-        self._later(lambda: Task(self.key, self.job.path, join=parts, overlay=self.numbers[0]),
-                    lambda result: self._joined(result, len(layout), layout), cost=len(layout))
-
-    def _joined(self, result, pages: int, layout: str) -> None:
-        self.r._store(self.job.path, self.key, result.data, pages, layout)
-        self.stage = "done"
-
-    def advance(self) -> list[str]:
-        """Start what has become possible; return the PDF's path once it is joined."""
-        while True:
-            before = (self.stage, self.rounds)
-            self._step()
-            if self.stage == "done":
-                self.stage = "reported"
-                return [self.job.path]
-            if (self.stage, self.rounds) == before:
-                return []
-
-    def _step(self) -> None:
-        if self.stage == "parts":
-            for anchor, own in self.own.items():
-                if anchor not in self.parts:
-                    found = self.r.finished(own)
-                    if found is not None:
-                        self.parts[anchor] = found
-            if len(self.parts) == len(self.anchors) and self.front_pages is not None:
-                self._render_front()
-        if self.stage == "front" and self.front is not None:
-            self._number()
-        if self.stage == "numbers" and self.numbers is not None:
-            self._join()
 
 
 def render_pdfs(plan: Plan, env: jinja2.Environment, project: Project, *,

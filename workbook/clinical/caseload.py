@@ -1,0 +1,215 @@
+"""What a client packet holds, from the command line or a caseload CSV, checked.
+
+``workbook packet --client ... --goal ...`` describes one packet; ``--from
+caseload.csv`` one per row (columns client, therapist, start, goals, sheets).
+Both become :class:`Request` objects, and every problem with any of them is
+reported together, pointing at the option or the CSV line. A client's or
+therapist's name is personal data: no message ever repeats one, not even a
+name in the wrong column.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import difflib
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbook.content import schema
+from workbook.content.load import Content
+from workbook.content.rules import missing_message
+from workbook.errors import Problem, Report, WorkbookError
+from workbook.render.pdf.fonts import coverage, font_files, missing
+
+COLUMNS = ("client", "therapist", "start", "goals", "sheets")
+MAX_NAME = 120
+MAX_CASELOAD_BYTES = 1024 * 1024
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+@dataclass
+class Request:
+    """What one packet holds. ``where`` is how messages point at it: a CSV line or ''."""
+
+    client: str
+    start: datetime.date
+    goals: list[str]
+    sheets: list[str] = field(default_factory=list)
+    therapist: str | None = None
+    where: tuple[str, int | None] = ("", None)
+
+
+def parse_start(text: str) -> datetime.date | None:
+    """An ISO date (2027-01-04), or None. Only this form: 04/01/2027 means two dates."""
+    text = text.strip()
+    if not _ISO_DATE.match(text):
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _problem(where: tuple[str, int | None], message: str) -> Problem:
+    return Problem(where[0], where[1], message)
+
+
+def check_request(content: Content, *, client: str | None, therapist: str | None,
+                  start: str | None, goals: list[str], sheets: list[str],
+                  where: tuple[str, int | None], report: Report, cli: bool) -> Request | None:
+    """Validate one packet's inputs; add each problem to ``report`` (never a name in it)."""
+    before = len(report.problems)
+
+    def name(option: str) -> str:
+        return f"--{option}" if cli else option
+
+    def add(message: str) -> None:
+        report.problems.append(_problem(where, message))
+
+    covered = _font_coverage(content)
+    for option, value, required in (("client", client, True), ("therapist", therapist, False)):
+        if value is None or not value.strip():
+            if required:
+                add(f"{name(option)} is missing: give the client's name" if value is None
+                    else f"{name(option)} is empty")
+            continue
+        if any(ord(c) < 32 for c in value):
+            add(f"{name(option)} must be on one line")
+        elif len(value.strip()) > MAX_NAME:
+            add(f"{name(option)} is longer than {MAX_NAME} characters")
+        elif covered and (lacking := missing(value, covered)):
+            shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in lacking[:5])
+            add(f"{name(option)} has {'a character' if len(lacking) == 1 else 'characters'} "
+                f"the PDF font lacks: {shown}; write the name without "
+                f"{'it' if len(lacking) == 1 else 'them'}")
+    day = None
+    if start is None or not start.strip():
+        add(f"{name('start')} is missing: give the first day, like 2027-01-04")
+    else:
+        day = parse_start(start)
+        if day is None:
+            shown = start.strip() if len(start.strip()) <= 40 else start.strip()[:37] + "..."
+            add(f"{name('start')} must be a real date written like 2027-01-04, got '{shown}'")
+    if not goals and not sheets:
+        add(f"no goals or sheets: list at least one with {name('goal')} or {name('sheet')}"
+            if cli else "no goals or sheets: fill in the goals or sheets column")
+    for kind, slugs, known, other in (("goal", goals, content.goals, content.sheets),
+                                      ("sheet", sheets, content.sheets, content.goals)):
+        seen: set[str] = set()
+        for slug in slugs:
+            label = name(kind) if cli else f"{kind}s"
+            if slug in seen:
+                add(f"{label}: {kind} '{slug}' is listed twice")
+                continue
+            seen.add(slug)
+            if not schema.SLUG_RE.match(slug):
+                add(f"{label}: '{slug[:40]}' is not a {kind} slug (lower-case letters, digits "
+                    "and hyphens)" + ("" if cli else "; separate several with spaces"))
+            elif slug not in known:
+                message = missing_message(kind, slug, known, f"{kind}s", ".yaml")
+                if slug in other:
+                    message += f"; '{slug}' is a {'sheet' if kind == 'goal' else 'goal'}"
+                    message += f", use {name('sheet' if kind == 'goal' else 'goal')}" if cli else \
+                        f", put it under {'sheets' if kind == 'goal' else 'goals'}"
+                add(f"{label}: {message}" if not cli else f"{label}: {message}")
+    if len(report.problems) > before:
+        return None
+    return Request(client.strip(), day, list(goals), list(sheets),
+                   therapist.strip() if therapist and therapist.strip() else None, where)
+
+
+def _font_coverage(content: Content) -> frozenset[int]:
+    return coverage(font_files(content.project.theme_file("pdf/fonts.css")))
+
+
+def read_caseload(path: Path, shown: str, content: Content) -> list[Request]:
+    """Every row of a caseload CSV as a request; raise WorkbookError listing every problem."""
+    report = Report()
+    where = (shown, None)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise WorkbookError([_problem(where, "no such file")]) from None
+    except IsADirectoryError:
+        raise WorkbookError([_problem(where, "is a folder, not a CSV file")]) from None
+    except OSError as exc:
+        raise WorkbookError([_problem(where, f"cannot read the file: {exc.strerror}")]) from None
+    if len(raw) > MAX_CASELOAD_BYTES:
+        raise WorkbookError([_problem(where, "is larger than 1 MB; split it into smaller files")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise WorkbookError([_problem(where, "is not UTF-8 text; save it as 'CSV UTF-8' from "
+                                             "your spreadsheet")]) from None
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max((",", ";", "\t"), key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        while True:
+            line = reader.line_num + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            if any(cell.strip() for cell in cells):
+                rows.append((line, cells))
+    except csv.Error as exc:
+        raise WorkbookError([_problem((shown, reader.line_num),
+                                      f"cannot read this line as CSV: {exc}")]) from None
+    if not rows:
+        raise WorkbookError([_problem(where, "is empty; the first line must name the columns "
+                                             f"{', '.join(COLUMNS)}")])
+    header_line, header = rows[0]
+    columns = [cell.strip().lower() for cell in header]
+    for column in columns:
+        if column not in COLUMNS:
+            close = difflib.get_close_matches(column, COLUMNS, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; columns are: {', '.join(COLUMNS)}"
+            report.add(shown, header_line, f"unknown column '{column[:40]}'{hint}")
+        elif columns.count(column) > 1:
+            report.add(shown, header_line, f"column '{column}' is there twice")
+    for column in ("client", "start"):
+        if column not in columns:
+            report.add(shown, header_line, f"missing column '{column}' (the first line must "
+                                           f"name the columns {', '.join(COLUMNS)})")
+    if "goals" not in columns and "sheets" not in columns:
+        report.add(shown, header_line, "missing column 'goals' (the first line must name the "
+                                       f"columns {', '.join(COLUMNS)})")
+    report.raise_if_any()
+    if len(rows) == 1:
+        raise WorkbookError([_problem(where, "has no rows below the header; add one row per "
+                                             "client")])
+    requests: list[Request] = []
+    for line, cells in rows[1:]:
+        if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns):]):
+            report.problems.append(Problem(
+                shown, line, f"has {len(cells)} cells but the first line names {len(columns)} "
+                             f"columns; put several goals in one cell, separated by spaces"))
+            continue
+        row = {column: (cells[i] if i < len(cells) else "") for i, column in enumerate(columns)}
+        request = check_request(
+            content,
+            client=row.get("client", ""),
+            therapist=row.get("therapist") or None,
+            start=row.get("start", ""),
+            goals=_slugs(row.get("goals", "")),
+            sheets=_slugs(row.get("sheets", "")),
+            where=(shown, line),
+            report=report,
+            cli=False,
+        )
+        if request:
+            requests.append(request)
+    report.raise_if_any()
+    return requests
+
+
+def _slugs(cell: str) -> list[str]:
+    """Several slugs in one cell: separated by spaces (commas and semicolons work too,
+    since a slug never contains them)."""
+    return [part for part in _SEPARATORS.split(cell.strip()) if part]

@@ -1,0 +1,51 @@
+"""``progress.csv``: every value read, one row per date (or week) and measure.
+
+Tidy on purpose (one observation a row), so a spreadsheet or R can pivot it:
+what was written, the number used, and why a value was left out. Goal
+ratings follow their goal's rows. The columns are data, so they stay English
+whatever language the trackers were made in.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from workbook.clinical.reading import Rating
+from workbook.clinical.timeline import GoalSeries
+
+COLUMNS = ("goal", "date", "week", "day", "measure", "label", "kind", "value",
+           "as_written", "problem", "file")
+#: Rating rows sort after every day of their goal.
+_AFTER_EVERY_DAY = 10 ** 6
+
+
+def value_text(value: float) -> str:
+    """A value as the table and the report show it: 3.5, 1, 2.3 (one decimal at most)."""
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def progress_csv(series: list[GoalSeries], ratings: list[Rating]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    rows = []
+    for goal in series:
+        order = {m.id: i for i, m in enumerate(goal.measures)}
+        for p in goal.points:
+            e = p.entry
+            value = "" if e.value is None or not p.used else value_text(e.value)
+            problem = e.problem or (f"not used: {p.note}" if p.note else "")
+            rank = order.get(e.measure, len(order) + (int(e.measure[1:]) if e.kind == "strategy"
+                                                      else 99))
+            rows.append(((goal.goal, p.day or p.week * 7, p.day is None, rank, p.tracker.file), [
+                goal.goal, p.date.isoformat() if p.date else "", p.week, p.day or "", e.measure,
+                e.label, e.kind, value, e.text, problem, p.tracker.file]))
+    for r in ratings:
+        rows.append(((r.goal, _AFTER_EVERY_DAY, False, 0, r.file), [
+            r.goal, r.date.isoformat() if r.date else "", "", "", "gas-level", "Goal rating",
+            "gas", "" if r.level is None else r.level, r.date_text and f"rated on {r.date_text}"
+            or "", "" if r.level is not None else "not filled in", r.file]))
+    for _, row in sorted(rows, key=lambda item: item[0]):
+        writer.writerow(row)
+    return buffer.getvalue().encode("utf-8")
