@@ -24,17 +24,14 @@ from __future__ import annotations
 import datetime
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pikepdf
-from babel import Locale
-from babel.dates import parse_date
-
 from workbook.clinical import gas
-from workbook.clinical.wording import Translate, position_text
+from workbook.clinical.values import parse_value, parse_written_date
+from workbook.clinical.wording import position_text
 from workbook.content.i18n import Catalogue, catalogue_named_by
 from workbook.errors import Problem, WorkbookError
 from workbook.model.fields import (DATE, DATE_COLUMN, NAME, NOTES_COLUMN, day_row, field_name,
@@ -207,15 +204,23 @@ def _read_one(path: Path, shown: str, reading: Reading, order: int) -> None:
     t = catalogue_named_by(site.get("language", "en"), [default_theme()])
     for sheet in readable:
         try:
-            if sheet["kind"] == "tracker":
-                reading.trackers.append(_read_tracker(sheet, fields, shown, t, site,
-                                                      reading.warnings))
-            else:
-                rating = _read_rating(sheet, fields, shown, t, reading.warnings)
-                rating.order = order
-                reading.ratings.append(rating)
+            read = read_sheet(sheet, fields, shown, t, site, reading.warnings)
         except (KeyError, TypeError, ValueError):
             raise _damaged(shown) from None
+        if isinstance(read, Tracker):
+            reading.trackers.append(read)
+        else:
+            read.order = order
+            reading.ratings.append(read)
+
+
+def read_sheet(sheet: dict, fields: dict[str, str], shown: str, t: Catalogue, site: dict,
+               warnings: list[Problem]) -> Tracker | Rating:
+    """One tracker or goal rating sheet of a file: ``sheet`` is its entry in the
+    file's description, ``fields`` the file's field values by name."""
+    if sheet["kind"] == "tracker":
+        return _read_tracker(sheet, fields, shown, t, site, warnings)
+    return _read_rating(sheet, fields, shown, t, warnings)
 
 
 def _field_values(pdf: pikepdf.Pdf) -> dict[str, str]:
@@ -333,43 +338,6 @@ def _read_cell(tracker: Tracker, m: TrackedMeasure, raw: str, week: int, day: in
                                        date_written=written))
 
 
-_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?\Z")
-_MINUTES = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:m|min|mins|minutes?)?\.?\Z", re.I)
-
-
-def parse_value(m: TrackedMeasure, text: str,
-                t: Translate = Catalogue("en")) -> tuple[float | None, str | None]:
-    """A written value as a number, or the reason it cannot be used."""
-    shown = text if len(text) <= 30 else text[:27] + "..."
-    if m.kind == "text":
-        return None, None
-    if m.kind == "count":
-        if re.fullmatch(r"\d+", text):
-            return float(text), None
-        return None, t("'{label}' is '{value}', not a whole number; left out",
-                       label=m.label, value=shown)
-    if m.kind == "minutes":
-        match = _MINUTES.match(text)
-        if match:
-            return float(match[1].replace(",", ".")), None
-        return None, t("'{label}' is '{value}', not a number of minutes; left out",
-                       label=m.label, value=shown)
-    if m.kind == "scale":
-        number = text
-        fraction = re.fullmatch(r"(.+?)\s*/\s*(\d+)", text)
-        if fraction and int(fraction[2]) == m.max:
-            number = fraction[1]  # "7/10" on a 0-10 scale
-        if not _NUMBER.match(number.strip()):
-            return None, t("'{label}' is '{value}', not a number from {min} to {max}; left out",
-                           label=m.label, value=shown, min=m.min, max=m.max)
-        value = float(number.strip().replace(",", "."))
-        if not m.min <= value <= m.max:
-            return None, t("'{label}' is {value}, outside the scale {min}–{max}; left out",
-                           label=m.label, value=shown, min=m.min, max=m.max)
-        return value, None
-    return None, None  # pragma: no cover - yes-no is read as a tick box
-
-
 def _start_date(sheet: dict, written: str, shown: str, t: Catalogue,
                 warnings: list[Problem]) -> datetime.date | None:
     planned = datetime.date.fromisoformat(sheet["start"]) if sheet.get("start") else None
@@ -385,45 +353,6 @@ def _start_date(sheet: dict, written: str, shown: str, t: Catalogue,
         warnings.append(Problem(shown, None, f"{message}; {use}"))
         return planned
     return day
-
-
-def parse_written_date(text: str, locale: Locale) -> datetime.date | None:
-    """A date as people write it: 2027-01-04, January 4, 2027, 4 Jan 2027, 1/4/2027."""
-    text = text.strip()
-    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
-    try:
-        if iso:
-            return datetime.date(int(iso[1]), int(iso[2]), int(iso[3]))
-        words = re.findall(r"[^\W\d_]+", text.lower())
-        numbers = [int(n) for n in re.findall(r"\d+", text)]
-        month = None
-        for word in words:
-            month = month or _month(word, locale) or _month(word, _ENGLISH)
-        if month:
-            years = [n for n in numbers if n > 31]
-            days = [n for n in numbers if 1 <= n <= 31]
-            if len(years) == 1 and len(days) == 1:
-                return datetime.date(years[0], month, days[0])
-            return None
-        if len(numbers) == 3 and not words:
-            found = parse_date(text, locale=locale)
-            return found if found.year > 1900 else None
-    except (ValueError, IndexError):
-        return None
-    return None
-
-
-_ENGLISH = Locale.parse("en")
-
-
-def _month(word: str, locale: Locale) -> int | None:
-    word = word.strip(".")
-    for context in ("format", "stand-alone"):
-        for width in ("wide", "abbreviated"):
-            for number, name in locale.months[context][width].items():
-                if name.lower().strip(".") == word:
-                    return number
-    return None
 
 
 # ---- goal ratings

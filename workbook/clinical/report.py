@@ -25,11 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel.dates import format_interval, format_skeleton
+from babel.numbers import format_decimal, format_percent
 from markupsafe import Markup
 
 from workbook.clinical import charts, gas, timeline
 from workbook.clinical.reading import Reading, read_files
-from workbook.clinical.table import progress_csv, value_text
+from workbook.clinical.table import progress_csv
 from workbook.clinical.timeline import GoalSeries, MeasureSummary
 from workbook.clinical.wording import (count_text, day_text, gas_level_names, signed_level,
                                        target_words)
@@ -120,8 +121,11 @@ def _period(goal: GoalSeries, t: Catalogue) -> str:
     return f"{dates} · {span}"
 
 
-def _shown(value: float, percent: bool = False) -> str:
-    return f"{round(value)}%" if percent else value_text(value)
+def _shown(value: float, t: Catalogue, percent: bool = False) -> str:
+    """A value as the report shows it, with the language's decimal mark: 3.5, 3,5, 40%."""
+    if percent:
+        return format_percent(round(value) / 100, locale=t.locale)
+    return format_decimal(round(value, 1), format="#,##0.#", locale=t.locale)
 
 
 def _target(m, t: Catalogue) -> str:
@@ -139,14 +143,14 @@ def _measure_row(summary: MeasureSummary, t: Catalogue) -> dict:
     def cell(point):
         if point is None:
             return "–"
-        return t("{value} (week {week})", value=_shown(point[1], percent), week=point[0])
+        return t("{value} (week {week})", value=_shown(point[1], t, percent), week=point[0])
 
     change = summary.change
     if change is None:
         change_text = "–"
     else:
         sign = "+" if change > 0 else "−" if change < 0 else "±"
-        change_text = f"{sign}{value_text(abs(change))}"
+        change_text = f"{sign}{_shown(abs(change), t)}"
         if percent:
             change_text = t("{change} points", change=change_text)
         if summary.better is not None:
@@ -185,7 +189,7 @@ def _chart(goal: GoalSeries, summary: MeasureSummary, reading: Reading, t: Catal
     weeks = max(goal.last_week, 1)
     labels = charts.week_labels(goal.start, weeks,
                                 lambda d: plain_spaces(format_skeleton("MMMd", d, locale=t.locale)))
-    values = ", ".join(t("week {week}: {value}", week=w, value=_shown(v, percent))
+    values = ", ".join(t("week {week}: {value}", week=w, value=_shown(v, t, percent))
                        for w, v in summary.weekly.items())
     return charts.measure_chart(
         title=m.label, subtitle=subtitle, kind=m.kind, weekly=summary.weekly,
@@ -252,11 +256,11 @@ def _report_context(reading: Reading, goals: list[dict], ratings, earlier, unuse
         score = gas.t_score((r.level, r.weight) for r in ratings)
         names_by_level = gas_level_names(t)
         gas_view = {
-            "t": f"{score:.1f}",
+            "t": format_decimal(round(score, 1), format="0.0", locale=t.locale),
             "rows": [{"title": r.title, "level": signed_level(r.level),
                       "name": names_by_level[r.level],
                       "description": r.levels.get(str(r.level), ""),
-                      "weight": value_text(r.weight), "date": r.date_text or "–"}
+                      "weight": _shown(r.weight, t), "date": r.date_text or "–"}
                      for r in sorted(ratings, key=lambda r: r.title)],
             "earlier": len(earlier),
         }

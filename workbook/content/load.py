@@ -19,7 +19,7 @@ from workbook.content.rules import FOLDERS
 from workbook.content.schema import SLUG_RE
 from workbook.content.validation import validate
 from workbook.content.source import (LIMITS, Source, SourceError, load_yaml, read_text,
-                                     split_front_matter, text_digest)
+                                     inside, split_front_matter, text_digest)
 from workbook.errors import Report
 from workbook.project import Project
 
@@ -170,7 +170,7 @@ def _discover(project: Project, report: Report) -> dict[str, dict[str, Path]]:
             rel = project.rel(path)
             if path.name.startswith(".") or path.is_dir():
                 continue
-            if not rules.inside(path, project.root):  # a link (of the file or a folder) leading out
+            if not inside(path, project.root):  # a link (of the file or a folder) leading out
                 report.add(rel, None, "is a link to a file outside the project; copy the file in")
                 continue
             if path.suffix != suffix:

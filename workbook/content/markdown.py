@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from workbook.content.source import inside
 from workbook.errors import Report
 
 EXTERNAL_SCHEMES = ("http", "https", "mailto", "tel")
@@ -210,7 +211,7 @@ class Markdown:
         if (
             resolved is None
             or not file.is_file()
-            or not _inside(file, self.content_dir)
+            or not inside(file, self.content_dir)
             or file.suffix.lower() not in IMAGE_SUFFIXES
         ):
             report.add(
@@ -282,14 +283,6 @@ def _normalise(path: PurePosixPath) -> PurePosixPath | None:
         else:
             parts.append(part)
     return PurePosixPath(*parts) if parts else None
-
-
-def _inside(file: Path, folder: Path) -> bool:
-    try:
-        file.resolve().relative_to(folder.resolve())
-    except ValueError:
-        return False
-    return True
 
 
 def _line_of(needle: str, block: Token, lines: list[str], place: Place) -> int:

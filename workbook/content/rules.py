@@ -11,12 +11,11 @@ shows every problem at once.
 from __future__ import annotations
 
 import difflib
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbook.content import schema
 from workbook.content.schema import SLUG_RE
-from workbook.content.source import Source
+from workbook.content.source import Source, inside
 from workbook.errors import Report
 from workbook.project import Project
 
@@ -30,15 +29,6 @@ MAX_TIMEFRAME_DAYS = 366
 RESERVED_BLOCK_IDS = ("name", "date")
 MAX_MEASURES = 12
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg", ".webp", ".gif")
-
-
-def inside(path: Path, root: Path) -> bool:
-    """Whether ``path``, links followed, lies inside ``root``."""
-    try:
-        path.resolve().relative_to(root.resolve())
-    except ValueError:
-        return False
-    return True
 
 
 # --------------------------------------------------------------------------- one file

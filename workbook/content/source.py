@@ -314,3 +314,12 @@ def split_front_matter(rel: str, text: str) -> MarkdownFile:
                 meta.data = {}
             return MarkdownFile(meta, "\n".join(lines[index + 1 :]), index + 2)
     raise SourceError(1, "front matter is not closed: add a '---' line after it")
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether ``path``, links followed, lies inside ``root`` (a link may lead out)."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True

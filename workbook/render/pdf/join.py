@@ -1,18 +1,20 @@
 """A workbook joined from its parts' finished PDFs, in little memory.
 
-Why by hand, and not pikepdf or qpdf: measured on a 439-page workbook, this
-join needs 343 MiB where pikepdf needs 0.9-1.4 GiB and ``qpdf --pages`` 2 GiB,
-and qpdf drops the tag tree (PDF/UA) on the way. The reason: WeasyPrint keeps every laid-out page in memory until it
-writes the PDF (a 420-page workbook of trackers needed 3 GiB), and qpdf
-holds every object of every input and of the output at once (about 2 KiB an
-object: a 500-page workbook has 415,000 of them, 1.9 GiB, and took 17 s to
-join). :func:`join` streams instead: it takes one part at a time, gives its
-objects new numbers and keeps only their bytes (a 528-page workbook: about
-5 s and 300 MiB). Our parts are written by QPDF, so :class:`~workbook.render.pdf.objects.RawSource` reads
-their objects' text straight from the file and renumbers the references in
-it; pikepdf reads only the few objects the join must understand (pages, tag
-tree, form, outline). Any other PDF is read object by object through pikepdf
-(:class:`~workbook.render.pdf.objects.Source`). What survives the join, and how:
+Why by hand, and not with pikepdf or qpdf: measured joining a 439-page
+workbook, this join needs 343 MiB where pikepdf needs 0.9-1.4 GiB and qpdf
+2 GiB, and qpdf drops the tag tree (PDF/UA). Both hold every object of every
+input and of the output at once (about 2 KiB an object: a 500-page workbook
+has 415,000 of them). WeasyPrint itself would keep every laid-out page in
+memory until it writes the PDF (a 420-page workbook of trackers needed 3 GiB),
+so a workbook is never laid out whole either. :func:`join` streams instead: it
+takes one part at a time, gives its objects new numbers and keeps only their
+bytes (a 528-page workbook: about 5 s and 300 MiB). Our parts are written by
+QPDF, so :class:`~workbook.render.pdf.objects.RawSource` reads their objects'
+text straight from the file and renumbers the references in it; pikepdf reads
+only the few objects the join must understand (pages, tag tree, form,
+outline; see :mod:`workbook.render.pdf.trees`). Any other PDF is read object
+by object through pikepdf (:class:`~workbook.render.pdf.objects.Source`).
+What survives the join, and how:
 
 * pages in order, each pointing at the one new page tree;
 * the tag tree (PDF/UA): every part's top-level elements go under one
@@ -34,16 +36,17 @@ from __future__ import annotations
 import gc
 import hashlib
 import io
-import re
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name, String
+from pikepdf import Array, Dictionary, String
 
 from workbook.render.pdf.objects import (Output, RawSource, RawUnreadable, Source,
                                          dictionary_bytes, number_bytes)
 from workbook.render.pdf.stamp import NUMBER, overlay_xobjects, stamp_page
+from workbook.render.pdf.trees import (Bookmark, dest_names, font_descriptors, outline_items,
+                                       outline_of, parent_tree_entries, reachable, tree_nodes)
 
 
 @dataclass
@@ -64,14 +67,6 @@ def join(parts: list[JoinPart], overlay: bytes | None = None) -> bytes:
             gc.enable()
 
 
-@dataclass
-class _Bookmark:
-    title: str
-    page: int  # index in the joined document
-    top: float
-    children: list["_Bookmark"] = field(default_factory=list)
-
-
 class _Join:
     def __init__(self, parts: list[JoinPart], overlay: bytes | None):
         self.parts = parts
@@ -85,7 +80,7 @@ class _Join:
         self.fields: list[bytes] = []
         self.form: dict[str, bytes] = {}  # /AcroForm entries besides /Fields and /DR
         self.form_fonts: dict[str, bytes] = {}
-        self.bookmarks: list[_Bookmark] = []
+        self.bookmarks: list[Bookmark] = []
         self.dests: dict[str, bytes] = {}
         self.font_files: dict[str, int] = {}
         self.anchors = {part.anchor for part in parts if part.anchor}
@@ -152,7 +147,7 @@ class _Join:
             self.page_tops.append(box[3])
         self._tags(pdf, source, offset)
         self._form(pdf, source)
-        self.bookmarks += _outline_of(pdf, first)
+        self.bookmarks += outline_of(pdf, first)
         self._links(index, part, pdf, source, first)
         if index == 0:
             for key, value in pdf.Root.items():
@@ -173,21 +168,21 @@ class _Join:
             skip.append(root.get("/Metadata"))
         tree = root.get("/StructTreeRoot")
         if tree is not None:
-            skip += _tree_nodes(tree.get("/ParentTree"))
+            skip += tree_nodes(tree.get("/ParentTree"))
         form = root.get("/AcroForm")
         if form is not None:
             skip += [form, form.get("/Fields")]
         names = root.get("/Names")
         if names is not None:
-            skip += [names, *_tree_nodes(names.get("/Dests"), values=True)]
+            skip += [names, *tree_nodes(names.get("/Dests"), values=True)]
         outline = root.get("/Outlines")
         if outline is not None:
-            skip += [outline, *_outline_items(outline)]
+            skip += [outline, *outline_items(outline)]
         for page in pdf.pages:
             resources = page.obj.get("/Resources", Dictionary())
             old = resources.get("/XObject", Dictionary()).get(NUMBER)
             if old is not None:  # the sheet's own page number: replaced by the workbook's
-                skip += _reachable(old.get("/Resources"))
+                skip += reachable(old.get("/Resources"))
         source.skip.update(obj.objgen[0] for obj in skip
                            if isinstance(obj, pikepdf.Object) and obj.is_indirect)
 
@@ -225,7 +220,7 @@ class _Join:
             else:
                 self.kids.append(source.text(kid))
         used = 0
-        for key, value in _parent_tree(tree.get("/ParentTree"), source):
+        for key, value in parent_tree_entries(tree.get("/ParentTree"), source):
             self.nums.append((key + offset, value))
             used = max(used, key + 1)
         self.next_key = offset + max(used, int(tree.get("/ParentTreeNextKey", 0)))
@@ -251,7 +246,7 @@ class _Join:
         if part.anchor and first < len(self.page_refs):
             self.dests[part.anchor] = b"[ %d 0 R /XYZ 0 %s 0 ]" % (
                 self.page_refs[first], number_bytes(self.page_tops[first]))
-        own = dict(_dest_names(pdf.Root.get("/Names", Dictionary()).get("/Dests")))
+        own = dict(dest_names(pdf.Root.get("/Names", Dictionary()).get("/Dests")))
         for page in pdf.pages:
             for annot in page.obj.get("/Annots", []):
                 dest = annot.get("/Dest")
@@ -265,7 +260,7 @@ class _Join:
 
     def _share_fonts(self, pdf: pikepdf.Pdf, source: Source) -> None:
         """A font file already written (every part embeds the form font whole) is reused."""
-        for descriptor in _font_descriptors(pdf):
+        for descriptor in font_descriptors(pdf):
             for key in ("/FontFile2", "/FontFile3", "/FontFile"):
                 stream = descriptor.get(key)
                 if stream is None or not stream.is_indirect:
@@ -332,7 +327,7 @@ class _Join:
         out = self.out
         root = out.new()
 
-        def write(marks: list[_Bookmark], parent: int) -> tuple[int, int, int]:
+        def write(marks: list[Bookmark], parent: int) -> tuple[int, int, int]:
             numbers = [out.new() for _ in marks]
             visible = len(marks)
             for i, (mark, number) in enumerate(zip(marks, numbers)):
@@ -358,117 +353,3 @@ class _Join:
         out.put(root, b"<< /Type /Outlines /First %d 0 R /Last %d 0 R /Count %d >>"
                 % (first, last, count))
         return root
-
-
-_NUMS = re.compile(rb"(\d+)\s+(\d+ 0 R|\[[^\]]*\]|null)")
-
-
-def _parent_tree(node, source) -> list[tuple[int, bytes]]:
-    """The entries of a parent tree (a number tree): key, value as written in the output."""
-    if node is None:
-        return []
-    found = []
-    nums = node.get("/Nums")
-    if nums is not None and len(nums):
-        text = source.contents_text(nums)
-        if b"<<" in text:  # a value written out as a dictionary: take them one by one
-            found += [(int(nums[i]), source.text(nums[i + 1])) for i in range(0, len(nums) - 1, 2)]
-        else:
-            found += [(int(key), value) for key, value in _NUMS.findall(text)]
-    for kid in node.get("/Kids", []):
-        found += _parent_tree(kid, source)
-    return found
-
-
-def _dest_names(names) -> list[tuple[str, pikepdf.Object]]:
-    if names is None:
-        return []
-    found = []
-    items = names.get("/Names", [])
-    found += [(str(items[i]), items[i + 1]) for i in range(0, len(items) - 1, 2)]
-    for kid in names.get("/Kids", []):
-        found += _dest_names(kid)
-    return found
-
-
-def _tree_nodes(node, values: bool = False) -> list:
-    """The nodes of a number or name tree (and with ``values``, its values)."""
-    if node is None:
-        return []
-    found = [node]
-    if values:
-        items = node.get("/Names", [])
-        found += [items[i] for i in range(1, len(items), 2)]
-    for kid in node.get("/Kids", []):
-        found += _tree_nodes(kid, values)
-    return found
-
-
-def _outline_items(node) -> list:
-    found, item = [], node.get("/First")
-    while item is not None:
-        found.append(item)
-        found += _outline_items(item)
-        item = item.get("/Next")
-    return found
-
-
-def _reachable(obj, seen: set | None = None) -> list:
-    """Indirect objects reachable from ``obj`` (small graphs only: a page number's font)."""
-    seen = set() if seen is None else seen
-    found = []
-    if isinstance(obj, pikepdf.Object):
-        if obj.is_indirect:
-            if obj.objgen in seen:
-                return found
-            seen.add(obj.objgen)
-            found.append(obj)
-        if isinstance(obj, pikepdf.Stream):
-            obj = obj.stream_dict
-        if isinstance(obj, Dictionary):
-            for value in obj.values():
-                found += _reachable(value, seen)
-        elif isinstance(obj, Array):
-            for value in obj:
-                found += _reachable(value, seen)
-    return found
-
-
-def _font_descriptors(pdf: pikepdf.Pdf) -> list[Dictionary]:
-    fonts = []
-    for page in pdf.pages:
-        resources = page.obj.get("/Resources", Dictionary())
-        fonts += list(resources.get("/Font", Dictionary()).values())
-    form = pdf.Root.get("/AcroForm")
-    if form is not None:
-        fonts += list(form.get("/DR", Dictionary()).get("/Font", Dictionary()).values())
-    found, seen = [], set()
-    for font in fonts:
-        for candidate in [font, *font.get("/DescendantFonts", [])]:
-            descriptor = candidate.get("/FontDescriptor")
-            if descriptor is not None and descriptor.objgen not in seen:
-                seen.add(descriptor.objgen)
-                found.append(descriptor)
-    return found
-
-
-def _outline_of(pdf: pikepdf.Pdf, start: int) -> list[_Bookmark]:
-    index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
-
-    def convert(item) -> _Bookmark | None:
-        dest = item.destination
-        if not isinstance(dest, Array) or not len(dest):
-            return None
-        page = index.get(dest[0].objgen)
-        if page is None:
-            return None
-        top = float(dest[3]) if len(dest) > 3 and dest[1] == Name.XYZ and dest[3] is not None \
-            else 0.0
-        mark = _Bookmark(str(item.title), page + start, top)
-        mark.children = [c for c in (convert(child) for child in item.children) if c]
-        return mark
-
-    if "/Outlines" not in pdf.Root:
-        return []
-    with pdf.open_outline() as outline:
-        return [m for m in (convert(item) for item in outline.root) if m]

@@ -10,7 +10,7 @@ import pytest
 from workbook import BuildConfig, WorkbookError, build
 from workbook.output.cache import CACHE_DIR
 
-from .conftest import tree_bytes, write
+from ..helpers import REPO, tree_bytes, write
 
 pytestmark = pytest.mark.slow
 
@@ -105,7 +105,7 @@ def test_editing_a_template_changes_every_page_using_it(project: Path) -> None:
     before = mtimes(project / "output")
     theme = project / "templates"
     theme.mkdir()
-    default = Path(__file__).resolve().parent.parent / "templates/goal.html"
+    default = REPO / "templates/goal.html"
     (theme / "goal.html").write_text(default.read_text().replace(
         '<section aria-labelledby="smart-title">', '<section aria-labelledby="smart-title" class="x">'))
     result = build(BuildConfig(project_dir=project))

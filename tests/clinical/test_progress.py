@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 
 from workbook import BuildConfig, build
 from workbook.clinical.gas import t_score
 from workbook.project import new_project
 
-from .conftest import run, write
+from ..helpers import fill, run, write
 
 pytestmark = pytest.mark.slow
 GOALS = ("ease-anxiety", "sleep-routine", "healthy-boundaries")
@@ -32,14 +32,6 @@ def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 path.unlink()
     build(BuildConfig(project_dir=root))
     return root / "output/downloads"
-
-
-def fill(source: Path, target: Path, values: dict[str, str]) -> Path:
-    writer = PdfWriter(clone_from=PdfReader(source))
-    for page in writer.pages:
-        writer.update_page_form_field_values(page, values, auto_regenerate=False)
-    writer.write(target)
-    return target
 
 
 # Four weeks of an anxiety tracker, as a client might fill it in: fewer spells and lower

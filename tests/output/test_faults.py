@@ -18,7 +18,7 @@ import pytest
 from workbook import BuildConfig, WorkbookError, build
 from workbook.output import write as output_module
 
-from .conftest import run, tree_bytes, write
+from ..helpers import run, tree_bytes, write
 
 
 @pytest.fixture

@@ -8,9 +8,7 @@ from workbook import BuildConfig, build
 from workbook.content.load import load_content
 from workbook.project import open_project
 
-from .test_content import GOAL, problems
-from .test_site import parse
-from .conftest import write
+from ..helpers import GOAL, parse, problems, write
 
 GAS = """\
 gas:

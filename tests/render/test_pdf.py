@@ -14,8 +14,7 @@ from pypdf import PdfReader, PdfWriter
 from workbook import BuildConfig, WorkbookError, build
 from workbook.render.pdf.repair import embedded_fonts
 
-from .test_site import parse
-from .conftest import tree_bytes, write
+from ..helpers import TESTS, parse, tree_bytes, write
 
 LETTER = (612, 792)
 A4 = (595, 842)
@@ -351,7 +350,7 @@ def test_pdf_font_check_catches_characters_from_templates(small_project: Path) -
     assert "has no glyph for '☂', so DejaVu-Sans-Bold was used instead" in str(info.value)
 
 
-PDFJS = Path(__file__).parent / "pdfjs"
+PDFJS = TESTS / "pdfjs"
 
 
 @pytest.fixture(scope="session")

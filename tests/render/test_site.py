@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import posixpath
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -12,56 +11,7 @@ import pytest
 from workbook import BuildConfig, WorkbookError, build
 from workbook.output.write import MARKER
 
-from .conftest import tree_bytes, write
-
-
-class PageParser(HTMLParser):
-    """Collects links, resources, form controls and labels of one page."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.links: list[tuple[str, dict]] = []  # (url, attrs) of <a href>
-        self.resources: list[str] = []  # src=, <link href>
-        self.controls: list[dict] = []
-        self.label_for: set[str] = set()
-        self.ids: list[str] = []
-        self._label_depth = 0
-        self.tracker_rows = 0
-        self._in_tracker = False
-
-    def handle_starttag(self, tag: str, attrs_list) -> None:
-        attrs = dict(attrs_list)
-        if "id" in attrs:
-            self.ids.append(attrs["id"])
-        if tag == "a" and "href" in attrs:
-            self.links.append((attrs["href"], attrs))
-        if tag in ("img", "script", "iframe", "source", "audio", "video") and "src" in attrs:
-            self.resources.append(attrs["src"])
-        if tag == "link" and "href" in attrs:
-            self.resources.append(attrs["href"])
-        if tag == "label":
-            self._label_depth += 1
-            if "for" in attrs:
-                self.label_for.add(attrs["for"])
-        if tag in ("input", "textarea", "select"):
-            attrs["_wrapped"] = self._label_depth > 0  # a label around it labels it
-            self.controls.append(attrs)
-        if tag == "table" and "tracker" in attrs.get("class", ""):
-            self._in_tracker = True
-        if tag == "tr" and self._in_tracker:
-            self.tracker_rows += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "label":
-            self._label_depth -= 1
-        if tag == "table":
-            self._in_tracker = False
-
-
-def parse(path: Path) -> PageParser:
-    parser = PageParser()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return parser
+from ..helpers import parse, tree_bytes, write
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from .conftest import run, write
+from ..helpers import run, write
 
 pytestmark = pytest.mark.slow
 CLIENT, THERAPIST = "Ana Pérez", "Dr Sam Lee"

@@ -13,7 +13,6 @@ import ast
 import datetime
 import re
 import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
 
 import jinja2
@@ -30,114 +29,11 @@ from workbook.model.plan import plan_site
 from workbook.project import default_theme, open_project
 from workbook.content.schema import DEFAULT_AREAS
 
-from .conftest import REPO, write
-
-ES = default_theme() / "locales/es.yaml"
-
-CONFIG = """\
-title: Cuadernos de objetivos
-organization: Centro Ribera
-language: es
-paper: a4
-accent_color: "#2f6f73"
-support_note: Si estás en peligro o piensas en hacerte daño, llama ahora al número de emergencias.
-"""
-
-GOAL = """\
-title: Dormir con un horario estable
-area: behaviour-change
-summary: Acostarme a una hora fija y preparar el descanso para que las noches sean más tranquilas.
-smart:
-  specific: Estaré en la cama a las once entre semana y apagaré las pantallas media hora antes.
-  measurable: Cada mañana anotaré cuántos minutos tardé en dormirme y si cumplí el horario.
-  achievable: Adelantaré la hora de acostarme poco a poco, quince minutos cada vez.
-  relevant: Cuando duermo mal estoy irritable y todo lo demás me cuesta más.
-  time_bound: Durante ocho semanas quiero cumplir el horario al menos cinco noches por semana.
-timeframe: 2 weeks
-measures:
-  - id: minutos
-    label: Minutos hasta dormirme
-    kind: minutes
-    every: day
-    target: {direction: lower, value: 30}
-  - id: cansancio
-    label: Cansancio (0-10)
-    kind: scale
-    min: 0
-    max: 10
-    anchors: {0: descansado, 10: agotado}
-    every: day
-  - id: siestas
-    label: Siestas en la semana
-    kind: count
-    every: week
-    target: {direction: higher, value: 1}
-strategies:
-  - Pantallas apagadas antes de dormir
-  - Levantarme siempre a la misma hora
-steps:
-  - by: semana 1
-    text: Me levanto a la misma hora todos los días.
-prompts:
-  - ¿Qué suele retrasar la hora de acostarme?
-guidance: [descanso]
-"""
-
-GUIDANCE = """\
----
-title: Cuidar el descanso
-summary: Ideas sencillas para dormir mejor.
----
-## Una rutina tranquila
-
-Apaga las pantallas y lee un rato. Mira también la ficha [de revisión](../sheets/revision.yaml).
-"""
-
-SHEET = """\
-title: Revisión semanal
-kind: session-prep
-summary: Mira atrás antes de la sesión.
-intro: Rellénala la víspera de la sesión.
-blocks:
-  - kind: scale
-    id: semana
-    label: ¿Cómo fue la semana?
-    min: 0
-    max: 4
-    anchors: {0: muy difícil, 4: muy buena}
-  - kind: prompt
-    label: ¿Qué salió mejor de lo esperado?
-    lines: 2
-  - kind: checklist
-    label: Esta semana...
-    items: [Rellené mi registro, Probé una estrategia]
-  - kind: list
-    label: Temas para la sesión
-    lines: 2
-  - kind: table
-    label: Momentos importantes
-    columns: [Día, Qué pasó]
-    rows: 2
-"""
-
-WORKBOOK = """\
-title: Primeros pasos
-subtitle: Un cuaderno para empezar
-contents:
-  - {guidance: descanso}
-  - {sheet: revision}
-  - {goal: dormir}
-"""
-
+from ..helpers import ES, REPO, VisibleWords, allowed_words, words, write_spanish_project
 
 @pytest.fixture(scope="module")
 def spanish(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("es") / "proyecto"
-    write(root / "workbook.yaml", CONFIG)
-    write(root / "content/goals/dormir.yaml", GOAL)
-    write(root / "content/guidance/descanso.md", GUIDANCE)
-    write(root / "content/sheets/revision.yaml", SHEET)
-    write(root / "content/workbooks/primeros-pasos.yaml", WORKBOOK)
+    root = write_spanish_project(tmp_path_factory.mktemp("es") / "proyecto")
     build(BuildConfig(project_dir=root))
     return root
 
@@ -200,70 +96,6 @@ def test_dates_are_written_the_spanish_way() -> None:
 # ------------------------------------------------------------------ the built site
 
 
-class _Words(HTMLParser):
-    """Words a visitor can see or hear: text, and the attributes read aloud or shown."""
-
-    SPOKEN = {"aria-label", "title", "alt", "placeholder", "content", "data-title", "data-kind"}
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.chunks: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag, attrs) -> None:
-        if tag in ("script", "style"):
-            self._skip += 1
-        attrs = dict(attrs)
-        if tag == "meta" and attrs.get("http-equiv") or tag == "meta" and attrs.get("name") in (
-                "viewport", "referrer"):
-            return
-        for name, value in attrs.items():
-            if value and (name in self.SPOKEN or (name.startswith("data-") and name not in (
-                    "data-sheet", "data-root", "data-bundle", "data-pagefind-meta"))):
-                self.chunks.append(value)
-
-    def handle_endtag(self, tag) -> None:
-        if tag in ("script", "style"):
-            self._skip -= 1
-
-    def handle_data(self, data) -> None:
-        if not self._skip:
-            self.chunks.append(data)
-
-
-WORD = re.compile(r"[^\W\d_]+")
-NEUTRAL = {"pdf", "smart", "s", "m", "a", "r", "t"}  # the acronym's letters, strategy keys "S1"
-
-
-def words(text: str) -> set[str]:
-    return {w.lower() for w in WORD.findall(text)}
-
-
-def allowed_words(project: Path) -> set[str]:
-    spanish = yaml.safe_load(ES.read_text(encoding="utf-8"))
-    allowed = set(NEUTRAL)
-    for translation in spanish.values():
-        allowed |= words(re.sub(r"\{\w+\}", " ", translation))
-    for path in [project / "workbook.yaml", *(project / "content").rglob("*.yaml")]:
-        allowed |= words(" ".join(_human_text(yaml.safe_load(path.read_text(encoding="utf-8")))))
-    for path in (project / "content").rglob("*.md"):
-        allowed |= words(re.sub(r"\]\([^)]*\)", "]", path.read_text(encoding="utf-8")))
-    return allowed
-
-
-#: Keys whose values are syntax ('every: week', 'kind: scale'), not words a reader sees.
-SYNTAX = {"id", "kind", "every", "direction", "area", "timeframe", "guidance", "sheet", "goal",
-          "sheets", "paper", "language", "accent_color", "logo", "site_url"}
-
-
-def _human_text(data, key=None) -> list[str]:
-    if isinstance(data, dict):
-        return [t for k, v in data.items() if k not in SYNTAX for t in _human_text(v, k)]
-    if isinstance(data, list):
-        return [t for item in data for t in _human_text(item, key)]
-    return [str(data)] if isinstance(data, str) else []
-
-
 def test_no_english_theme_text_on_any_page(spanish: Path) -> None:
     out = spanish / "output"
     allowed = allowed_words(spanish)
@@ -273,7 +105,7 @@ def test_no_english_theme_text_on_any_page(spanish: Path) -> None:
     pages = sorted(out.rglob("*.html"))
     assert len(pages) >= 12
     for path in pages:
-        parser = _Words()
+        parser = VisibleWords()
         parser.feed(path.read_text(encoding="utf-8"))
         stray = words(re.sub(r"\{\w+\}", " ", " ".join(parser.chunks))) - allowed
         if stray:

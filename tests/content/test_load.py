@@ -7,37 +7,9 @@ from pathlib import Path
 import pytest
 
 from workbook.content.load import load_content
-from workbook.errors import WorkbookError
 from workbook.project import open_project
 
-from .conftest import write
-
-GOAL = """\
-title: Sleep better
-area: behaviour-change
-summary: Fall asleep sooner.
-smart:
-  specific: Go to bed at 23:00.
-  measurable: Note minutes to fall asleep.
-  achievable: Start with weeknights.
-  relevant: I am tired at work.
-  time_bound: Within 8 weeks.
-timeframe: 8 weeks
-measures:
-  - id: minutes
-    label: Minutes to fall asleep
-    kind: minutes
-    every: day
-    target: {direction: lower, value: 20}
-guidance: [smart-goals]
-"""
-
-
-def problems(root: Path) -> list[str]:
-    with pytest.raises(WorkbookError) as info:
-        load_content(open_project(root))
-    return [str(p) for p in info.value.problems]
-
+from ..helpers import GOAL, problems, write
 
 def test_sample_loads_every_kind(project: Path) -> None:
     content = load_content(open_project(project))

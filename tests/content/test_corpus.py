@@ -22,9 +22,9 @@ from workbook import BuildConfig, build
 from workbook.commands.cli import main
 from workbook.project import new_project
 
-from .conftest import tree_bytes
+from ..helpers import TESTS, tree_bytes
 
-CORPUS = Path(__file__).parent / "corpus"
+CORPUS = TESTS / "corpus"
 CASES = sorted(path.name for path in CORPUS.iterdir() if path.is_dir())
 
 

@@ -15,7 +15,7 @@ import pytest
 from workbook import BuildConfig
 from workbook.commands.serve import Preview
 
-from .conftest import run
+from ..helpers import run
 
 GOAL = "content/goals/ease-anxiety.yaml"
 
