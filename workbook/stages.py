@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workbook.content.load import Content, load_content
+from workbook.content.load import Content, SeenText, load_content
 from workbook.errors import Report, WorkbookError
 from workbook.model.plan import Plan
 from workbook.output.cache import Cache, digest_file, fingerprint
@@ -28,16 +28,17 @@ def check_project(project: Project, *, pdf: bool = True, env=None,
 
     ``theme_checked``: the theme is unchanged since a build that checked it."""
     report = Report()
+    seen = SeenText()
     try:
-        content = load_content(project)
+        content = load_content(project, seen)
     except WorkbookError as error:
         report.problems.extend(error.problems)
         content = None
     if not theme_checked:
         check_theme(project, report, env)
-    if content is not None and pdf:
+    if pdf:
         fonts = project.theme_file("pdf/fonts.css")
-        check_glyphs(content, fonts, ", ".join(declared_fonts(fonts)), report)
+        check_glyphs(seen, fonts, ", ".join(declared_fonts(fonts)), report)
     report.raise_if_any()
     return content
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import subprocess
 import xml.etree.ElementTree as ET
@@ -9,13 +10,15 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 from workbook import BuildConfig, build
 from workbook.clinical.gas import t_score
 from workbook.project import new_project
+from workbook.render import colours
 
-from ..helpers import fill, run, write
+from ..helpers import REPO, fill, run, write
 
 pytestmark = pytest.mark.slow
 GOALS = ("ease-anxiety", "sleep-routine", "healthy-boundaries")
@@ -286,3 +289,87 @@ def test_a_filled_packet_is_read_with_its_dates(downloads: Path, tmp_path: Path)
     assert said == {"2027-01-04": "1", "2027-01-11": "2", "2027-01-25": "4"}
     report = (tmp_path / "progress/report.html").read_text()
     assert "+3, better" in report and "Bo Chen" in report
+
+
+def test_a_weekly_yes_no_measure_reads_100_percent_for_a_ticked_week(tmp_path: Path) -> None:
+    root = new_project(tmp_path / "weekly").root
+    for folder in ("goals", "sheets", "workbooks"):
+        for path in (root / "content" / folder).iterdir():
+            if path.stem != "meet-new-people":
+                path.unlink()
+    build(BuildConfig(project_dir=root))
+    m = "meet-new-people_tracker"
+    fill(root / "output/downloads/meet-new-people-tracker.pdf", tmp_path / "weeks.pdf", {
+        f"{m}_w01_new-people": "2", f"{m}_w01_new-place": "/on",
+        f"{m}_w02_new-people": "1",  # went nowhere new: an empty box on a filled row is a no
+        f"{m}_w03_new-people": "3", f"{m}_w03_new-place": "/on"})
+    result = run(["progress", "weeks.pdf"], tmp_path)
+    assert result.exit_code == 0, result.output
+    place = {r["week"]: r["value"] for r in rows(tmp_path / "progress")
+             if r["measure"] == "new-place"}
+    assert place == {"1": "1", "2": "0", "3": "1"}
+    chart = (tmp_path / "progress/meet-new-people-new-place.svg").read_text()
+    assert "week 1: 100%, week 2: 0%, week 3: 100%" in chart
+    bars = [ET.fromstring(chart).findall(".//{http://www.w3.org/2000/svg}rect")][0]
+    heights = sorted(float(bar.get("height")) for bar in bars if bar.get("rx") == "2")
+    assert heights[0] == 0 and heights[1] == heights[2] > 100  # full height: 100%
+    report = (tmp_path / "progress/report.html").read_text()
+    assert "100% (week 1)" in report and "100% (week 3)" in report
+    assert "Yes (100%) or no (0%), week by week" in report
+
+
+def test_the_report_wears_the_clinics_colour_and_the_theme_font(tmp_path: Path,
+                                                                 browser) -> None:
+    root = new_project(tmp_path / "clinic").root
+    config = root / "workbook.yaml"
+    config.write_text(config.read_text().replace('accent_color: "#2f6f73"',
+                                                 'accent_color: "#8a3b9e"'))
+    for folder in ("goals", "sheets", "workbooks"):
+        for path in (root / "content" / folder).iterdir():
+            if path.stem != "ease-anxiety":
+                path.unlink()
+    build(BuildConfig(project_dir=root))
+    fill(root / "output/downloads/ease-anxiety-tracker.pdf", tmp_path / "t.pdf",
+         four_weeks(weeks=(1, 2)))
+    assert run(["progress", "t.pdf"], tmp_path).exit_code == 0
+    accent = colours.readable_on("#8a3b9e", colours.LIGHT_BACKGROUND)
+    html = (tmp_path / "progress/report.html").read_text()
+    assert f":root {{ --accent: {accent}; }}" in html and "#2f6f73" not in html
+    regular = (REPO / "templates/assets/fonts/AtkinsonHyperlegible-Regular.ttf").read_bytes()
+    assert base64.b64encode(regular).decode() in html  # the font itself, not a name
+    page = browser.new_page()
+    try:
+        page.goto((tmp_path / "progress/report.html").as_uri())
+        page.evaluate("document.fonts.ready")
+        assert page.evaluate("getComputedStyle(document.querySelector('h1')).color") == \
+            "rgb({}, {}, {})".format(*(int(accent[i:i + 2], 16) for i in (1, 3, 5)))
+        assert page.evaluate("document.fonts.check('bold 16px \"Atkinson Hyperlegible\"') && "
+                             "[...document.fonts].some(f => f.family.includes('Atkinson') "
+                             "&& f.status === 'loaded')")
+    finally:
+        page.close()
+    pdf_file = tmp_path / "progress/report.pdf"
+    with pikepdf.open(pdf_file) as pdf:
+        fonts = {str(font.get("/BaseFont")) for page in pdf.pages
+                 for font in page.Resources.get("/Font", {}).values()}
+    assert fonts and all("Atkinson-Hyperlegible" in name for name in fonts), fonts
+    assert heading_colour(pdf_file, tmp_path) == tuple(int(accent[i:i + 2], 16)
+                                                       for i in (1, 3, 5))
+
+
+def heading_colour(pdf_file: Path, work: Path) -> tuple[int, int, int]:
+    """The colour the report's title is drawn in, read off the printed page: the darkest
+    pixel inside the box pdftotext gives for its first word."""
+    boxes = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf_file), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    word = ET.fromstring(boxes.replace('xmlns="http://www.w3.org/1999/xhtml"', "")).find(
+        ".//word[.='Progress']")
+    dpi = 150
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile",
+                    str(pdf_file), str(work / "page")], check=True)
+    scale = dpi / 72
+    box = tuple(round(float(word.get(k)) * scale) for k in ("xMin", "yMin", "xMax", "yMax"))
+    with Image.open(work / "page.png") as image:
+        title = image.convert("RGB").crop(box)
+    pixels = [title.getpixel((x, y)) for x in range(title.width) for y in range(title.height)]
+    return min(pixels, key=sum)

@@ -39,6 +39,8 @@ from workbook.errors import Problem, WorkbookError
 from workbook.output.private import private_folder, refuse_published, write_private
 from workbook.project import Project, bundled_root, default_theme
 
+from workbook.render import colours
+from workbook.render.pdf.fonts import embedded_font_faces
 from workbook.render.pdf.setup import PageSetup, declared_fonts
 from workbook.render.templates import make_env, render_template
 
@@ -91,9 +93,13 @@ def run_progress(files: list[str], out: str | None) -> Outcome:
     outputs["progress.csv"] = progress_csv(series, reading.ratings)
     context = _report_context(reading, goal_views, ratings, earlier,
                               [str(w) for w in warnings], t)
-    html = _render_html(context, t)
-    outputs["report.html"] = html.encode("utf-8")
-    outputs["report.pdf"] = _render_pdf(html, reading.site, t)
+    accent = colours.readable_on(site_value(reading.site, "accent_color", ACCENT, DEFAULT_ACCENT),
+                                 colours.LIGHT_BACKGROUND)
+    context["accent"] = accent
+    outputs["report.html"] = _render_html(context, t, embed_fonts=True).encode("utf-8")
+    # the PDF gets the same fonts from the theme's fonts.css, not from data: URLs
+    outputs["report.pdf"] = _render_pdf(_render_html(context, t, embed_fonts=False),
+                                        reading.site, t)
     private_folder(folder)
     written = []
     for name, data in outputs.items():
@@ -137,8 +143,8 @@ def _target(m, t: Catalogue) -> str:
 def _measure_row(summary: MeasureSummary, t: Catalogue) -> dict:
     m = summary.measure
     percent = m.kind == "yes-no"
-    what = t("share of days") if percent else (
-        t("daily, weekly average") if m.every == "day" else "")
+    what = "" if m.every == "week" else t("share of days") if percent \
+        else t("daily, weekly average")
 
     def cell(point):
         if point is None:
@@ -177,7 +183,9 @@ def _measure_row(summary: MeasureSummary, t: Catalogue) -> dict:
 def _chart(goal: GoalSeries, summary: MeasureSummary, reading: Reading, t: Catalogue) -> str:
     m = summary.measure
     percent = m.kind == "yes-no"
-    if percent:
+    if percent and m.every == "week":
+        subtitle = t("Yes (100%) or no (0%), week by week")
+    elif percent:
         subtitle = t("Share of filled-in days with a yes, week by week")
     elif m.every == "day":
         subtitle = t("Weekly average (line) of single days (dots)")
@@ -273,11 +281,14 @@ def _report_context(reading: Reading, goals: list[dict], ratings, earlier, unuse
     }
 
 
-def _render_html(context: dict, t: Catalogue) -> str:
+def _render_html(context: dict, t: Catalogue, *, embed_fonts: bool) -> str:
+    """The report as HTML; ``embed_fonts``: carrying the theme font itself (report.html is
+    opened on its own, anywhere)."""
     project = Project(bundled_root())
     env = make_env(project, t)
+    faces = embedded_font_faces(project.theme_file("pdf/fonts.css")) if embed_fonts else ""
     return render_template(env, project, "report/progress.html", {
-        **context, "config": {"language": t.language}})
+        **context, "config": {"language": t.language}, "font_faces": Markup(faces)})
 
 
 def site_value(site: dict, key: str, pattern: re.Pattern, default: str) -> str:

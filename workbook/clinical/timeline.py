@@ -181,7 +181,8 @@ def _points(trackers: list[Tracker], start: datetime.date | None,
 @dataclass
 class MeasureSummary:
     measure: TrackedMeasure
-    weekly: dict[int, float]  # week → weekly value (mean, or % of days for yes-no)
+    weekly: dict[int, float]  # week → weekly value (mean; for yes-no a percentage: of days
+    # with a yes, or 100/0 for a weekly one)
     daily: list[tuple[int, float]]  # (day, value) of usable daily values
     first: tuple[int, float] | None
     latest: tuple[int, float] | None
@@ -233,9 +234,10 @@ def summarise(series: GoalSeries) -> list[MeasureSummary]:
             else:
                 weekly = {w: sum(v) / len(v) for w, v in by_week.items()}
             filled, span, unit = len(daily), span_days, "days"
-        else:
+        else:  # a weekly yes-no is 100% for a ticked week, as a daily one's share is
             daily = []
-            weekly = {p.week: p.entry.value for p in points}
+            scale = 100 if m.kind == "yes-no" else 1
+            weekly = {p.week: scale * p.entry.value for p in points}
             filled, span, unit = len(weekly), span_weeks, "weeks"
         weeks = sorted(weekly)
         summaries.append(MeasureSummary(

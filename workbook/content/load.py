@@ -9,7 +9,7 @@ found in every file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from workbook.content import rules, schema
@@ -95,10 +95,24 @@ class Content:
             for item in kind.values()])
 
 
-def load_content(project: Project) -> Content:
-    """Read and check every content file; raise WorkbookError listing all problems."""
+@dataclass
+class SeenText:
+    """Every text the loading read, whether or not its file passed the checks, so that
+    later checks of the text itself (does the PDF font have each character?) report
+    their problems in the same pass as the loading's."""
+
+    sources: list[Source] = field(default_factory=list)  # YAML files and front matter
+    bodies: list[tuple[str, int, str]] = field(default_factory=list)  # (file, line, Markdown)
+    catalogue: Catalogue | None = None
+
+
+def load_content(project: Project, seen: SeenText | None = None) -> Content:
+    """Read and check every content file; raise WorkbookError listing all problems.
+
+    ``seen`` collects the texts read, for checks that go on when this one fails."""
     report = Report()
-    config_source, config = _load_config(project, report)
+    seen = seen if seen is not None else SeenText()
+    config_source, config = _load_config(project, report, seen)
     files = _discover(project, report)
     markdown = Markdown(
         allow_html=bool(config and config.markdown_html),
@@ -107,19 +121,19 @@ def load_content(project: Project) -> Content:
     )
     areas = dict(config.areas) if config else None
     goals = {slug: g for slug, path in files["goals"].items()
-             if (g := _load_goal(project, slug, path, areas, files, report))}
+             if (g := _load_goal(project, slug, path, areas, files, report, seen))}
     guidance = {slug: g for slug, path in files["guidance"].items()
-                if (g := _load_guidance(project, slug, path, markdown, report))}
+                if (g := _load_guidance(project, slug, path, markdown, report, seen))}
     sheets = {slug: s for slug, path in files["sheets"].items()
-              if (s := _load_sheet(project, slug, path, markdown, report))}
+              if (s := _load_sheet(project, slug, path, markdown, report, seen))}
     workbooks = {slug: w for slug, path in files["workbooks"].items()
-                 if (w := _load_workbook(project, slug, path, markdown, files, report))}
+                 if (w := _load_workbook(project, slug, path, markdown, files, report, seen))}
     if config:
         rules.check_config(project, config, config_source, report)
     rules.check_workbook_gas(workbooks, goals, report)
     if not files["goals"] and not files["sheets"] and config:
         report.add("content", None, "no goals or sheets yet; add content/goals/<slug>.yaml")
-    catalogue = _load_catalogue(project, config, config_source, report)
+    catalogue = seen.catalogue = _load_catalogue(project, config, config_source, report)
     report.raise_if_any()
     return Content(project, config, config_source, goals, guidance, sheets, workbooks, catalogue)
 
@@ -127,7 +141,7 @@ def load_content(project: Project) -> Content:
 # --------------------------------------------------------------------------- files
 
 
-def _read_yaml(project: Project, path: Path, report: Report) -> Source | None:
+def _read_yaml(project: Project, path: Path, report: Report, seen: SeenText) -> Source | None:
     rel = project.rel(path)
     try:
         text = read_text(path, LIMITS["yaml_bytes"])
@@ -139,6 +153,7 @@ def _read_yaml(project: Project, path: Path, report: Report) -> Source | None:
     except OSError as exc:
         report.add(rel, None, f"cannot read the file: {exc.strerror}")
         return None
+    seen.sources.append(source)
     if source.data is None:
         report.add(rel, 1, "the file is empty; fill it in or delete it")
         return None
@@ -148,8 +163,9 @@ def _read_yaml(project: Project, path: Path, report: Report) -> Source | None:
     return source
 
 
-def _load_config(project: Project, report: Report) -> tuple[Source | None, schema.Config | None]:
-    source = _read_yaml(project, project.config_path, report)
+def _load_config(project: Project, report: Report,
+                 seen: SeenText) -> tuple[Source | None, schema.Config | None]:
+    source = _read_yaml(project, project.config_path, report, seen)
     if source is None:
         return None, None
     return source, validate(schema.Config, source, report)
@@ -194,8 +210,8 @@ def _discover(project: Project, report: Report) -> dict[str, dict[str, Path]]:
 # --------------------------------------------------------------------------- kinds
 
 
-def _load_goal(project, slug, path, areas, files, report) -> Goal | None:
-    source = _read_yaml(project, path, report)
+def _load_goal(project, slug, path, areas, files, report, seen) -> Goal | None:
+    source = _read_yaml(project, path, report, seen)
     if source is None:
         return None
     rules.check_goal_refs(source, areas, files, report)
@@ -209,7 +225,7 @@ def _load_goal(project, slug, path, areas, files, report) -> Goal | None:
     return Goal(slug, source, data)
 
 
-def _load_guidance(project, slug, path, markdown: Markdown, report) -> Guidance | None:
+def _load_guidance(project, slug, path, markdown: Markdown, report, seen) -> Guidance | None:
     rel = project.rel(path)
     try:
         text = read_text(path, LIMITS["markdown_bytes"])
@@ -218,6 +234,8 @@ def _load_guidance(project, slug, path, markdown: Markdown, report) -> Guidance 
     except SourceError as exc:
         report.add(rel, exc.line, exc.message)
         return None
+    seen.sources.append(parts.meta)
+    seen.bodies.append((rel, parts.body_line, parts.body))
     if not isinstance(parts.meta.data, dict):
         report.add(rel, 2, "front matter must be 'key: value' lines (title, summary, ...)")
         return None
@@ -238,8 +256,8 @@ def _render_field(markdown, source: Source, key: tuple, text: str | None, report
     return markdown.render(text, place, report)
 
 
-def _load_sheet(project, slug, path, markdown, report) -> Sheet | None:
-    source = _read_yaml(project, path, report)
+def _load_sheet(project, slug, path, markdown, report, seen) -> Sheet | None:
+    source = _read_yaml(project, path, report, seen)
     if source is None:
         return None
     data = validate(schema.Sheet, source, report)
@@ -255,8 +273,8 @@ def _load_sheet(project, slug, path, markdown, report) -> Sheet | None:
     return Sheet(slug, source, data, intro, texts)
 
 
-def _load_workbook(project, slug, path, markdown, files, report) -> Workbook | None:
-    source = _read_yaml(project, path, report)
+def _load_workbook(project, slug, path, markdown, files, report, seen) -> Workbook | None:
+    source = _read_yaml(project, path, report, seen)
     if source is None:
         return None
     rules.check_workbook_refs(source, files, report)

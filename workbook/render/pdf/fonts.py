@@ -9,6 +9,7 @@ embedded fonts again, for text that comes from templates.)
 
 from __future__ import annotations
 
+import base64
 import re
 import unicodedata
 from functools import lru_cache
@@ -17,13 +18,14 @@ from typing import Any, Iterator
 
 from fontTools.ttLib import TTFont
 
-from workbook.content.load import Content
-
-from workbook.errors import Report
 from workbook.content.i18n import Catalogue
-from workbook.content.source import Source
+from workbook.content.load import SeenText
+from workbook.errors import Report
 
 _SRC = re.compile(r"url\(\s*[\"']?([^\"')]+)[\"']?\s*\)")
+_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
+
+
 def font_files(fonts_css: Path) -> list[Path]:
     text = fonts_css.read_text(encoding="utf-8")
     return [(fonts_css.parent / url).resolve() for url in _SRC.findall(text)]
@@ -49,22 +51,20 @@ def _invisible(char: str) -> bool:
     return char.isspace() or unicodedata.category(char) in ("Cc", "Cf")
 
 
-def check_glyphs(content: Content, fonts_css: Path, family: str, report: Report) -> None:
+def check_glyphs(seen: SeenText, fonts_css: Path, family: str, report: Report) -> None:
+    """Every character of every text read (``seen``: also from files that failed other
+    checks, so all problems come out in one pass) is in the PDF font."""
     covered = coverage(font_files(fonts_css))
     if not covered:
         return
-    sources: list[Source] = [content.config_source]
-    sources += [g.source for g in content.goals.values()]
-    sources += [g.source for g in content.guidance.values()]
-    sources += [s.source for s in content.sheets.values()]
-    sources += [w.source for w in content.workbooks.values()]
-    for source in sources:
+    for source in seen.sources:
         for path, text in _strings(source.data, ()):
             _report(source.rel, source.line(*path), missing(text, covered), family, report)
-    for guidance in content.guidance.values():
-        for number, line in enumerate(guidance.markdown.split("\n"), start=guidance.body_line):
-            _report(guidance.source.rel, number, missing(line, covered), family, report)
-    _check_catalogue(content.t, covered, family, report)
+    for rel, first_line, body in seen.bodies:
+        for number, line in enumerate(body.split("\n"), start=first_line):
+            _report(rel, number, missing(line, covered), family, report)
+    if seen.catalogue is not None:
+        _check_catalogue(seen.catalogue, covered, family, report)
 
 
 def _check_catalogue(t: Catalogue, covered: frozenset[int], family: str, report: Report) -> None:
@@ -92,3 +92,20 @@ def _strings(data: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
     elif isinstance(data, list):
         for index, value in enumerate(data):
             yield from _strings(value, path + (index,))
+
+
+def embedded_font_faces(fonts_css: Path, style: str = "normal") -> str:
+    """The theme's @font-face rules of one style, each font file written into the rule as
+    a data: URL: a single HTML file that shows in the theme font wherever it is opened
+    (the progress report), with no file beside it and no request."""
+    faces = []
+    for face in _FACE.findall(fonts_css.read_text(encoding="utf-8")):
+        if f"font-style: {style}" not in face:
+            continue
+
+        def inline(match: re.Match) -> str:
+            data = (fonts_css.parent / match[1]).resolve().read_bytes()
+            return f"url(data:font/ttf;base64,{base64.b64encode(data).decode('ascii')})"
+
+        faces.append(_SRC.sub(inline, face))
+    return "\n".join(faces)
