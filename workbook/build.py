@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from workbook.errors import Problem
 from workbook.output.cache import Cache, digest_file, inputs_digest, theme_digest
 from workbook.output.write import check_output_dir, project_lock, remove_leftovers, write_output
 from workbook.render.pdf.setup import WARM_UP, theme_engine_spec
@@ -52,6 +53,7 @@ class BuildResult:
     up_to_date: bool = False  # nothing had changed: nothing was done
     engine_seconds: float = 0.0  # time WeasyPrint spent, summed over processes
     engine_times: dict[str, float] = field(default_factory=dict)  # per rendered PDF
+    warnings: list[Problem] = field(default_factory=list)  # likely mistakes in the content
 
 
 def build(config: BuildConfig) -> BuildResult:
@@ -128,6 +130,7 @@ def _build(config: BuildConfig, project: Project, out_dir: Path) -> BuildResult:
         written=written,
         engine_seconds=pdfs.engine_seconds,
         engine_times=pdfs.engine_times,
+        warnings=content.warnings,
     )
 
 

@@ -35,14 +35,22 @@ class WorkbookError(Exception):
 
     exit_code = 1
 
-    def __init__(self, problems: list[Problem] | str):
+    def __init__(self, problems: list[Problem] | str, warnings: list[Problem] | None = None):
         if isinstance(problems, str):
             problems = [Problem("", None, problems)]
         self.problems = list(problems)
+        self.warnings = list(warnings or [])  # likely mistakes found on the way
         super().__init__("\n".join(str(p) for p in self.problems))
 
     def __reduce__(self):  # keep the problems when sent back from a worker process
-        return (type(self), (self.problems,))
+        return (type(self), (self.problems, self.warnings))
+
+
+class CommandLineError(WorkbookError):
+    """Problems with what was typed on the command line (a missing or wrong option): the
+    same messages, all at once, but exit code 2."""
+
+    exit_code = 2
 
 
 @dataclass
@@ -50,19 +58,27 @@ class Report:
     """Collects problems while loading so all of them are reported together."""
 
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # not errors: shown, never fatal
 
     def add(self, path: str, line: int | None, message: str) -> None:
-        # one problem, one line of output, whatever the content held
-        problem = Problem(path, line, message.replace("\r", "\\r").replace("\n", "\\n"))
-        if problem not in self.problems:
-            self.problems.append(problem)
+        _add_once(self.problems, path, line, message)
+
+    def warn(self, path: str, line: int | None, message: str) -> None:
+        _add_once(self.warnings, path, line, message)
 
     def __bool__(self) -> bool:
         return bool(self.problems)
 
-    def raise_if_any(self) -> None:
+    def raise_if_any(self, error: type[WorkbookError] = WorkbookError) -> None:
         if self.problems:
-            raise WorkbookError(sorted(self.problems, key=_order))
+            raise error(sorted(self.problems, key=_order), sorted(self.warnings, key=_order))
+
+
+def _add_once(problems: list[Problem], path: str, line: int | None, message: str) -> None:
+    # one problem, one line of output, whatever the content held
+    problem = Problem(path, line, message.replace("\r", "\\r").replace("\n", "\\n"))
+    if problem not in problems:
+        problems.append(problem)
 
 
 def _order(problem: Problem) -> tuple:

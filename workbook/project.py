@@ -76,10 +76,10 @@ def open_project(directory: str | Path) -> Project:
         raise WorkbookError(f"{root}: no such folder")
     root = root.resolve()
     if not (root / CONFIG_NAME).is_file():
-        raise WorkbookError(
-            f"{root}: not a workbook project (no {CONFIG_NAME}); "
-            f"run 'workbook new {directory}' to start one"
-        )
+        # 'workbook new' only makes a project in a new or empty folder
+        start = (f"run 'workbook new {directory}' to start one here" if not any(root.iterdir())
+                 else "run 'workbook new my-workbook' to start one in a new folder")
+        raise WorkbookError(f"{root}: not a workbook project (no {CONFIG_NAME}); {start}")
     return Project(root)
 
 

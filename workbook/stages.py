@@ -33,6 +33,7 @@ def check_project(project: Project, *, pdf: bool = True, env=None,
         content = load_content(project, seen)
     except WorkbookError as error:
         report.problems.extend(error.problems)
+        report.warnings.extend(error.warnings)
         content = None
     if not theme_checked:
         check_theme(project, report, env)

@@ -180,7 +180,7 @@ def test_caseload_into_the_output_folder_is_refused(project: Path) -> None:
 def test_bad_command_line_input_gets_one_message_each(project: Path) -> None:
     result = run(["packet", "--goal", "ease-anxeity", "--sheet", "ease-anxiety",
                   "--client", "  ", "--start", "4/1/2027"], project)
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # mistakes on the command line
     assert result.stdout == ""
     assert result.stderr == (
         "--client is empty\n"
@@ -200,7 +200,11 @@ def test_bad_command_line_input_gets_one_message_each(project: Path) -> None:
         "write the name without them\n"
         "no goals or sheets: list at least one with --goal or --sheet\n"
         "2 problems found; no packet was written\n")
+    result = run(["packet", "--goal", "healthy-boundaries", "--start", "2027-01-04"], project)
+    assert result.exit_code == 2
+    assert result.stderr == "--client is missing: give the client's name\n"
     result = run(["packet", "--from", "caseload.csv", "--client", CLIENT], project)
+    assert result.exit_code == 2
     assert result.stderr == ("--from reads the client, therapist, start, goals and sheets from "
                              "the file; leave out --client\n")
     result = run(["packet", "--goal", "healthy-boundaries", "--client", CLIENT, "--start",
@@ -242,3 +246,18 @@ Di Eng;;2027-01-04;ease-anxiety ease-anxiety;;extra
     assert not (project / "packets").exists()
     result = run(["packet", "--from", "nowhere.csv"], project)
     assert result.stderr == "nowhere.csv: no such file\n1 problem found; no packet was written\n"
+
+
+def test_a_regional_language_writes_dates_its_way(project: Path) -> None:
+    """language: en-GB needs no catalogue of its own (English text) but writes dates the
+    British way: on the cover, the start-date line and the tracker's rows."""
+    config = project / "workbook.yaml"
+    config.write_text(config.read_text().replace("language: en\n", "language: en-GB\n")
+                      .replace("paper: letter\n", "paper: a4\n"))
+    result = run(["packet", "--goal", "healthy-boundaries", "--client", CLIENT,
+                  "--start", "2027-03-01", "--out", "gb.pdf"], project)
+    assert result.exit_code == 0, result.output
+    assert "1 March 2027" in pdftotext(project / "gb.pdf", 1, 1)
+    filled = values(project / "gb.pdf")
+    assert filled["healthy-boundaries_tracker_date"] == "1 March 2027"
+    assert filled["healthy-boundaries_tracker_w01_date"] == "1 Mar"

@@ -258,8 +258,9 @@ def test_half_filled_and_empty_files(downloads: Path, tmp_path: Path) -> None:
     assert "2 of 4 days" in report and "1 of 4 days" in report
     result = run(["progress", "empty.pdf"], tmp_path)
     assert result.exit_code == 1
-    assert result.stderr == ("nothing is filled in on this file; there is no progress to "
-                             "report yet\n")
+    assert result.stderr == ("empty.pdf: nothing is filled in on this file; there is no "
+                             "progress to report yet\n"
+                             "1 problem found; nothing was written\n")
 
 
 def test_progress_is_not_written_into_the_site(downloads: Path, tmp_path: Path) -> None:

@@ -22,7 +22,8 @@ def test_new_then_check_then_build(tmp_path: Path) -> None:
 
     result = run(["check", "clinic"], tmp_path)
     assert result.exit_code == 0
-    assert result.stdout.startswith("No problems found: 9 goals, 6 guidance pages, 4 sheets")
+    assert result.stdout == ("No problems found: 9 goals, 6 guidance pages, 4 sheets, "
+                             "1 workbook.\n")  # one workbook, not "1 workbooks"
 
     result = run(["build", "clinic", "--no-pdf"], tmp_path)
     assert result.exit_code == 0, result.stderr
@@ -76,7 +77,17 @@ def test_not_a_project(tmp_path: Path) -> None:
     result = run(["build"], tmp_path)
     assert result.exit_code == 1
     assert result.stderr == (f"{tmp_path}: not a workbook project (no workbook.yaml); "
-                             "run 'workbook new .' to start one\n")
+                             "run 'workbook new .' to start one here\n")
+    assert run(["new", "."], tmp_path).exit_code == 0  # what it said works
+
+
+def test_not_a_project_in_a_folder_of_other_files(tmp_path: Path) -> None:
+    write(tmp_path / "notes.txt", "mine")
+    result = run(["check"], tmp_path)
+    assert result.exit_code == 1
+    assert result.stderr == (f"{tmp_path}: not a workbook project (no workbook.yaml); "
+                             "run 'workbook new my-workbook' to start one in a new folder\n")
+    assert run(["new", "my-workbook"], tmp_path).exit_code == 0  # what it said works
 
 
 def test_refuses_to_build_over_a_folder_it_did_not_make(project: Path) -> None:

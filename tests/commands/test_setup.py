@@ -162,3 +162,8 @@ def test_a_wrong_argument_is_a_command_line_mistake(machine) -> None:
     done, _ = machine("tests")
     assert done.returncode == 2
     assert done.stderr == "usage: bash scripts/install-deps [build|test]\n"
+
+
+def test_the_licence_pyproject_names_is_there() -> None:
+    assert 'license = "MIT"' in (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    assert (REPO / "LICENSE").read_text(encoding="utf-8").startswith("MIT License\n")

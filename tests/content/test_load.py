@@ -9,7 +9,7 @@ import pytest
 from workbook.content.load import load_content
 from workbook.project import open_project
 
-from ..helpers import GOAL, problems, write
+from ..helpers import GOAL, problems, run, write
 
 def test_sample_loads_every_kind(project: Path) -> None:
     content = load_content(open_project(project))
@@ -193,6 +193,8 @@ blocks:
   - label: No kind
 """)
     assert problems(project) == [
+        # the scale block is well-formed, so its rule is checked in the same pass
+        "content/sheets/check.yaml:8: max (3) must be greater than min (3)",
         "content/sheets/check.yaml:11: unknown key 'lable'; did you mean 'label'?",
         "content/sheets/check.yaml:12: kind must be one of text, scale, prompt, checklist, list, "
         "table; got 'quiz'",
@@ -292,3 +294,36 @@ blocks:
 """)
     content = load_content(open_project(project))
     assert content.sheets["yn"].data.blocks[0].items == ["yes", "no", "on", "off"]
+
+
+def test_a_byte_order_mark_is_accepted_silently(project: Path) -> None:
+    """Windows editors still write one; Python, PyYAML and Hugo accept it, and so do we."""
+    for name in ("workbook.yaml", "content/goals/ease-anxiety.yaml",
+                 "content/guidance/smart-goals.md"):
+        path = project / name
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    content = load_content(open_project(project))
+    assert content.goals["ease-anxiety"].data.title == "Ease everyday anxiety"
+    assert content.guidance["smart-goals"].data.title
+    assert content.config.title == "Goal Workbooks"
+    assert run(["build", "--no-pdf"], project).exit_code == 0
+
+
+def test_a_list_item_indented_too_far_is_a_warning(project: Path) -> None:
+    """Two strategies merged into one by an indented '- ' are valid YAML, so not an error,
+    but almost never meant: 'check' says so and still passes."""
+    goal = project / "content/goals/ease-anxiety.yaml"
+    text = goal.read_text()
+    lines = text.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("strategies:")) + 1
+    lines[first + 1] = "  " + lines[first + 1]  # the second item, under the first
+    goal.write_text("\n".join(lines) + "\n")
+    result = run(["check"], project)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        f"content/goals/ease-anxiety.yaml:{first + 2}: warning: this line starts with '- ' "
+        "but is indented more than the item above, so it is read as part of that item; if "
+        "it is an item of its own, line its '-' up with the one above\n")
+    assert result.stdout.startswith("No problems found (1 warning above): 9 goals")
+    content = load_content(open_project(project))
+    assert content.warnings and " - " in content.goals["ease-anxiety"].data.strategies[0]

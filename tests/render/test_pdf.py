@@ -372,3 +372,14 @@ def test_pdfjs_reads_and_prints_filled_values(built_sample: Path, tmp_path: Path
     for value in ("Ana Pérez", "4 January 2027", "3", "7", "Busy day at work; ñandú café",
                   "Last day:", "calm"):
         assert value in shown["printed"], value
+
+
+def test_a_free_sheet_starts_with_the_name_and_date_lines_then_its_intro(
+        built_sample: Path) -> None:
+    for name in ("weekly-check-in", "mood-journal", "miracle-question", "first-session-prep"):
+        text = " ".join(subprocess.run(
+            ["pdftotext", str(built_sample / f"downloads/{name}.pdf"), "-"],
+            capture_output=True, text=True, check=True).stdout.split())
+        intro = {"weekly-check-in": "Fill this in the evening", "mood-journal": "Take a couple",
+                 "miracle-question": "This exercise helps", "first-session-prep": "Fill in as much"}
+        assert -1 < text.index("Name") < text.index("Date") < text.index(intro[name]), name

@@ -34,7 +34,7 @@ from babel.dates import format_interval, format_skeleton
 from workbook.clinical.caseload import Request, check_request, read_caseload
 from workbook.content.i18n import plain_spaces
 from workbook.content.load import Content
-from workbook.errors import Problem, Report, WorkbookError
+from workbook.errors import CommandLineError, Problem, Report
 from workbook.model.blocks import SheetDoc, TrackerBlock
 from workbook.model.fields import DATE, NAME, header_field
 from workbook.model.plan import Part, PdfJob, plan_site
@@ -186,12 +186,12 @@ def run_packet_command(content: Content, *, goals: list[str], sheets: list[str],
         given = [f"--{name}" for name, value in (("goal", goals), ("sheet", sheets),
                  ("client", client), ("therapist", therapist), ("start", start)) if value]
         if given:
-            raise WorkbookError(f"--from reads the client, therapist, start, goals and sheets "
+            raise CommandLineError(f"--from reads the client, therapist, start, goals and sheets "
                                 f"from the file; leave out {', '.join(given)}")
         requests = read_caseload(Path(caseload).expanduser(), caseload, content)
         folder = Path(out).expanduser() if out else default_folder(project)
         if folder.exists() and not folder.is_dir():
-            raise WorkbookError(f"{shown(folder)}: with --from, --out names a folder, and this "
+            raise CommandLineError(f"{shown(folder)}: with --from, --out names a folder, and this "
                                 "is a file")
         refuse_published(folder / "packet.pdf", "packets", PLACE_HINT, project)
         stem = Path(caseload).stem or "caseload"
@@ -201,13 +201,13 @@ def run_packet_command(content: Content, *, goals: list[str], sheets: list[str],
         request = check_request(content, client=client, therapist=therapist, start=start,
                                 goals=goals, sheets=sheets, where=("", None), report=report,
                                 cli=True)
-        report.raise_if_any()
+        report.raise_if_any(CommandLineError)  # each a mistake in an option: exit code 2
         requests = [request]
         if out and not (out.endswith(("/", os.sep)) or Path(out).expanduser().is_dir()):
             target = Path(out).expanduser()
             refuse_published(target, "a packet", PLACE_HINT, project)
             if target.suffix.lower() != ".pdf":
-                raise WorkbookError(f"--out must name a .pdf file, got '{out}'")
+                raise CommandLineError(f"--out must name a .pdf file, got '{out}'")
             folder = target.parent
         else:
             folder = Path(out).expanduser() if out else default_folder(project)

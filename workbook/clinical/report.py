@@ -75,9 +75,12 @@ def run_progress(files: list[str], out: str | None) -> Outcome:
             warnings.append(Problem(tracker.file, None, t(
                 "nothing is filled in on the tracker for '{title}'", title=tracker.title)))
     if not any(tr.entries for tr in reading.trackers) and not ratings:
-        raise WorkbookError([Problem("", None, "nothing is filled in on "
-                                     + ("this file" if len(files) == 1 else "any of these files")
-                                     + "; there is no progress to report yet")])
+        if len(files) == 1:
+            raise WorkbookError([Problem(files[0], None, "nothing is filled in on this file; "
+                                                         "there is no progress to report yet")])
+        raise WorkbookError([Problem("", None, f"nothing is filled in on any of these "
+                                     f"{len(files)} files ({', '.join(files)}); there is no "
+                                     "progress to report yet")])
     folder = Path(out).expanduser() if out else paths[0][0].parent / "progress"
     refuse_published(folder, "a progress report", PLACE_HINT)
     outputs: dict[str, bytes] = {}

@@ -34,13 +34,28 @@ def _shown_path(problem: Problem, root: Path | None) -> Problem:
     return Problem(shown, problem.line, problem.message)
 
 
-def _fail(error: WorkbookError, root: Path | None, what: str) -> None:
+def _fail(error: WorkbookError, root: Path | None, what: str, what_one: str | None = None) -> None:
+    """Every problem, a line each, then how many and what happened (``what_one`` when
+    there is only one, where the words differ: "fix it" for "fix them")."""
+    _warn(error.warnings, root)
     for problem in error.problems:
         click.echo(str(_shown_path(problem, root)), err=True)
     count = len(error.problems)
     if count > 1 or error.problems[0].path:
-        click.echo(f"{count} problem{'s' if count != 1 else ''} found; {what}", err=True)
+        said = what_one if count == 1 and what_one else what
+        click.echo(f"{_count(count, 'problem')} found; {said}", err=True)
     sys.exit(error.exit_code)
+
+
+def _warn(warnings: list[Problem], root: Path | None) -> None:
+    for warning in warnings:
+        shown = _shown_path(warning, root)
+        click.echo(str(Problem(shown.path, shown.line, f"warning: {shown.message}")), err=True)
+
+
+def _count(n: int, thing: str, things: str | None = None) -> str:
+    """'1 goal', '2 goals', '1 guidance page'."""
+    return f"{n} {thing if n == 1 else things or thing + 's'}"
 
 
 def _root_of(directory: str) -> Path | None:
@@ -120,9 +135,14 @@ def check(directory: str) -> None:
     try:
         content = check_project(open_project(directory))
     except WorkbookError as error:
-        _fail(error, root, "fix them and run 'workbook check' again")
-    click.echo(f"No problems found: {len(content.goals)} goals, {len(content.guidance)} guidance "
-               f"pages, {len(content.sheets)} sheets, {len(content.workbooks)} workbooks.")
+        _fail(error, root, "fix them and run 'workbook check' again",
+              "fix it and run 'workbook check' again")
+    _warn(content.warnings, root)
+    warned = f" ({_count(len(content.warnings), 'warning')} above)" if content.warnings else ""
+    click.echo(f"No problems found{warned}: {_count(len(content.goals), 'goal')}, "
+               f"{_count(len(content.guidance), 'guidance page')}, "
+               f"{_count(len(content.sheets), 'sheet')}, "
+               f"{_count(len(content.workbooks), 'workbook')}.")
 
 
 @main.command(name="build")
@@ -155,6 +175,7 @@ def build_command(directory: str, out: str | None, paper: str | None, no_pdf: bo
         bar.finish()
         _fail(error, root, "nothing was written; the previous output is unchanged")
     bar.finish()
+    _warn(result.warnings, root)
     where = os.path.relpath(result.out_dir)
     if result.up_to_date:
         click.echo(f"Nothing changed since the last build; {where} is up to date.")

@@ -20,7 +20,7 @@ from workbook.content.schema import SLUG_RE
 from workbook.content.validation import validate
 from workbook.content.source import (LIMITS, Source, SourceError, load_yaml, read_text,
                                      inside, split_front_matter, text_digest)
-from workbook.errors import Report
+from workbook.errors import Problem, Report
 from workbook.project import Project
 
 #: Suffixes of files that look like content; a stray one is reported, images are not.
@@ -87,6 +87,7 @@ class Content:
     sheets: dict[str, Sheet]
     workbooks: dict[str, Workbook]
     t: Catalogue
+    warnings: list[Problem] = field(default_factory=list)  # likely mistakes, not errors
 
     def __fingerprint__(self) -> tuple:
         """Everything the content holds (its files' digests), for pages that list it all."""
@@ -135,7 +136,8 @@ def load_content(project: Project, seen: SeenText | None = None) -> Content:
         report.add("content", None, "no goals or sheets yet; add content/goals/<slug>.yaml")
     catalogue = seen.catalogue = _load_catalogue(project, config, config_source, report)
     report.raise_if_any()
-    return Content(project, config, config_source, goals, guidance, sheets, workbooks, catalogue)
+    return Content(project, config, config_source, goals, guidance, sheets, workbooks, catalogue,
+                   sorted(report.warnings))
 
 
 # --------------------------------------------------------------------------- files
@@ -154,6 +156,7 @@ def _read_yaml(project: Project, path: Path, report: Report, seen: SeenText) -> 
         report.add(rel, None, f"cannot read the file: {exc.strerror}")
         return None
     seen.sources.append(source)
+    _report_reading(source, report)
     if source.data is None:
         report.add(rel, 1, "the file is empty; fill it in or delete it")
         return None
@@ -161,6 +164,14 @@ def _read_yaml(project: Project, path: Path, report: Report, seen: SeenText) -> 
         report.add(rel, 1, "the file must be a mapping of 'key: value' lines")
         return None
     return source
+
+
+def _report_reading(source: Source, report: Report) -> None:
+    """What reading the YAML found without stopping (a duplicate key; a likely mistake)."""
+    for line, message in source.problems:
+        report.add(source.rel, line, message)
+    for line, message in source.warnings:
+        report.warn(source.rel, line, message)
 
 
 def _load_config(project: Project, report: Report,
@@ -217,6 +228,7 @@ def _load_goal(project, slug, path, areas, files, report, seen) -> Goal | None:
     rules.check_goal_refs(source, areas, files, report)
     data = validate(schema.Goal, source, report)
     if data is None:
+        rules.check_parts_of_goal(source, report)
         return None
     errors_before = len(report.problems)
     rules.check_goal(source, data, report)
@@ -236,6 +248,7 @@ def _load_guidance(project, slug, path, markdown: Markdown, report, seen) -> Gui
         return None
     seen.sources.append(parts.meta)
     seen.bodies.append((rel, parts.body_line, parts.body))
+    _report_reading(parts.meta, report)
     if not isinstance(parts.meta.data, dict):
         report.add(rel, 2, "front matter must be 'key: value' lines (title, summary, ...)")
         return None
@@ -262,12 +275,13 @@ def _load_sheet(project, slug, path, markdown, report, seen) -> Sheet | None:
         return None
     data = validate(schema.Sheet, source, report)
     if data is None:
+        rules.check_parts_of_sheet(source, report)
         return None
     errors_before = len(report.problems)
     intro = _render_field(markdown, source, ("intro",), data.intro, report)
     texts = {index: _render_field(markdown, source, ("blocks", index, "text"), block.text, report)
              for index, block in enumerate(data.blocks) if block.kind == "text"}
-    rules.check_sheet_blocks(source, data, report)
+    rules.check_sheet_blocks(source, list(enumerate(data.blocks)), report)
     if len(report.problems) > errors_before:
         return None
     return Sheet(slug, source, data, intro, texts)

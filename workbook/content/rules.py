@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from workbook.content import schema
 from workbook.content.schema import SLUG_RE
 from workbook.content.source import Source, inside
+from workbook.content.validation import lenient
 from workbook.errors import Report
 from workbook.project import Project
 
@@ -155,11 +156,11 @@ def check_unique(source: Source, key: str, values: list[str], report: Report) ->
         seen.add(value)
 
 
-def check_sheet_blocks(source: Source, data: schema.Sheet, report: Report) -> None:
+def check_sheet_blocks(source: Source, blocks: list[tuple[int, Any]], report: Report) -> None:
     """Block ids are unique and not reserved; scales, lines, rows, columns and items
-    stay within what fits a page."""
+    stay within what fits a page. ``blocks``: (index in the file, block)."""
     ids: dict[str, int] = {}
-    for index, block in enumerate(data.blocks):
+    for index, block in blocks:
         at = ("blocks", index)
         if block.kind == "text":
             continue
@@ -192,6 +193,36 @@ def check_sheet_blocks(source: Source, data: schema.Sheet, report: Report) -> No
         if block.kind == "checklist" and len(block.items) > 40:
             report.add(source.rel, source.line(*at, "items"),
                        "a checklist can have at most 40 items")
+
+
+def check_parts_of_goal(source: Source, report: Report) -> None:
+    """A goal file whose shape is wrong somewhere: still check the rules of each measure
+    that is well-formed on its own, so fixing one problem does not reveal the next."""
+    measures = source.data.get("measures") if isinstance(source.data, dict) else None
+    seen: dict[str, int] = {}
+    for index, item in enumerate(measures if isinstance(measures, list) else []):
+        measure = lenient(schema.Measure, item)
+        if measure is not None:
+            check_measure(source, index, measure, seen, report)
+
+
+BLOCK_MODELS = {"text": schema.TextBlock, "scale": schema.ScaleBlock,
+                "prompt": schema.PromptBlock, "checklist": schema.ChecklistBlock,
+                "list": schema.ListBlock, "table": schema.TableBlock}
+
+
+def check_parts_of_sheet(source: Source, report: Report) -> None:
+    """A sheet file whose shape is wrong somewhere (its kind, say): still check the rules
+    of each block that is well-formed on its own."""
+    raw = source.data.get("blocks") if isinstance(source.data, dict) else None
+    blocks = []
+    for index, item in enumerate(raw if isinstance(raw, list) else []):
+        kind = item.get("kind") if isinstance(item, dict) else None
+        model = BLOCK_MODELS.get(kind) if isinstance(kind, str) else None
+        block = lenient(model, item) if model is not None else None
+        if block is not None:
+            blocks.append((index, block))
+    check_sheet_blocks(source, blocks, report)
 
 
 # --------------------------------------------------------------------------- across files

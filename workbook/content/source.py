@@ -62,6 +62,16 @@ class Source:
     lines: dict[Path_, int] = field(default_factory=dict)
     first_line: int = 1
     digest: str = ""  # sha256 of the whole file's text: what the build cache keys on
+    text: str = ""  # the YAML as written, for messages that quote a line
+    # problems that do not stop the file being read (a duplicate key): (line, message)
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)  # likely mistakes
+
+    def written(self, line: int) -> str:
+        """File line ``line`` as written ('' past the end)."""
+        lines = self.text.split("\n")
+        index = line - self.first_line
+        return lines[index] if 0 <= index < len(lines) else ""
 
     def __fingerprint__(self) -> tuple:
         return ("source", self.rel, self.digest)
@@ -90,11 +100,8 @@ def read_text(path: Path, limit: int) -> str:
     raw = path.read_bytes()
     if b"\x00" in raw:
         raise SourceError(None, "this is a binary file, not text; save it as UTF-8 text")
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raise SourceError(1, "the file starts with a byte-order mark (BOM); save it as UTF-8 "
-                             "without BOM (in Notepad: 'UTF-8', not 'UTF-8 with BOM')")
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark (Windows editors) is dropped
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise SourceError(
@@ -118,7 +125,7 @@ def load_yaml(rel: str, text: str, first_line: int = 1) -> Source:
     matter reports the line in the Markdown file. One pass over libyaml's
     events builds the data and the line map together.
     """
-    source = Source(rel, None, {}, first_line)
+    source = Source(rel, None, {}, first_line, text=text)
     try:
         source.data = _Builder(source, first_line - 1).build(yaml.parse(text, Loader=_LOADER))
     except yaml.MarkedYAMLError as exc:
@@ -130,6 +137,7 @@ def load_yaml(rel: str, text: str, first_line: int = 1) -> Source:
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: 10x faster
 _EMPTY = object()
+_DUPLICATE = object()  # the key being read is a duplicate: its value is dropped
 
 
 class _Builder:
@@ -173,6 +181,7 @@ class _Builder:
                 stack.append([[], path, _EMPTY, 0])
             else:
                 value = _scalar(event)
+                self._check_run_on(event)
                 if not stack:
                     result = value
                 else:
@@ -220,14 +229,34 @@ class _Builder:
             if value is None or isinstance(value, (bool, float)):
                 raise SourceError(line, f"'{event.value}' cannot be used as a key")
             if value in container:
-                raise SourceError(line, f"duplicate key '{value}' (first on line "
-                                  f"{self.source.lines[path + (value,)]}); keep only one")
+                # reported, and the first value kept, so the rest of the file is checked too
+                self.source.problems.append((line, f"duplicate key '{value}' (first on line "
+                                                   f"{self.source.lines[path + (value,)]}); "
+                                                   "keep only one"))
+                frame[2] = _DUPLICATE
+                return
             frame[2] = value
             # the key's line reads better in messages than its value's
             self.source.lines[path + (value,)] = line
             return
-        container[frame[2]] = value
+        if frame[2] is not _DUPLICATE:
+            container[frame[2]] = value
         frame[2] = _EMPTY
+
+    def _check_run_on(self, event: ScalarEvent) -> None:
+        """A plain value that goes on over lines of which one starts with '- ' is most likely
+        a list item indented too far, and merged into the item above it."""
+        start, end = event.start_mark.line, event.end_mark.line
+        if event.style or end <= start:
+            return
+        lines = self.source.text.split("\n")
+        for index in range(start + 1, min(end, len(lines) - 1) + 1):
+            if lines[index].lstrip().startswith("- "):
+                self.source.warnings.append((index + 1 + self.offset, (
+                    "this line starts with '- ' but is indented more than the item above, so "
+                    "it is read as part of that item; if it is an item of its own, line its "
+                    "'-' up with the one above")))
+                return
 
 
 def _explicit_tag(event: Any) -> bool:
@@ -254,6 +283,10 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, offset: int) -> SourceEr
             "a value contains ': ' — put the whole value in quotes"
         ),
     }.get(problem)
+    if hint and mark and (key := _over_indented_key(lines, mark.line)):
+        return SourceError(line, f"'{key}:' is indented more than the line above, so YAML "
+                                 "reads it as part of that line's value; line it up with the "
+                                 "keys beside it")
     if hint:
         return SourceError(line, f"YAML syntax error: {hint}")
     context = f" {exc.context}" if exc.context else ""
@@ -261,6 +294,20 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, offset: int) -> SourceEr
         line,
         f"YAML syntax error: {problem}{context}; check the indentation and quoting",
     )
+
+
+_KEY_LINE = re.compile(r"(\s*)(?:- )?([A-Za-z0-9_-]+):(?:\s|$)")
+
+
+def _over_indented_key(lines: list[str], index: int) -> str | None:
+    """The key on line ``index`` when that line is indented deeper than the ``key: value``
+    line above it: the mistake YAML reports as 'mapping values are not allowed here'."""
+    here = _KEY_LINE.match(lines[index]) if index < len(lines) else None
+    above = next((lines[i] for i in range(index - 1, -1, -1) if lines[i].strip()), "")
+    there = _KEY_LINE.match(above)
+    if not here or not there or not above[there.end():].strip():
+        return None  # not a key, or the line above holds no value on its own line
+    return here[2] if len(here[1]) > len(there[1]) else None
 
 
 _INT = re.compile(r"[-+]?[0-9]+\Z")

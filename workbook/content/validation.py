@@ -15,7 +15,7 @@ import types
 import typing
 from typing import Annotated, Any, TypeVar, Union
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from workbook.content.schema import BLOCK_KINDS
 from workbook.content.source import Source
@@ -51,8 +51,59 @@ def validate(model: type[M], source: Source, report: Report) -> M | None:
         for (path, error), (_, message) in zip(errors, messages):
             if error["type"] == "missing" and path in suggested:
                 continue
-            report.add(source.rel, source.line(*path), message)
+            line = source.line(*path)
+            if error.get("input", 0) is None and path:
+                message = _comment_hint(source.written(line), path[-1]) or message
+            report.add(source.rel, line, message)
         return None
+
+
+def _comment_hint(written: str, key: Any) -> str | None:
+    """'key: #8a3b9e' reads as a key with no value: YAML takes ' #' to the end of the
+    line as a comment. Say so, rather than "must be text, got nothing"."""
+    if not isinstance(key, str):
+        return None
+    match = re.match(rf"\s*(?:- )?{re.escape(key)}:\s+(#.*?)\s*$", written)
+    if not match:
+        return None
+    shown = printable(match[1] if len(match[1]) <= 40 else match[1][:37] + "...")
+    return (f"{key} has no value: YAML reads '{shown}' as a comment because it starts with "
+            f"'#'; put the value in quotes: {key}: \"{shown}\"")
+
+
+def lenient(model: type[M], data: Any) -> M | None:
+    """``data`` as ``model``, keeping only the fields whose values are right on their own
+    (the others get their defaults), without reporting anything: so the rules about one
+    part of a file (a scale's anchors) are checked even when another part has the wrong
+    shape, and every problem comes out in one pass. None when a required field is
+    missing or wrong, or ``data`` is not a mapping."""
+    if not isinstance(data, dict):
+        return None
+    values = {}
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        if key not in data:
+            if info.is_required():
+                return None
+            continue
+        annotation = Annotated[(info.annotation, *info.metadata)] if info.metadata \
+            else info.annotation
+        try:
+            values[name] = _adapter(annotation).validate_python(data[key])
+        except ValidationError:
+            if info.is_required():
+                return None
+    return model.model_construct(**values)
+
+
+_ADAPTERS: dict[Any, TypeAdapter] = {}
+
+
+def _adapter(annotation: Any) -> TypeAdapter:
+    key = repr(annotation)
+    if key not in _ADAPTERS:
+        _ADAPTERS[key] = TypeAdapter(annotation)
+    return _ADAPTERS[key]
 
 
 def _data_path(data: Any, loc: tuple) -> tuple:
