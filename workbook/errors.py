@@ -9,6 +9,7 @@ and an exit code.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 
@@ -19,11 +20,26 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        """One line, safe to print: control characters (escape sequences, line breaks,
+        right-to-left overrides) from a file or a returned PDF are written as escapes."""
         if not self.path:
-            return self.message
+            return one_line(self.message)
         if self.line is None:
-            return f"{self.path}: {self.message}"
-        return f"{self.path}:{self.line}: {self.message}"
+            return one_line(f"{self.path}: {self.message}")
+        return one_line(f"{self.path}:{self.line}: {self.message}")
+
+
+def one_line(text: str) -> str:
+    """``text`` with every control, format and line-separator character written as an
+    escape (\\x1b, \\n, \\u202e), so printing it cannot move the cursor, clear the
+    screen or forge a line of output."""
+    if all(c.isprintable() or c == " " for c in text):
+        return text
+    return "".join(c if unicodedata.category(c) not in _UNSAFE else
+                   c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+_UNSAFE = ("Cc", "Cf", "Zl", "Zp")
 
 
 class WorkbookError(Exception):

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import json
+
+from workbook.clinical import description
 from workbook.clinical.reading import read_sheet
 from workbook.content.i18n import Catalogue
 from workbook.content.load import load_content
 from workbook.model import fields
-from workbook.model.formdata import sheet_data
+from workbook.model.formdata import FORMAT, sheet_data
 from workbook.model.sheets import all_sheets
 from workbook.project import open_project
 
@@ -38,7 +41,9 @@ def test_progress_reads_every_field_of_every_tracker_and_rating_sheet(project: P
     assert {("tracker", "day"), ("tracker", "week"), ("gas", "day")} <= kinds
     for doc in docs:
         values = Everything()
-        read_sheet(sheet_data(doc), values, "x.pdf", Catalogue("en"), {}, [])
+        described = description.parse(json.dumps({"format": FORMAT, "sheets": [
+            sheet_data(doc)]}), FORMAT).sheets[0]  # checked, as a returned file's is
+        read_sheet(described, values, "x.pdf", Catalogue("en"), {}, [])
         assert values.asked == {f.name for f in doc.fields}, doc.key
 
 

@@ -91,9 +91,11 @@ def check_request(content: Content, *, client: str | None, therapist: str | None
         add(f"{name('start')} is missing: give the first day, like 2027-01-04")
     else:
         day = parse_start(start)
-        if day is None:
+        if day is None and cli:
             shown = start.strip() if len(start.strip()) <= 40 else start.strip()[:37] + "..."
             add(f"{name('start')} must be a real date written like 2027-01-04, got '{shown}'")
+        elif day is None:  # a cell is never repeated: a shifted column puts names in it
+            add("the start column must hold a real date written like 2027-01-04")
     if not goals and not sheets:
         add(f"no goals or sheets: list at least one with {name('goal')} or {name('sheet')}"
             if cli else "no goals or sheets: fill in the goals or sheets column")
@@ -103,9 +105,17 @@ def check_request(content: Content, *, client: str | None, therapist: str | None
         for slug in slugs:
             label = name(kind) if cli else f"{kind}s"
             if slug in seen:
-                add(f"{label}: {kind} '{slug}' is listed twice")
+                add(f"{label}: {kind} '{slug}' is listed twice" if cli or slug in known
+                    else f"{label}: a {kind} is listed twice")
                 continue
             seen.add(slug)
+            if not cli and slug not in known and slug not in other:
+                # never repeat the cell (a shifted column puts names here); list what exists
+                close = difflib.get_close_matches(slug, sorted(known), n=1, cutoff=0.8)
+                add(f"{label}: an entry is not one of this project's {kind}s; "
+                    + (f"did you mean '{close[0]}'?" if close else
+                       f"they are: {', '.join(sorted(known)) or 'none yet'}"))
+                continue
             if not schema.SLUG_RE.match(slug):
                 add(f"{label}: '{slug[:40]}' is not a {kind} slug (lower-case letters, digits "
                     "and hyphens)" + ("" if cli else "; separate several with spaces"))

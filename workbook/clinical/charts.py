@@ -45,17 +45,16 @@ def _nice_top(value: float) -> float:
 
 
 def _ticks(low: float, high: float) -> list[float]:
+    """Four to six round values from ``low`` to ``high``, whatever the range: the step is
+    a 1, 2, 2.5 or 5 times a power of ten, so the work does not grow with the values."""
     span = high - low
-    for step in (1, 2, 2.5, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
-        if span / step <= 5:
-            break
+    if not math.isfinite(span) or span <= 0:
+        return [low]
+    magnitude = 10 ** max(0, math.floor(math.log10(span / 5)))  # whole steps, at least 1
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if span / (m * magnitude) <= 5)
     first = math.ceil(low / step) * step
-    ticks = []
-    value = first
-    while value <= high + 1e-9:
-        ticks.append(value)
-        value += step
-    return ticks
+    count = int((high + step * 1e-9 - first) // step) + 1
+    return [first + i * step for i in range(max(0, min(count, 12)))]
 
 
 def _fmt(value: float) -> str:

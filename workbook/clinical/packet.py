@@ -40,8 +40,8 @@ from workbook.model.fields import DATE, NAME, header_field
 from workbook.model.plan import Part, PdfJob, plan_site
 from workbook.model.sheets import (free_sheet, goal_gas, goal_session_prep, goal_sheet_kinds,
                                    goal_tracker, goal_worksheet, part_title)
-from workbook.output.private import (next_free, private_folder, refuse_published, shown,
-                                     write_private)
+from workbook.output.private import (check_file, check_folder, next_free, private_folder,
+                                     shown, write_private)
 from workbook.project import Project
 from workbook.render.pdf.appearance import draw_field_values
 from workbook.model.formdata import info_entries
@@ -193,9 +193,11 @@ def run_packet_command(content: Content, *, goals: list[str], sheets: list[str],
         if folder.exists() and not folder.is_dir():
             raise CommandLineError(f"{shown(folder)}: with --from, --out names a folder, and this "
                                 "is a file")
-        refuse_published(folder / "packet.pdf", "packets", PLACE_HINT, project)
+        check_folder(folder, "packets", PLACE_HINT, project)
         stem = Path(caseload).stem or "caseload"
-        targets = [folder / f"{stem}-row{request.where[1]}.pdf" for request in requests]
+        # -2, -3…: two caseloads with the same name never replace each other's packets
+        targets = [f"{stem}-row{request.where[1]}" for request in requests]
+        explicit = False
     else:
         report = Report()
         request = check_request(content, client=client, therapist=therapist, start=start,
@@ -205,20 +207,23 @@ def run_packet_command(content: Content, *, goals: list[str], sheets: list[str],
         requests = [request]
         if out and not (out.endswith(("/", os.sep)) or Path(out).expanduser().is_dir()):
             target = Path(out).expanduser()
-            refuse_published(target, "a packet", PLACE_HINT, project)
+            check_file(target, "a packet", PLACE_HINT, project)
             if target.suffix.lower() != ".pdf":
                 raise CommandLineError(f"--out must name a .pdf file, got '{out}'")
             folder = target.parent
+            targets = [target]
+            explicit = True
         else:
             folder = Path(out).expanduser() if out else default_folder(project)
-            refuse_published(folder / "packet.pdf", "a packet", PLACE_HINT, project)
-            target = None
-        targets = [target]
+            check_folder(folder, "a packet", PLACE_HINT, project)
+            targets = [f"packet-{request.start.isoformat()}"]
+            explicit = False
     packets = render_packets(content, requests, paper)
-    private_folder(folder, ignored_as="Client packets")
+    if not explicit or not folder.is_dir():  # a file named by hand goes where it was told
+        private_folder(folder, ignored_as="Client packets")
     written = []
     for target, request, made in zip(targets, requests, packets):
-        target = target or next_free(folder, f"packet-{request.start.isoformat()}")
+        target = target if isinstance(target, Path) else next_free(folder, target)
         write_private(target, made.data, "the packet")
         written.append(target)
     pages = sum(made.pages for made in packets)

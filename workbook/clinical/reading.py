@@ -22,14 +22,14 @@ Putting several trackers of one goal on one timeline is
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import pikepdf
-from workbook.clinical import gas
+from workbook.clinical import description, gas
+from workbook.clinical.intake import MAX_DESCRIPTION_CHARS, MAX_FIELDS, fail, take_in
 from workbook.clinical.values import parse_value, parse_written_date
 from workbook.clinical.wording import position_text
 from workbook.content.i18n import Catalogue, catalogue_named_by
@@ -39,6 +39,8 @@ from workbook.model.fields import (DATE, DATE_COLUMN, NAME, NOTES_COLUMN, day_ro
 from workbook.model.formdata import FORMAT, INFO_KEY
 from workbook.project import default_theme
 
+#: The longest note or text answer used (longer ones are cut, with a warning).
+MAX_TEXT_CHARS = 2000
 SHEET_KINDS = {"worksheet": "a worksheet", "session-prep": "a session-prep sheet",
                "tracker": "a tracker", "gas": "a goal rating sheet"}
 
@@ -94,6 +96,7 @@ class Tracker:
     site: dict
     offset: int = 0  # days before this tracker's day 1 on the goal's timeline
     client: str = ""  # the name line, for the report only (never printed)
+    cut: list[tuple[int, int | None, str]] = field(default_factory=list)  # texts cut short
 
     @property
     def last_week(self) -> int:
@@ -133,6 +136,7 @@ class Reading:
     ratings: list[Rating] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     site: dict = field(default_factory=dict)
+    seen: dict[str, str] = field(default_factory=dict)  # digest of what a file holds → file
 
 
 # --------------------------------------------------------------------------- reading
@@ -152,61 +156,49 @@ def read_files(paths: list[tuple[Path, str]]) -> Reading:
     return reading
 
 
-def _fail(shown: str, message: str) -> WorkbookError:
-    return WorkbookError([Problem(shown, None, message)])
-
-
-def _damaged(shown: str) -> WorkbookError:
-    return _fail(shown, "has a damaged Goal Workbooks description; fill in a tracker "
-                        "downloaded again")
-
-
 def _read_one(path: Path, shown: str, reading: Reading, order: int) -> None:
-    if not path.exists():
-        raise _fail(shown, "no such file")
-    if path.is_dir():
-        raise _fail(shown, "is a folder; give the PDF files in it")
-    try:
-        pdf = pikepdf.open(path)
-    except pikepdf.PasswordError:
-        raise _fail(shown, "is protected with a password; save a copy without one and read "
-                           "that") from None
-    except (pikepdf.PdfError, ValueError, OSError) as exc:
-        reason = getattr(exc, "strerror", None)
-        raise _fail(shown, f"cannot be read: {reason}" if reason else
-                    "is not a PDF, or it is damaged; ask for the file again") from None
-    with pdf:
-        raw = pdf.docinfo.get(INFO_KEY) if pdf.trailer.get("/Info") is not None else None
-        fields = _field_values(pdf)
-    if raw is None:
+    taken = take_in(path, shown, INFO_KEY)
+    fields = taken.fields
+    digest = hashlib.sha256(json.dumps([taken.description, sorted(fields.items())]).encode(
+        "utf-8", "surrogatepass")).hexdigest()
+
+    if taken.description is None:
         if any(is_tracker_cell(name) for name in fields):
-            raise _fail(shown, "has tracker fields but not the description Goal Workbooks puts "
-                               "in its PDFs (it was made by an older version, or saved by a "
-                               "program that removes it); fill in a tracker downloaded again")
-        raise _fail(shown, "is not a tracker or goal rating sheet made by Goal Workbooks")
+            raise fail(shown, "has tracker fields but not the description Goal Workbooks puts "
+                              "in its PDFs (it was made by an older version, or saved by a "
+                              "program that removes it); fill in a tracker downloaded again")
+        raise fail(shown, "is not a tracker or goal rating sheet made by Goal Workbooks")
+    if len(taken.description) > MAX_DESCRIPTION_CHARS:
+        raise fail(shown, "has a damaged Goal Workbooks description (it is far too long); "
+                          "fill in a tracker downloaded again")
     try:
-        data = json.loads(str(raw))
-        version = int(data.get("format", 0))
-        sheets = list(data["sheets"])
-    except (ValueError, KeyError, TypeError, AttributeError):
-        raise _damaged(shown) from None
-    if version > FORMAT:
-        raise _fail(shown, f"was made by a newer version of Goal Workbooks (format {version}); "
-                           "update this program to read it")
-    site = data.get("site") or {}
+        found = description.parse(taken.description, FORMAT)
+    except description.Damaged as damaged:
+        raise fail(shown, f"has a damaged Goal Workbooks description ({damaged.reason}); fill "
+                          "in a tracker downloaded again") from None
+    except ValueError as newer:
+        raise fail(shown, f"was made by a newer version of Goal Workbooks (format {newer}); "
+                          "update this program to read it") from None
+    site = found.site.model_dump()
     reading.site = reading.site or site
-    readable = [s for s in sheets if s.get("kind") in ("tracker", "gas") and s.get("goal")]
+    readable = [s for s in found.sheets if isinstance(s, (description.Tracker,
+                                                          description.Rating))]
     if not readable:
-        kinds = sorted({SHEET_KINDS.get(s.get("kind"), "a sheet") for s in sheets})
+        kinds = sorted({SHEET_KINDS[s.kind] for s in found.sheets})
         what = " and ".join(kinds) if kinds else "no sheets"
-        raise _fail(shown, f"holds {what}, not a tracker or goal rating sheet; progress "
-                           "reads trackers and goal rating sheets")
-    t = catalogue_named_by(site.get("language", "en"), [default_theme()])
+        raise fail(shown, f"holds {what}, not a tracker or goal rating sheet; progress "
+                          "reads trackers and goal rating sheets")
+    t = catalogue_named_by(found.site.language, [default_theme()])
+    if digest in reading.seen:  # the same file twice, or two copies of one filled sheet
+        reading.warnings.append(Problem(shown, None, t(
+            "holds the same filled sheets as {file}; read once", file=reading.seen[digest])))
+        return
+    reading.seen[digest] = shown
+    if taken.fields_cut:
+        reading.warnings.append(Problem(shown, None, t(
+            "has more than {n} form fields; the rest were not read", n=f"{MAX_FIELDS:,}")))
     for sheet in readable:
-        try:
-            read = read_sheet(sheet, fields, shown, t, site, reading.warnings)
-        except (KeyError, TypeError, ValueError):
-            raise _damaged(shown) from None
+        read = read_sheet(sheet, fields, shown, t, site, reading.warnings)
         if isinstance(read, Tracker):
             reading.trackers.append(read)
         else:
@@ -214,51 +206,14 @@ def _read_one(path: Path, shown: str, reading: Reading, order: int) -> None:
             reading.ratings.append(read)
 
 
-def read_sheet(sheet: dict, fields: dict[str, str], shown: str, t: Catalogue, site: dict,
+def read_sheet(sheet: description.Tracker | description.Rating, fields: dict[str, str],
+               shown: str, t: Catalogue, site: dict,
                warnings: list[Problem]) -> Tracker | Rating:
-    """One tracker or goal rating sheet of a file: ``sheet`` is its entry in the
+    """One tracker or goal rating sheet of a file: ``sheet`` is its checked entry in the
     file's description, ``fields`` the file's field values by name."""
-    if sheet["kind"] == "tracker":
+    if isinstance(sheet, description.Tracker):
         return _read_tracker(sheet, fields, shown, t, site, warnings)
     return _read_rating(sheet, fields, shown, t, warnings)
-
-
-def _field_values(pdf: pikepdf.Pdf) -> dict[str, str]:
-    """Field name → value as text; a ticked box reads as its state name ('on', '-1')."""
-    acroform = pdf.Root.get("/AcroForm")
-    values: dict[str, str] = {}
-    if acroform is None:
-        return values
-
-    def walk(node, prefix: str, kind) -> None:
-        name = str(node.get("/T", "")) if "/T" in node else ""
-        full = f"{prefix}.{name}" if prefix and name else (name or prefix)
-        kind = node.get("/FT", kind)
-        value = node.get("/V")
-        if value is not None and full:
-            text = _text(value)
-            if kind == pikepdf.Name.Btn:  # a tick box or radio group: its state's name
-                text = text.lstrip("/")
-                text = "" if text == "Off" else text
-            values[full] = text
-        for kid in node.get("/Kids", []):
-            if "/T" in kid:
-                walk(kid, full, kind)
-
-    for item in acroform.get("/Fields", []):
-        walk(item, "", None)
-    return values
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, pikepdf.Name):
-        text = str(value)[1:]
-        return "" if text == "Off" else text
-    if isinstance(value, pikepdf.String):
-        return str(value)
-    if isinstance(value, pikepdf.Array):
-        return " ".join(_text(v) for v in value)
-    return str(value)
 
 
 def _ticked(value: str | None) -> bool:
@@ -268,15 +223,14 @@ def _ticked(value: str | None) -> bool:
 # ---- trackers
 
 
-def _read_tracker(sheet: dict, fields: dict[str, str], shown: str, t: Catalogue, site: dict,
-                  warnings: list[Problem]) -> Tracker:
-    measures = [TrackedMeasure(m["id"], m["label"], m["kind"], m.get("every", "day"),
-                               m.get("min"), m.get("max"), m.get("target"))
-                for m in sheet["measures"]]
-    p = sheet["prefix"]
-    tracker = Tracker(shown, sheet["goal"], sheet.get("title", sheet["goal"]), sheet["version"],
-                      sheet["per"], int(sheet["days"]), measures, list(sheet.get("strategies", [])),
-                      None, [], t, site)
+def _read_tracker(sheet: description.Tracker, fields: dict[str, str], shown: str,
+                  t: Catalogue, site: dict, warnings: list[Problem]) -> Tracker:
+    measures = [TrackedMeasure(m.id, m.label, m.kind, m.every, m.min, m.max,
+                               m.target.model_dump() if m.target else None)
+                for m in sheet.measures]
+    p = sheet.prefix
+    tracker = Tracker(shown, sheet.goal, sheet.title or sheet.goal, sheet.version, sheet.per,
+                      sheet.days, measures, list(sheet.strategies), None, [], t, site)
     tracker.client = fields.get(header_field(p, NAME), "").strip()
     tracker.start = _start_date(sheet, fields.get(header_field(p, DATE), ""), shown, t, warnings)
     daily = [m for m in measures if m.every == "day"]
@@ -295,6 +249,11 @@ def _read_tracker(sheet: dict, fields: dict[str, str], shown: str, t: Catalogue,
     for entry in tracker.entries:
         if entry.problem:
             warnings.append(Problem(shown, None, f"{tracker.position(entry)}: {entry.problem}"))
+    for week, day, label in tracker.cut:
+        where = tracker.position(FilledValue("", label, "", week, day, ""))
+        warnings.append(Problem(shown, None, t(
+            "{where}: '{label}' is longer than {n} characters; only the first {n} are used",
+            where=where, label=label, n=f"{MAX_TEXT_CHARS:,}")))
     return tracker
 
 
@@ -302,7 +261,8 @@ def _read_row(tracker: Tracker, fields, row: str, measures: list[TrackedMeasure]
               strategies: list[tuple[str, str]], week: int, day: int | None) -> None:
     cells = {m.id: fields.get(field_name(row, m.id), "") for m in measures}
     ticks = {sid: fields.get(field_name(row, sid), "") for sid, _ in strategies}
-    notes = fields.get(field_name(row, NOTES_COLUMN), "").strip()
+    notes = _bounded(tracker, fields.get(field_name(row, NOTES_COLUMN), "").strip(), week, day,
+                     "Notes")
     filled = (any(cells[m.id].strip() for m in measures if m.kind != "yes-no")
               or any(_ticked(cells[m.id]) for m in measures if m.kind == "yes-no")
               or any(_ticked(v) for v in ticks.values()) or bool(notes))
@@ -320,6 +280,14 @@ def _read_row(tracker: Tracker, fields, row: str, measures: list[TrackedMeasure]
                                            date_written=written))
 
 
+def _bounded(tracker: Tracker, text: str, week: int, day: int | None, label: str) -> str:
+    """Text as long as a report can show: longer is cut, and the cut is said."""
+    if len(text) <= MAX_TEXT_CHARS:
+        return text
+    tracker.cut.append((week, day, label))
+    return text[:MAX_TEXT_CHARS] + "…"
+
+
 def _read_cell(tracker: Tracker, m: TrackedMeasure, raw: str, week: int, day: int | None,
                written: str, row_filled: bool) -> None:
     if m.kind == "yes-no":
@@ -333,18 +301,21 @@ def _read_cell(tracker: Tracker, m: TrackedMeasure, raw: str, week: int, day: in
     text = raw.strip()
     if not text:
         return
+    text = _bounded(tracker, text, week, day, m.label)
     value, problem = parse_value(m, text, tracker.t)
     tracker.entries.append(FilledValue(m.id, m.label, m.kind, week, day, text, value, problem,
                                        date_written=written))
 
 
-def _start_date(sheet: dict, written: str, shown: str, t: Catalogue,
+def _start_date(sheet: description.Tracker, written: str, shown: str, t: Catalogue,
                 warnings: list[Problem]) -> datetime.date | None:
-    planned = datetime.date.fromisoformat(sheet["start"]) if sheet.get("start") else None
+    planned = sheet.start
     written = written.strip()
     if not written:
         return planned
-    day = parse_written_date(written, t.locale)
+    day = parse_written_date(written[:100], t.locale)
+    if day is not None and not 1900 <= day.year <= 2200:
+        day = None  # "4 January 9999": not a start anyone means
     if day is None:
         message = t("the start date line says '{written}', which is not a date I can read "
                     "(write it like 2027-01-04)", written=written[:40])
@@ -358,9 +329,9 @@ def _start_date(sheet: dict, written: str, shown: str, t: Catalogue,
 # ---- goal ratings
 
 
-def _read_rating(sheet: dict, fields: dict[str, str], shown: str, t: Catalogue,
+def _read_rating(sheet: description.Rating, fields: dict[str, str], shown: str, t: Catalogue,
                  warnings: list[Problem]) -> Rating:
-    p = sheet["prefix"]
+    p = sheet.prefix
     raw = fields.get(field_name(p, "level"), "").strip()
     level = None
     if raw:
@@ -371,12 +342,14 @@ def _read_rating(sheet: dict, fields: dict[str, str], shown: str, t: Catalogue,
         if level not in gas.LEVELS:
             warnings.append(Problem(shown, None, t(
                 "the goal rating for '{title}' is '{value}', not one of -2, -1, 0, +1, +2; "
-                "left out", title=sheet["title"], value=raw[:20])))
+                "left out", title=sheet.title, value=raw[:20])))
             level = None
     warned = bool(raw) and level is None
     date_text = fields.get(header_field(p, DATE), "").strip()
-    return Rating(shown, sheet["goal"], sheet.get("title", sheet["goal"]),
-                  float(sheet.get("weight", 1)), dict(sheet.get("levels", {})), level, date_text,
-                  parse_written_date(date_text, t.locale) if date_text else None,
-                  fields.get(field_name(p, "evidence"), "").strip(), sheet.get("version", ""),
-                  client=fields.get(header_field(p, NAME), "").strip(), warned=warned)
+    date = parse_written_date(date_text[:100], t.locale) if date_text else None
+    return Rating(shown, sheet.goal, sheet.title or sheet.goal, sheet.weight, dict(sheet.levels),
+                  level, date_text[:100],
+                  date if date is not None and 1900 <= date.year <= 2200 else None,
+                  fields.get(field_name(p, "evidence"), "").strip()[:MAX_TEXT_CHARS],
+                  sheet.version, client=fields.get(header_field(p, NAME), "").strip()[:200],
+                  warned=warned)

@@ -36,7 +36,7 @@ from workbook.clinical.wording import (count_text, day_text, gas_level_names, si
                                        target_words)
 from workbook.content.i18n import Catalogue, catalogue_named_by, plain_spaces
 from workbook.errors import Problem, WorkbookError
-from workbook.output.private import private_folder, refuse_published, write_private
+from workbook.output.private import check_folder, private_folder, write_private
 from workbook.project import Project, bundled_root, default_theme
 
 from workbook.render import colours
@@ -82,7 +82,7 @@ def run_progress(files: list[str], out: str | None) -> Outcome:
                                      f"{len(files)} files ({', '.join(files)}); there is no "
                                      "progress to report yet")])
     folder = Path(out).expanduser() if out else paths[0][0].parent / "progress"
-    refuse_published(folder, "a progress report", PLACE_HINT)
+    check_folder(folder, "a progress report", PLACE_HINT)
     outputs: dict[str, bytes] = {}
     goal_views = []
     for goal in series:

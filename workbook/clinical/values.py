@@ -18,6 +18,10 @@ from workbook.clinical.wording import Translate
 from workbook.content.i18n import Catalogue
 
 
+#: The largest values read (a bigger one is left out, with a warning).
+MAX_COUNT = 100_000
+MAX_MINUTES_A_DAY = 1440
+
 _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?\Z")
 _MINUTES = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:m|min|mins|minutes?)?\.?\Z", re.I)
 
@@ -29,14 +33,25 @@ def parse_value(m, text: str,
     if m.kind == "text":
         return None, None
     if m.kind == "count":
-        if re.fullmatch(r"\d+", text):
-            return float(text), None
+        if re.fullmatch(r"\d{1,9}", text):
+            if int(text) <= MAX_COUNT:
+                return float(text), None
+            return None, t("'{label}' is {value}, more than {max} (a count goes up to {max}); "
+                           "left out", label=m.label, value=shown, max=f"{MAX_COUNT:,}")
         return None, t("'{label}' is '{value}', not a whole number; left out",
                        label=m.label, value=shown)
     if m.kind == "minutes":
         match = _MINUTES.match(text)
-        if match:
-            return float(match[1].replace(",", ".")), None
+        if match and len(match[1]) <= 9:
+            most = MAX_MINUTES_A_DAY if m.every == "day" else 7 * MAX_MINUTES_A_DAY
+            minutes = float(match[1].replace(",", "."))
+            if minutes <= most:
+                return minutes, None
+            if m.every == "day":
+                return None, t("'{label}' is {value} minutes, more than there are in a day "
+                               "({max}); left out", label=m.label, value=shown, max=f"{most:,}")
+            return None, t("'{label}' is {value} minutes, more than there are in a week "
+                           "({max}); left out", label=m.label, value=shown, max=f"{most:,}")
         return None, t("'{label}' is '{value}', not a number of minutes; left out",
                        label=m.label, value=shown)
     if m.kind == "scale":

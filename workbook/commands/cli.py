@@ -16,7 +16,7 @@ import click
 
 from workbook import __version__
 from workbook.build import BuildConfig, build
-from workbook.errors import Problem, WorkbookError
+from workbook.errors import Problem, WorkbookError, one_line
 from workbook.project import new_project, open_project
 
 
@@ -263,8 +263,8 @@ def progress_command(files: tuple[str, ...], out: str | None) -> None:
         _fail(error, None, "nothing was written")
     for warning in outcome.warnings:
         click.echo(str(warning), err=True)
-    for line in outcome.summary:
-        click.echo(line)
+    for line in outcome.summary:  # goal titles come from the files: one line each, escaped
+        click.echo(one_line(line))
     folder = outcome.written[0].parent
     charts = sum(1 for path in outcome.written if path.suffix == ".svg")
     click.echo(f"Wrote progress.csv, report.html, report.pdf and {charts} chart"

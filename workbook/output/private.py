@@ -20,10 +20,15 @@ import tempfile
 from pathlib import Path
 
 from workbook.errors import WorkbookError
-from workbook.output.write import MARKER
+from workbook.output.write import MARKER as SITE_MARKER
 from workbook.project import Project
 
 GITIGNORE = "# {what} hold personal data: never commit them.\n*\n"
+#: Carried by every folder this tool made for private files; only such a folder (or a new
+#: or empty one) is written into.
+MARKER = ".workbook-private"
+MARKER_TEXT = ("Made by Goal Workbooks for files that hold personal data (client packets, "
+               "progress reports).\nKeep this folder private; never publish or commit it.\n")
 #: Places inside a project that must never hold personal data.
 _PROJECT_PLACES = {"output": "the site's output folder", "content": "the content folder",
                    "templates": "the templates folder"}
@@ -45,7 +50,7 @@ def refuse_published(target: Path, what: str, hint: str, project: Project | None
     instead."""
     resolved = target.expanduser().absolute().resolve()
     for folder in (resolved, *resolved.parents):
-        if (folder / MARKER).is_file():
+        if (folder / SITE_MARKER).is_file():
             raise WorkbookError(
                 f"{shown(target)}: refusing to write {what} inside the site's output folder "
                 f"({shown(folder)}); it holds personal data and that folder gets published. "
@@ -59,16 +64,83 @@ def refuse_published(target: Path, what: str, hint: str, project: Project | None
                 f"holds personal data and could end up published. {hint}")
 
 
+def check_folder(folder: Path, what: str, hint: str, project: Project | None = None) -> None:
+    """Refuse a folder to fill with private files unless it is new, empty, or one this
+    tool made for them (it carries :data:`MARKER`): never ``/``, a system folder, the
+    home folder, a built site or a project's own folders, and never a folder of other
+    files, whose names ours could replace."""
+    refuse_published(folder, what, hint, project or enclosing_project(folder))
+    resolved = folder.expanduser().absolute().resolve()
+    _refuse_system(folder, resolved, what, hint)
+    if resolved == Path.home().resolve():
+        raise WorkbookError(f"{shown(folder)}: refusing to write {what} into your home folder; "
+                            f"{hint}")
+    if resolved.exists() and not resolved.is_dir():
+        raise WorkbookError(f"{shown(folder)}: exists and is not a folder")
+    if resolved.is_dir() and any(resolved.iterdir()) and not ours(resolved):
+        raise WorkbookError(f"{shown(folder)}: is not empty and was not made by Goal Workbooks; "
+                            f"refusing to write {what} among other files. Choose a new folder")
+
+
+def check_file(target: Path, what: str, hint: str, project: Project | None = None) -> None:
+    """Refuse a file to write private data to: inside a published or system place, or
+    one that exists already (it is never replaced)."""
+    refuse_published(target, what, hint, project or enclosing_project(target.parent))
+    _refuse_system(target.parent, target.expanduser().absolute().resolve().parent, what, hint)
+    if target.exists() or target.is_symlink():
+        raise WorkbookError(f"{shown(target)}: exists already; refusing to replace it. Choose "
+                            "another name, or move the old file away")
+
+
+def enclosing_project(folder: Path) -> Project | None:
+    """The workbook project ``folder`` lies in, if any (a folder up the tree with a
+    workbook.yaml and a content/ folder): its content/, templates/ and output/ are
+    refused even when the command was not given the project."""
+    resolved = folder.expanduser().absolute().resolve()
+    for candidate in (resolved, *resolved.parents):
+        if (candidate / "workbook.yaml").is_file() and (candidate / "content").is_dir():
+            return Project(candidate)
+    return None
+
+
+def ours(folder: Path) -> bool:
+    """A folder this tool made for private files (or, for packets, an older version did:
+    it wrote its .gitignore and no marker yet)."""
+    if (folder / MARKER).is_file():
+        return True
+    ignore = folder / ".gitignore"
+    return ignore.is_file() and ignore.read_text(encoding="utf-8", errors="replace") == \
+        GITIGNORE.format(what="Client packets")
+
+
+#: Folders of the operating system: never a place for a client's files.
+SYSTEM_FOLDERS = tuple(Path(p) for p in (
+    "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/run",
+    "/sbin", "/srv", "/sys", "/usr", "/var", "/opt", "/snap", "/System", "/Library"))
+
+
+def _refuse_system(folder: Path, resolved: Path, what: str, hint: str) -> None:
+    if resolved == Path(resolved.anchor):
+        raise WorkbookError(f"{shown(folder)}: refusing to write {what} into the root folder; "
+                            f"{hint}")
+    for system in SYSTEM_FOLDERS:
+        if resolved == system or resolved.is_relative_to(system):
+            raise WorkbookError(f"{shown(folder)}: refusing to write {what} into a system "
+                                f"folder ({system}); {hint}")
+
+
 def private_folder(folder: Path, ignored_as: str | None = None) -> None:
-    """Make ``folder`` if needed, private to this user; with ``ignored_as`` ("Client
-    packets") a new folder also gets a ``.gitignore`` that ignores everything in it."""
-    if folder.is_dir():
-        return
+    """Make ``folder`` if needed, private to this user, with this tool's marker; with
+    ``ignored_as`` ("Client packets") a new folder also gets a ``.gitignore`` that ignores
+    everything in it."""
     try:
-        folder.mkdir(parents=True, mode=0o700)
-        if ignored_as:
-            (folder / ".gitignore").write_text(GITIGNORE.format(what=ignored_as),
-                                               encoding="utf-8")
+        if not folder.is_dir():
+            folder.mkdir(parents=True, mode=0o700)
+            if ignored_as:
+                (folder / ".gitignore").write_text(GITIGNORE.format(what=ignored_as),
+                                                   encoding="utf-8")
+        if not (folder / MARKER).is_file():
+            (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     except OSError as exc:
         raise WorkbookError(f"{shown(folder)}: cannot make the folder: {exc.strerror}") from None
 

@@ -1,0 +1,206 @@
+"""Taking in a PDF a client hands back: every byte of it chosen by whoever made the file.
+
+A returned file is opened only if it is a regular file of at most
+:data:`MAX_FILE_BYTES`, and it is parsed in a child process that may use at
+most :data:`MAX_MEMORY_BYTES` of memory and :data:`MAX_SECONDS` of time: a
+decompression bomb, a field tree that loops, a million fields or a file that
+never ends is refused with a message, and the main process never parses a
+byte of it. What comes back is plain text, bounded too: the embedded
+description (:data:`MAX_DESCRIPTION_CHARS`), at most :data:`MAX_FIELDS` field
+values of at most :data:`MAX_VALUE_CHARS` each. What the description says is
+then checked by :mod:`workbook.clinical.description`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import signal
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbook.errors import Problem, WorkbookError
+
+MAX_FILE_BYTES = 50 * 1024 * 1024  # a 6-month tracker is about 1 MiB
+MAX_MEMORY_BYTES = 1024 * 1024 * 1024  # of address space, for the parsing child
+MAX_SECONDS = 30
+MAX_FIELDS = 20_000  # a 6-month tracker has about 2,000
+MAX_VALUE_CHARS = 10_000
+MAX_DESCRIPTION_CHARS = 1024 * 1024
+MAX_FIELD_DEPTH = 8  # our fields are flat; a viewer may add a level or two
+
+#: How the child ended, when it did not send what it read.
+_EXIT_NOT_PDF, _EXIT_PASSWORD, _EXIT_MEMORY, _EXIT_OTHER = 3, 4, 5, 6
+
+
+@dataclass
+class Taken:
+    """What a returned PDF holds, as text: its description and its field values."""
+
+    description: str | None  # the /GoalWorkbooks JSON, as written (None: there is none)
+    fields: dict[str, str]
+    fields_cut: bool  # there were more than MAX_FIELDS; the rest were not read
+
+
+def fail(shown: str, message: str) -> WorkbookError:
+    return WorkbookError([Problem(shown, None, message)])
+
+
+def take_in(path: Path, shown: str, info_key: str) -> Taken:
+    """Read ``path`` within the limits; WorkbookError with a message for the user when
+    it cannot be (never an exception from the PDF library, never a hang)."""
+    data = _read_bounded(path, shown)
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(data, info_key, send), daemon=True)
+    child.start()
+    send.close()
+    try:
+        if not receive.poll(MAX_SECONDS + 5):
+            raise fail(shown, f"took longer than {MAX_SECONDS} s to read, which no filled "
+                              "sheet does; it may be damaged or made to cause harm. Ask for "
+                              "the file again")
+        try:
+            taken = receive.recv()
+        except EOFError:
+            taken = None
+    finally:
+        receive.close()
+        child.join(5)
+        if child.is_alive():
+            child.kill()
+            child.join()
+    if isinstance(taken, Taken):
+        return taken
+    code = child.exitcode
+    if code == _EXIT_PASSWORD:
+        raise fail(shown, "is protected with a password; save a copy without one and read "
+                          "that")
+    if code == _EXIT_NOT_PDF:
+        raise fail(shown, "is not a PDF, or it is damaged; ask for the file again")
+    if code in (_EXIT_MEMORY, -signal.SIGKILL, -signal.SIGSEGV) or code == -signal.SIGALRM:
+        raise fail(shown, f"needs more than {MAX_MEMORY_BYTES // 2 ** 20} MiB or "
+                          f"{MAX_SECONDS} s to read, which no filled sheet does; it may be "
+                          "damaged or made to cause harm. Ask for the file again")
+    raise fail(shown, "cannot be read as a filled sheet; it may be damaged. Ask for the file "
+                      "again")
+
+
+def _read_bounded(path: Path, shown: str) -> bytes:
+    """The file's bytes: a regular file only (never a FIFO, a device or a folder), and
+    no more than MAX_FILE_BYTES."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise fail(shown, "no such file") from None
+    except OSError as exc:
+        raise fail(shown, f"cannot be read: {exc.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise fail(shown, "is a folder; give the PDF files in it")
+    if not stat.S_ISREG(info.st_mode):
+        raise fail(shown, "is not a regular file (a device, a pipe or a socket); give a PDF "
+                          "file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise fail(shown, f"is larger than {MAX_FILE_BYTES // 2 ** 20} MiB, which no filled "
+                          "sheet is; ask for the file again")
+    try:  # O_NONBLOCK: if it became a pipe since, opening it does not wait for a writer
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise fail(shown, f"cannot be read: {exc.strerror}") from None
+    with os.fdopen(handle, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            raise fail(shown, "is not a regular file; give a PDF file")
+        data = stream.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise fail(shown, f"is larger than {MAX_FILE_BYTES // 2 ** 20} MiB, which no filled "
+                          "sheet is; ask for the file again")
+    return data
+
+
+# --------------------------------------------------------------------------- the child
+
+
+def _child(data: bytes, info_key: str, send) -> None:
+    """In the child: limits first, then parse, then send plain text back."""
+    resource.setrlimit(resource.RLIMIT_AS, (MAX_MEMORY_BYTES, MAX_MEMORY_BYTES))
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.alarm(MAX_SECONDS)
+    try:
+        import io
+
+        import pikepdf
+
+        try:
+            pdf = pikepdf.open(io.BytesIO(data))
+        except pikepdf.PasswordError:
+            os._exit(_EXIT_PASSWORD)
+        except (pikepdf.PdfError, ValueError, OSError):
+            os._exit(_EXIT_NOT_PDF)
+        with pdf:
+            description = None
+            if pdf.trailer.get("/Info") is not None:
+                raw = pdf.docinfo.get(info_key)
+                if raw is not None:
+                    description = str(raw)[:MAX_DESCRIPTION_CHARS + 1]
+            fields, cut = _field_values(pdf)
+        send.send(Taken(description, fields, cut))
+        send.close()
+        os._exit(0)
+    except MemoryError:
+        os._exit(_EXIT_MEMORY)
+    except BaseException:  # noqa: BLE001 - whatever the file did, the child only reports it
+        os._exit(_EXIT_OTHER)
+
+
+def _field_values(pdf) -> tuple[dict[str, str], bool]:
+    """Field name → value as text; a ticked box reads as its state name ('on', '-1').
+    Each field is visited once (a /Kids loop ends), no deeper than MAX_FIELD_DEPTH, and
+    at most MAX_FIELDS are read."""
+    import pikepdf
+
+    acroform = pdf.Root.get("/AcroForm")
+    values: dict[str, str] = {}
+    if acroform is None or not isinstance(acroform, pikepdf.Dictionary):
+        return values, False
+    seen: set[tuple[int, int]] = set()
+    todo = [(item, "", None, 0) for item in reversed(list(acroform.get("/Fields", [])))]
+    while todo:
+        node, prefix, kind, depth = todo.pop()
+        if not isinstance(node, pikepdf.Dictionary) or depth > MAX_FIELD_DEPTH:
+            continue
+        if node.is_indirect:
+            if node.objgen in seen:
+                continue
+            seen.add(node.objgen)
+        name = _text(node.get("/T")) if "/T" in node else ""
+        full = f"{prefix}.{name}" if prefix and name else (name or prefix)
+        kind = node.get("/FT", kind)
+        value = node.get("/V")
+        if value is not None and full:
+            if len(values) >= MAX_FIELDS:
+                return values, True
+            text = _text(value)
+            if kind == pikepdf.Name.Btn:  # a tick box or radio group: its state's name
+                text = text.lstrip("/")
+                text = "" if text == "Off" else text
+            values[full[:200]] = text
+        kids = node.get("/Kids")
+        if isinstance(kids, pikepdf.Array):
+            todo.extend((kid, full, kind, depth + 1) for kid in reversed(list(kids))
+                        if isinstance(kid, pikepdf.Dictionary) and "/T" in kid)
+    return values, False
+
+
+def _text(value) -> str:
+    import pikepdf
+
+    if isinstance(value, pikepdf.Name):
+        text = str(value)[1:]
+        return "" if text == "Off" else text[:MAX_VALUE_CHARS]
+    if isinstance(value, pikepdf.String):
+        return str(value)[:MAX_VALUE_CHARS]
+    if isinstance(value, pikepdf.Array):
+        return " ".join(_text(v) for v in list(value)[:20])[:MAX_VALUE_CHARS]
+    return str(value)[:MAX_VALUE_CHARS]
