@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from ..helpers import run, write
+from ..helpers import fill, run, write
 
 pytestmark = pytest.mark.slow
 CLIENT, THERAPIST = "Ana Pérez", "Dr Sam Lee"
@@ -262,3 +262,44 @@ def test_a_regional_language_writes_dates_its_way(project: Path) -> None:
     filled = values(project / "gb.pdf")
     assert filled["healthy-boundaries_tracker_date"] == "1 March 2027"
     assert filled["healthy-boundaries_tracker_w01_date"] == "1 Mar"
+
+
+def test_hostile_caseloads_and_places(project: Path, tmp_path: Path) -> None:
+    """A shifted column prints no name; a second caseload of the same name never replaces
+    the first one's packets; /etc, / and a folder of other files are refused."""
+    write(project / "shifted.csv", "client,therapist,start,goals\n"
+                                   "2027-01-04,Ana Pérez,Ana Pérez,healthy-boundaries\n")
+    result = run(["packet", "--from", "shifted.csv"], project)
+    assert result.exit_code == 1
+    assert "Ana" not in result.output and "Pérez" not in result.output
+    assert "the start column must hold a real date" in result.stderr
+    for folder in ("a", "b"):
+        write(project / folder / "caseload.csv", CASELOAD)
+    assert run(["packet", "--from", "a/caseload.csv", "--out", "packets"], project).exit_code == 0
+    first = {p.name: p.read_bytes() for p in (project / "packets").glob("*.pdf")}
+    result = run(["packet", "--from", "b/caseload.csv", "--out", "packets"], project)
+    assert result.exit_code == 0, result.output
+    now = {p.name: p.read_bytes() for p in (project / "packets").glob("*.pdf")}
+    assert all(now[name] == data for name, data in first.items())  # none replaced
+    assert len(now) == 2 * len(first) and "caseload-row2-2.pdf" in now
+    for out, says in (("/etc", "into a system folder (/etc)"), ("/", "into the root folder")):
+        result = run(["packet", "--from", "a/caseload.csv", "--out", out], project)
+        assert result.exit_code == 1 and says in result.stderr, result.stderr
+    write(tmp_path / "mine/notes.txt", "not a packet")
+    result = run(["packet", "--from", "a/caseload.csv", "--out", str(tmp_path / "mine")],
+                 project)
+    assert result.exit_code == 1 and "is not empty and was not made by Goal Workbooks" in \
+        result.stderr
+    result = run(["packet", "--goal", "healthy-boundaries", "--client", CLIENT, "--start",
+                  "2027-01-04", "--out", str(tmp_path / "mine/notes.pdf")], project)
+    assert result.exit_code == 0  # a new file named by hand is fine
+    result = run(["packet", "--goal", "healthy-boundaries", "--client", CLIENT, "--start",
+                  "2027-01-04", "--out", str(tmp_path / "mine/notes.pdf")], project)
+    assert result.exit_code == 1 and "exists already; refusing to replace it" in result.stderr
+    filled = fill(tmp_path / "mine/notes.pdf", tmp_path / "filled.pdf",
+                  {"healthy-boundaries_tracker_w01_said-no": "2"})
+    for out, says in (("templates/assets/x", "inside the templates folder (templates/)"),
+                      ("content/x", "inside the content folder (content/)")):
+        result = run(["progress", str(filled), "--out", out], project)
+        assert result.exit_code == 1 and says in result.stderr, result.stderr
+    assert not (project / "templates/assets/x").exists()

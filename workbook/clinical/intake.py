@@ -24,7 +24,7 @@ from pathlib import Path
 from workbook.errors import Problem, WorkbookError
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a 6-month tracker is about 1 MiB
-MAX_MEMORY_BYTES = 1024 * 1024 * 1024  # of address space, for the parsing child
+MAX_MEMORY_BYTES = 1024 * 1024 * 1024  # more address space the parsing child may take
 MAX_SECONDS = 30
 MAX_FIELDS = 20_000  # a 6-month tracker has about 2,000
 MAX_VALUE_CHARS = 10_000
@@ -42,6 +42,7 @@ class Taken:
     description: str | None  # the /GoalWorkbooks JSON, as written (None: there is none)
     fields: dict[str, str]
     fields_cut: bool  # there were more than MAX_FIELDS; the rest were not read
+    damaged: int = 0  # problems the PDF library met reading it (it reads around them)
 
 
 def fail(shown: str, message: str) -> WorkbookError:
@@ -73,6 +74,10 @@ def take_in(path: Path, shown: str, info_key: str) -> Taken:
             child.kill()
             child.join()
     if isinstance(taken, Taken):
+        if taken.damaged and not taken.fields:  # e.g. a bomb whose form could not be read
+            raise fail(shown, "is damaged, or made to cause harm: its form cannot be read "
+                              f"within {MAX_MEMORY_BYTES // 2 ** 20} MiB. Ask for the file "
+                              "again")
         return taken
     code = child.exitcode
     if code == _EXIT_PASSWORD:
@@ -123,8 +128,10 @@ def _read_bounded(path: Path, shown: str) -> bytes:
 
 
 def _child(data: bytes, info_key: str, send) -> None:
-    """In the child: limits first, then parse, then send plain text back."""
-    resource.setrlimit(resource.RLIMIT_AS, (MAX_MEMORY_BYTES, MAX_MEMORY_BYTES))
+    """In the child: limits first, then parse, then send plain text back. The memory
+    limit is on top of what the process already maps (a library caller's may be large)."""
+    limit = _mapped_bytes() + MAX_MEMORY_BYTES
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
     signal.alarm(MAX_SECONDS)
     try:
@@ -145,13 +152,26 @@ def _child(data: bytes, info_key: str, send) -> None:
                 if raw is not None:
                     description = str(raw)[:MAX_DESCRIPTION_CHARS + 1]
             fields, cut = _field_values(pdf)
-        send.send(Taken(description, fields, cut))
+            damaged = len(pdf.get_warnings())
+        send.send(Taken(description, fields, cut, damaged))
         send.close()
         os._exit(0)
     except MemoryError:
         os._exit(_EXIT_MEMORY)
     except BaseException:  # noqa: BLE001 - whatever the file did, the child only reports it
         os._exit(_EXIT_OTHER)
+
+
+def _mapped_bytes() -> int:
+    """The address space this process maps now (VmSize), 0 when it cannot be told."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def _field_values(pdf) -> tuple[dict[str, str], bool]:
