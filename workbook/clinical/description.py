@@ -30,6 +30,13 @@ Words = Annotated[str, StringConstraints(max_length=200)]
 LongWords = Annotated[str, StringConstraints(max_length=2000)]
 
 
+def _finite(value) -> float:
+    """A JSON number as a float: not true/false, not text, not NaN or infinite."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError("not a finite number")
+    return float(value)
+
+
 class _Model(BaseModel):
     # unknown keys are ignored: a later format may add some (its number says what it needs)
     model_config = ConfigDict(extra="ignore", frozen=True, strict=True)
@@ -47,12 +54,7 @@ class Target(_Model):
     direction: Literal["lower", "higher"]
     value: Annotated[float, Field(ge=0, le=1_000_000, allow_inf_nan=False)]
 
-    @field_validator("value", mode="before")
-    @classmethod
-    def _number(cls, value):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError("not a number")
-        return float(value)
+    _number = field_validator("value", mode="before")(lambda cls, value: _finite(value))
 
 
 class Measure(_Model):
@@ -112,12 +114,7 @@ class Rating(_Model):
     weight: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)] = 1.0
     levels: dict[Literal["-2", "-1", "0", "1", "2"], LongWords]
 
-    @field_validator("weight", mode="before")
-    @classmethod
-    def _weight(cls, value):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ValueError("not a finite number")
-        return float(value)
+    _weight = field_validator("weight", mode="before")(lambda cls, value: _finite(value))
 
 
 class OtherSheet(_Model):
