@@ -31,6 +31,7 @@ class ChartTexts:
     week: Callable[[int], str] = lambda n: f"Wk {n}"  # an x label when no date is known
     target: Callable[[str], str] = lambda value: f"target {value}"
     empty: str = "Nothing filled in yet"
+    number: Callable[[float], str] | None = None  # with the language's decimal mark
 
 
 def _nice_top(value: float) -> float:
@@ -68,6 +69,7 @@ def measure_chart(*, title: str, subtitle: str, kind: str, weekly: dict[int, flo
                   texts: ChartTexts = ChartTexts()) -> str:
     """The SVG text of one chart. ``weekly`` maps week → value; ``daily`` holds (day, value)."""
     accent = colours.readable_on(accent, colours.LIGHT_BACKGROUND)
+    number = texts.number or _fmt
     weeks = max(weeks, max(weekly, default=1), 1)
     percent = kind == "yes-no"
     values = list(weekly.values()) + [v for _, v in daily]
@@ -111,7 +113,7 @@ def measure_chart(*, title: str, subtitle: str, kind: str, weekly: dict[int, flo
         ty = y(tick)
         out.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{ty:.1f}" y2="{ty:.1f}" '
                    f'stroke="#e3e7ea" stroke-width="1"/>')
-        label = f"{_fmt(tick)}%" if percent else _fmt(tick)
+        label = f"{number(tick)}%" if percent else number(tick)
         out.append(f'<text x="{LEFT - 8}" y="{ty + 4:.1f}" font-size="13" fill="#5a6369" '
                    f'text-anchor="end">{label}</text>')
     out.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{TOP + plot_h}" '
@@ -133,7 +135,7 @@ def measure_chart(*, title: str, subtitle: str, kind: str, weekly: dict[int, flo
                    f'stroke="#2e8540" stroke-width="1.5" stroke-dasharray="6 4"/>')
         out.append(f'<text x="{LEFT + plot_w + 6}" y="{t_y + 4:.1f}" font-size="13" '
                    f'font-weight="700" fill="#2e6b38">'
-                   f'{escape(texts.target(_fmt(target["value"])))}</text>')
+                   f'{escape(texts.target(number(target["value"])))}</text>')
     # single days
     for day, value in daily:
         dx = x((day - 1) / 7 + 1 / 14)
@@ -171,7 +173,7 @@ def measure_chart(*, title: str, subtitle: str, kind: str, weekly: dict[int, flo
     if ordered:
         marks = [ordered[0]] if len(ordered) == 1 else [ordered[0], ordered[-1]]
         for week, value in marks:
-            label = f"{_fmt(round(value))}%" if percent else _fmt(round(value, 1))
+            label = f"{number(round(value))}%" if percent else number(round(value, 1))
             if percent:  # above its bar; the top margin has room for 100%
                 ly = y(value) - 6
             else:

@@ -209,7 +209,8 @@ def _chart(goal: GoalSeries, summary: MeasureSummary, reading: Reading, t: Catal
         week_labels=labels, description=f"{m.label}. {subtitle}. {values}.",
         texts=charts.ChartTexts(week=lambda n: t("Wk {n}", n=n),
                                 target=lambda v: t("target {value}", value=v),
-                                empty=t("Nothing filled in yet")))
+                                empty=t("Nothing filled in yet"),
+                                number=lambda v: _shown(v, t)))
 
 
 def _goal_view(goal: GoalSeries, summaries: list[MeasureSummary], chart_files: dict[str, str],
