@@ -267,3 +267,25 @@ def test_no_request_leaves_the_site_and_no_cookies(browser, sample_site: StaticS
     assert context.cookies() == []
     assert page.evaluate("() => document.cookie") == ""
     context.close()
+
+
+# ------------------------------------------------------------------ phones
+
+
+@pytest.mark.parametrize("width", [390, 320])
+def test_no_page_scrolls_sideways_on_a_phone(browser, built_sample: Path, width: int) -> None:
+    """A wide tracker grid scrolls inside its own box; the page itself never does."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    wide = {}
+    try:
+        pages = sorted(built_sample.rglob("*.html"))
+        assert len(pages) > 50
+        for path in pages:
+            page.goto(path.as_uri())
+            scroll, inner = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+            if scroll > inner:
+                wide[path.relative_to(built_sample).as_posix()] = scroll
+    finally:
+        context.close()
+    assert wide == {}
