@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -179,3 +180,17 @@ def test_sitemap_uses_site_url(project: Path) -> None:
     assert "<loc>https://clinic.example/help/goals/ease-anxiety.html</loc>" in (
         out / "sitemap.xml").read_text()
     assert 'href="/help/assets/site.css"' in (out / "404.html").read_text()
+
+
+def test_every_page_has_a_description_for_search_results(site: Path) -> None:
+    """Lighthouse's SEO audit (and every search engine) wants one; it is the page's own
+    summary, or the listing page's lead paragraph."""
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 50
+    for path in pages:
+        found = re.findall(r'<meta name="description" content="([^"]*)">',
+                           path.read_text(encoding="utf-8"))
+        assert len(found) == 1 and 10 < len(found[0]) <= 303, path
+    goal = (site / "goals/ease-anxiety.html").read_text(encoding="utf-8")
+    assert ('<meta name="description" content="Have fewer anxious spells, and feel steadier '
+            'when one does come.">') in goal

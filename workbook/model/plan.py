@@ -47,6 +47,7 @@ class Page:
     context: dict = field(default_factory=dict)
     crumbs: list[tuple[str, str]] = field(default_factory=list)  # (path, title) above this page
     in_sitemap: bool = True
+    description: str = ""  # for <meta name="description">: what search results show
 
 
 @dataclass
@@ -209,12 +210,23 @@ def _pages(site: Site, pdfs: list[PdfJob]) -> list[Page]:
     sheets_index = ("sheets/index.html", t("Sheets"))
     workbooks_index = ("workbooks/index.html", t("Workbooks"))
     listing = {"site": site}
+    # the listing pages' own lead paragraphs (the templates show the same messages)
     pages = [
-        Page("index.html", "home.html", site.config.title, listing),
-        Page(goals_index[0], "goals.html", goals_index[1], listing, crumbs=[home]),
-        Page(guidance_index[0], "guidance-index.html", guidance_index[1], listing, crumbs=[home]),
-        Page(sheets_index[0], "sheets.html", sheets_index[1], listing, crumbs=[home]),
-        Page(workbooks_index[0], "workbooks.html", workbooks_index[1], listing, crumbs=[home]),
+        Page("index.html", "home.html", site.config.title, listing, description=t(
+            "Worksheets, trackers and short guides to help you set goals for therapy, follow "
+            "your progress and get ready for each session.")),
+        Page(goals_index[0], "goals.html", goals_index[1], listing, crumbs=[home], description=t(
+            "Each goal comes with a worked example, a worksheet to plan your own version, a "
+            "tracker and a sheet to prepare for your sessions.")),
+        Page(guidance_index[0], "guidance-index.html", guidance_index[1], listing,
+             crumbs=[home], description=t("Short, practical guides to setting goals and getting "
+                                          "the most from therapy.")),
+        Page(sheets_index[0], "sheets.html", sheets_index[1], listing, crumbs=[home],
+             description=t("Fill a sheet in here in your browser, or download it as a PDF to "
+                           "print or fill in on your computer or phone.")),
+        Page(workbooks_index[0], "workbooks.html", workbooks_index[1], listing, crumbs=[home],
+             description=t("Workbooks bundle guides and sheets into one PDF to print or fill "
+                           "in, in a sensible order.")),
     ]
     for area in site.areas:
         for index, goal in enumerate(area.goals):
@@ -228,12 +240,13 @@ def _pages(site: Site, pdfs: list[PdfJob]) -> list[Page]:
                 "sheets": [_sheet_link(site, doc) for doc in docs],
                 "guides": [_guidance_link(site.content.guidance[slug])
                            for slug in goal.data.guidance],
-            }, crumbs=[home, goals_index]))
+            }, crumbs=[home, goals_index], description=goal.data.summary))
             for doc in docs:
                 pages.append(Page(sheet_path(doc), "sheet.html",
                                   f"{doc.title} – {doc.kind_label}",
                                   {"site": info, "sheet": doc, "pdf": site.pdf_of.get(doc.key)},
-                                  crumbs=[home, goals_index, (goal_path(goal.slug), goal.data.title)]))
+                                  crumbs=[home, goals_index, (goal_path(goal.slug), goal.data.title)],
+                                  description=goal.data.summary))
     goals_in_order = [goal for area in site.areas for goal in area.goals]
     for index, guidance in enumerate(site.guidance):
         pages.append(Page(guidance_path(guidance.slug), "guidance.html", guidance.data.title, {
@@ -243,11 +256,14 @@ def _pages(site: Site, pdfs: list[PdfJob]) -> list[Page]:
             "previous": _guidance_link(site.guidance[index - 1]) if index > 0 else None,
             "next": (_guidance_link(site.guidance[index + 1])
                      if index + 1 < len(site.guidance) else None),
-        }, crumbs=[home, guidance_index]))
+        }, crumbs=[home, guidance_index], description=guidance.data.summary))
     for doc in site.free_sheets:
+        sheet = doc.sheet
         pages.append(Page(sheet_path(doc), "sheet.html", doc.title,
                           {"site": info, "sheet": doc, "pdf": site.pdf_of.get(doc.key)},
-                          crumbs=[home, sheets_index]))
+                          crumbs=[home, sheets_index],
+                          description=sheet.data.summary or (sheet.intro.text if sheet.intro
+                                                             else doc.title)))
     for job in pdfs:
         if job.workbook:
             wb = job.workbook
@@ -256,11 +272,13 @@ def _pages(site: Site, pdfs: list[PdfJob]) -> list[Page]:
                 "workbook": wb,
                 "parts": [_part_link(part) for part in job.parts],
                 "pdf": site.pdf_of.get(f"workbooks/{wb.slug}"),
-            }, crumbs=[home, workbooks_index]))
+            }, crumbs=[home, workbooks_index],
+                description=wb.data.subtitle or (wb.intro.text if wb.intro else wb.data.title)))
     pages.append(Page("search.html", "search.html", t("Search"), {"site": info}, crumbs=[home],
-                      in_sitemap=False))
+                      in_sitemap=False,
+                      description=t("Search the goals, guides and sheets of this site.")))
     pages.append(Page("404.html", "404.html", t("Page not found"), {"site": info},
-                      in_sitemap=False))
+                      in_sitemap=False, description=t("This page does not exist, or it has moved.")))
     sitemap = [page.path for page in pages if page.in_sitemap]
     pages.append(Page("sitemap.xml", "sitemap.xml", "sitemap", {"site": info, "sitemap": sitemap},
                       in_sitemap=False))

@@ -61,7 +61,7 @@ def render_pages(plan: Plan, env: jinja2.Environment, project: Project,
     todo: list[Page] = []
     for page in plan.pages:
         key = fingerprint(CODE_DIGEST, templates.digest(page.template), templates.locales(),
-                          page.path, page.title, page.crumbs, page.context)
+                          page.path, page.title, page.crumbs, page.description, page.context)
         out.keys[page.path] = key
         if reusable(page.path, key):
             out.reused.append(page.path)
