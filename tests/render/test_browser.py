@@ -289,3 +289,26 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, built_sample: Path, width:
     finally:
         context.close()
     assert wide == {}
+
+
+def test_printing_in_dark_mode_uses_the_light_palette(browser, sample_site: StaticSite) -> None:
+    """Dark mode is for screens: paper gets dark text on white, never black bands."""
+    context = browser.new_context(color_scheme="dark")
+    page = context.new_page()
+    try:
+        page.goto(sample_site.url + "goals/ease-anxiety/tracker.html")
+        screen = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        page.emulate_media(media="print", color_scheme="dark")
+        printed = page.evaluate("""() => [getComputedStyle(document.body).backgroundColor,
+            getComputedStyle(document.body).color,
+            getComputedStyle(document.querySelector('table.tracker thead th')).backgroundColor,
+            getComputedStyle(document.querySelector('table.tracker thead th')).color]""")
+    finally:
+        context.close()
+    assert screen == "rgb(21, 25, 28)"  # the dark page on screen
+    body, text, header, header_text = printed
+    assert body == "rgb(255, 255, 255)" and text == "rgb(0, 0, 0)"
+    channels = [int(c) for c in header.removeprefix("rgb(").rstrip(")").split(",")]
+    assert min(channels) > 180, header  # a pale band, not a black one
+    assert header_text in ("rgb(0, 0, 0)", "rgb(29, 29, 29)") or \
+        sum(int(c) for c in header_text[4:-1].split(",")) < 200, header_text

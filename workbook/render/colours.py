@@ -55,7 +55,7 @@ def theme_css(accent: str) -> str:
     return (
         "/* Generated from accent_color in workbook.yaml; adjusted for 4.5:1 contrast. */\n"
         f":root {{ --accent: {light}; --accent-soft: {_soft(light)}; }}\n"
-        "@media (prefers-color-scheme: dark) {\n"
+        "@media screen and (prefers-color-scheme: dark) {\n"  # print stays light
         f"  :root {{ --accent: {dark}; --accent-soft: {_soft(dark, dark_mode=True)}; }}\n"
         "}\n"
     )
