@@ -117,7 +117,7 @@ def test_no_english_theme_text_on_any_page(spanish: Path) -> None:
 def test_goal_page_in_spanish(spanish: Path) -> None:
     html = (spanish / "output/goals/dormir.html").read_text(encoding="utf-8")
     for text in ("Cambio de hábitos · 2 semanas", "Un ejemplo redactado con el método SMART",
-                 "30 o menos al día", "Descargar PDF", "Saltar al contenido principal",
+                 "30 o menos al día", "Descargar: registro (PDF)", "Saltar al contenido principal",
                  "Fichas para este objetivo", "¿Necesitas ayuda ahora?"):
         assert text in html, text
 

@@ -194,3 +194,13 @@ def test_every_page_has_a_description_for_search_results(site: Path) -> None:
     goal = (site / "goals/ease-anxiety.html").read_text(encoding="utf-8")
     assert ('<meta name="description" content="Have fewer anxious spells, and feel steadier '
             'when one does come.">') in goal
+
+
+def test_a_goal_page_names_each_download_and_says_nothing_of_a_missing_target(
+        built_sample: Path) -> None:
+    html = (built_sample / "goals/cope-with-stress.html").read_text(encoding="utf-8")
+    assert ">–<" not in html  # no "Target: –" for a measure without one
+    goal = (built_sample / "goals/ease-anxiety.html").read_text(encoding="utf-8")
+    links = re.findall(r'<a class="download" href="[^"]*">([^<]*)</a>', goal)
+    assert links == ["Download the worksheet (PDF)", "Download the tracker (PDF)",
+                     "Download the session prep (PDF)", "Download the goal rating (PDF)"]
