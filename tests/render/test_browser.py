@@ -312,3 +312,17 @@ def test_printing_in_dark_mode_uses_the_light_palette(browser, sample_site: Stat
     assert min(channels) > 180, header  # a pale band, not a black one
     assert header_text in ("rgb(0, 0, 0)", "rgb(29, 29, 29)") or \
         sum(int(c) for c in header_text[4:-1].split(",")) < 200, header_text
+
+
+def test_a_printout_names_the_clinic(browser, sample_site: StaticSite) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(sample_site.url + "goals/ease-anxiety/tracker.html")
+        source = page.locator(".print-source")
+        assert not source.is_visible()  # on screen the header says it already
+        page.emulate_media(media="print")
+        assert source.is_visible()
+        assert source.inner_text() == "Riverside Counselling (sample)"
+    finally:
+        context.close()

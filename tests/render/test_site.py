@@ -204,3 +204,12 @@ def test_a_goal_page_names_each_download_and_says_nothing_of_a_missing_target(
     links = re.findall(r'<a class="download" href="[^"]*">([^<]*)</a>', goal)
     assert links == ["Download the worksheet (PDF)", "Download the tracker (PDF)",
                      "Download the session prep (PDF)", "Download the goal rating (PDF)"]
+
+
+def test_a_printout_carries_the_pages_address_when_the_site_has_one(project: Path) -> None:
+    config = project / "workbook.yaml"
+    config.write_text(config.read_text() + "site_url: https://clinic.example/help/\n")
+    build(BuildConfig(project_dir=project, pdf=False))
+    html = (project / "output/goals/ease-anxiety/tracker.html").read_text(encoding="utf-8")
+    assert ('<p class="print-source">Riverside Counselling (sample) · '
+            'https://clinic.example/help/goals/ease-anxiety/tracker.html</p>') in html
