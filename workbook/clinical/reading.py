@@ -135,7 +135,8 @@ class Reading:
     trackers: list[Tracker] = field(default_factory=list)
     ratings: list[Rating] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
-    site: dict = field(default_factory=dict)
+    # the first file's checked settings (description.Site): paper, accent, language...
+    site: dict = field(default_factory=lambda: description.Site().model_dump())
     seen: dict[str, str] = field(default_factory=dict)  # digest of what a file holds → file
 
 
@@ -180,7 +181,8 @@ def _read_one(path: Path, shown: str, reading: Reading, order: int) -> None:
         raise fail(shown, f"was made by a newer version of Goal Workbooks (format {newer}); "
                           "update this program to read it") from None
     site = found.site.model_dump()
-    reading.site = reading.site or site
+    if not reading.seen:  # the first file read decides the report's settings
+        reading.site = site
     readable = [s for s in found.sheets if isinstance(s, (description.Tracker,
                                                           description.Rating))]
     if not readable:

@@ -19,7 +19,6 @@ new folder private (0700), every file private (0600).
 from __future__ import annotations
 
 import datetime
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,9 +43,6 @@ from workbook.render.pdf.fonts import embedded_font_faces
 from workbook.render.pdf.setup import PageSetup, declared_fonts
 from workbook.render.templates import make_env, render_template
 
-DEFAULT_ACCENT = "#2f6f73"
-PAPER = re.compile(r"letter|a4")
-ACCENT = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 PLACE_HINT = "Choose a folder outside the site with --out"
 
 
@@ -65,7 +61,7 @@ def run_progress(files: list[str], out: str | None) -> Outcome:
     series, clashes = timeline.combine(reading.trackers)
     warnings = reading.warnings + clashes
     ratings, earlier = timeline.latest_ratings(reading.ratings)
-    t = catalogue_named_by(reading.site.get("language", "en"), [default_theme()])
+    t = catalogue_named_by(reading.site["language"], [default_theme()])
     for rating in reading.ratings:
         if rating.level is None and not rating.warned:
             warnings.append(Problem(rating.file, None, t(
@@ -96,8 +92,9 @@ def run_progress(files: list[str], out: str | None) -> Outcome:
     outputs["progress.csv"] = progress_csv(series, reading.ratings)
     context = _report_context(reading, goal_views, ratings, earlier,
                               [str(w) for w in warnings], t)
-    accent = colours.readable_on(site_value(reading.site, "accent_color", ACCENT, DEFAULT_ACCENT),
-                                 colours.LIGHT_BACKGROUND)
+    # reading.site was checked with the description (clinical/description.Site): a paper
+    # size of two, a hex colour; safe to reach CSS and SVG
+    accent = colours.readable_on(reading.site["accent_color"], colours.LIGHT_BACKGROUND)
     context["accent"] = accent
     outputs["report.html"] = _render_html(context, t, embed_fonts=True).encode("utf-8")
     # the PDF gets the same fonts from the theme's fonts.css, not from data: URLs
@@ -205,7 +202,7 @@ def _chart(goal: GoalSeries, summary: MeasureSummary, reading: Reading, t: Catal
     return charts.measure_chart(
         title=m.label, subtitle=subtitle, kind=m.kind, weekly=summary.weekly,
         daily=summary.daily if not percent else [], weeks=weeks, low=low, high=high,
-        target=m.target, accent=site_value(reading.site, "accent_color", ACCENT, DEFAULT_ACCENT),
+        target=m.target, accent=reading.site["accent_color"],
         week_labels=labels, description=f"{m.label}. {subtitle}. {values}.",
         texts=charts.ChartTexts(week=lambda n: t("Wk {n}", n=n),
                                 target=lambda v: t("target {value}", value=v),
@@ -278,7 +275,7 @@ def _report_context(reading: Reading, goals: list[dict], ratings, earlier, unuse
         }
     return {
         "client": names.most_common(1)[0][0] if names else "",
-        "organization": reading.site.get("organization", ""),
+        "organization": reading.site["organization"],
         "goals": goals,
         "gas": gas_view,
         "unused": unused,
@@ -295,22 +292,15 @@ def _render_html(context: dict, t: Catalogue, *, embed_fonts: bool) -> str:
         **context, "config": {"language": t.language}, "font_faces": Markup(faces)})
 
 
-def site_value(site: dict, key: str, pattern: re.Pattern, default: str) -> str:
-    """A setting a returned PDF carries (its paper, its accent colour), used only when it
-    has the form ``workbook.yaml`` allows: it reaches CSS and SVG."""
-    value = site.get(key)
-    return value if isinstance(value, str) and pattern.fullmatch(value) else default
-
-
 def _render_pdf(html: str, site: dict, t: Catalogue) -> bytes:
     from workbook.render.pdf.engine import PdfEngine  # WeasyPrint: only when writing
 
     project = Project(bundled_root())
     fonts = project.theme_file("pdf/fonts.css")
-    setup = PageSetup(paper=site_value(site, "paper", PAPER, "letter"),
+    setup = PageSetup(paper=site["paper"],
                       organization="",  # the report names it in its own header
                       support_note="", page_label=t("Page {page} of {pages}"),
-                      accent_color=site_value(site, "accent_color", ACCENT, DEFAULT_ACCENT))
+                      accent_color=site["accent_color"])
     engine = PdfEngine([fonts], setup, roots=[project.root, default_theme()],
                        font_families=declared_fonts(fonts))
     return engine.render(html, base_url=project.root.as_uri() + "/", name="report.pdf",

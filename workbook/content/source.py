@@ -147,6 +147,7 @@ class _Builder:
         self.source = source
         self.offset = offset
         self.count = 0
+        self._lines: list[str] | None = None  # the text's lines, split once when needed
 
     def line(self, event: Any) -> int:
         return event.start_mark.line + 1 + self.offset
@@ -249,7 +250,9 @@ class _Builder:
         start, end = event.start_mark.line, event.end_mark.line
         if event.style or end <= start:
             return
-        lines = self.source.text.split("\n")
+        if self._lines is None:
+            self._lines = self.source.text.split("\n")
+        lines = self._lines
         for index in range(start + 1, min(end, len(lines) - 1) + 1):
             if lines[index].lstrip().startswith("- "):
                 self.source.warnings.append((index + 1 + self.offset, (
