@@ -23,10 +23,10 @@ from pathlib import Path
 
 from workbook.errors import Problem, WorkbookError
 
-MAX_FILE_BYTES = 50 * 1024 * 1024  # a 6-month tracker is about 1 MiB
+MAX_FILE_BYTES = 50 * 1024 * 1024  # a 6-month tracker is 0.8 MiB, a 528-page workbook 21 MiB
 MAX_MEMORY_BYTES = 1024 * 1024 * 1024  # more address space the parsing child may take
 MAX_SECONDS = 30
-MAX_FIELDS = 20_000  # a 6-month tracker has about 2,000
+MAX_FIELDS = 200_000  # filled fields; a 6-month tracker has 1,640, a 528-page workbook 45,669
 MAX_VALUE_CHARS = 10_000
 MAX_DESCRIPTION_CHARS = 1024 * 1024
 MAX_FIELD_DEPTH = 8  # our fields are flat; a viewer may add a level or two
