@@ -44,7 +44,7 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
 
 def fill(source: Path, target: Path, values: dict[str, str]) -> Path:
     """``source`` with its form fields set to ``values`` (field name → value; a tick box
-    or radio option by its state, "/on", "/1"), as a PDF viewer saves it."""
+    or radio option by its state, "/Yes", "/1"), as a PDF viewer saves it."""
     writer = PdfWriter(clone_from=PdfReader(source))
     for page in writer.pages:
         writer.update_page_form_field_values(page, values, auto_regenerate=False)

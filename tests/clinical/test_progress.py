@@ -53,9 +53,9 @@ def four_weeks(start_line: str = "4 January 2027", weeks=(1, 2, 3, 4)) -> dict[s
             if spells is not None:
                 values[f"{T}_w{number:02d}_d{d}_spells"] = str(spells)
                 if d % 2:
-                    values[f"{T}_w{number:02d}_d{d}_s1"] = "/on"
+                    values[f"{T}_w{number:02d}_d{d}_s1"] = "/Yes"
                 if w >= 3:
-                    values[f"{T}_w{number:02d}_d{d}_s4"] = "/on"
+                    values[f"{T}_w{number:02d}_d{d}_s4"] = "/Yes"
             if peak is not None:
                 values[f"{T}_w{number:02d}_d{d}_peak"] = str(peak)
     notes = {1: (3, "Meeting at work, felt it all day"), 4: (5, "Went to a party and stayed!")}
@@ -279,7 +279,7 @@ def test_a_filled_packet_is_read_with_its_dates(downloads: Path, tmp_path: Path)
     h = "healthy-boundaries_tracker"
     fill(tmp_path / "bo.pdf", tmp_path / "filled.pdf", {
         f"{h}_w01_said-no": "1", f"{h}_w01_comfort": "3", f"{h}_w02_said-no": "2",
-        f"{h}_w04_said-no": "4", f"{h}_w04_comfort": "7", f"{h}_w04_s2": "/on",
+        f"{h}_w04_said-no": "4", f"{h}_w04_comfort": "7", f"{h}_w04_s2": "/Yes",
         "healthy-boundaries_gas_level": "/1"})
     result = run(["progress", "filled.pdf"], tmp_path)
     assert result.exit_code == 0, result.output
@@ -301,9 +301,9 @@ def test_a_weekly_yes_no_measure_reads_100_percent_for_a_ticked_week(tmp_path: P
     build(BuildConfig(project_dir=root))
     m = "meet-new-people_tracker"
     fill(root / "output/downloads/meet-new-people-tracker.pdf", tmp_path / "weeks.pdf", {
-        f"{m}_w01_new-people": "2", f"{m}_w01_new-place": "/on",
+        f"{m}_w01_new-people": "2", f"{m}_w01_new-place": "/Yes",
         f"{m}_w02_new-people": "1",  # went nowhere new: an empty box on a filled row is a no
-        f"{m}_w03_new-people": "3", f"{m}_w03_new-place": "/on"})
+        f"{m}_w03_new-people": "3", f"{m}_w03_new-place": "/Yes"})
     result = run(["progress", "weeks.pdf"], tmp_path)
     assert result.exit_code == 0, result.output
     place = {r["week"]: r["value"] for r in rows(tmp_path / "progress")

@@ -44,12 +44,12 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     downloads = root / "output/downloads"
     work = root.parent
     values = {f"{T}_name": "Lucía Ortega", f"{T}_date": "4 de enero de 2027",
-              f"{T}_w01_d1_minutos": "45", f"{T}_w01_d1_cansancio": "7", f"{T}_w01_d1_s1": "/on",
+              f"{T}_w01_d1_minutos": "45", f"{T}_w01_d1_cansancio": "7", f"{T}_w01_d1_s1": "/Yes",
               f"{T}_w01_d2_minutos": "mucho", f"{T}_w01_d2_cansancio": "6",
               f"{T}_w01_d3_minutos": "30", f"{T}_w01_d3_cansancio": "12",
               f"{T}_w01_d3_notes": "Leí antes de dormir, más tranquila",
               f"{T}_w01_siestas": "2",
-              f"{T}_w02_d1_minutos": "20", f"{T}_w02_d1_cansancio": "4", f"{T}_w02_d1_s2": "/on",
+              f"{T}_w02_d1_minutos": "20", f"{T}_w02_d1_cansancio": "4", f"{T}_w02_d1_s2": "/Yes",
               f"{T}_w02_siestas": "1"}
     fill(downloads / "dormir-tracker.pdf", work / "registro.pdf", values)
     fill(downloads / "dormir-gas.pdf", work / "valoracion.pdf",

@@ -86,6 +86,12 @@ def is_tracker_cell(name: str) -> bool:
     return bool(_TRACKER_CELL.search(name))
 
 
+def option_key(name: str, export: str) -> str:
+    """The key of one radio option's accessible name among a PDF's field labels (``=``
+    never occurs in a field name)."""
+    return f"{name}={export}"
+
+
 def option_id(name: str, value: int) -> str:
     """The HTML id of one radio option: ``-1`` becomes ``m1`` (ids have no ``--``)."""
     return f"{name}-{value}".replace("--", "-m")
@@ -116,6 +122,7 @@ class Option:
     value: int
     anchor: str | None
     description: str | None = None  # a longer text under the anchor (goal rating levels)
+    spoken: str = ""  # its accessible name in a PDF: "3 of 10, halfway", "+1: More than expected"
 
     @property
     def signed(self) -> str:

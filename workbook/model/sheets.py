@@ -15,7 +15,8 @@ from typing import Callable
 
 from markupsafe import escape
 
-from workbook.clinical.wording import GAS_LEVELS_DOWN, gas_level_names, target_text
+from workbook.clinical.wording import (GAS_LEVELS_DOWN, gas_level_names, signed_level,
+                                       target_text)
 from workbook.content import schema
 from workbook.content.load import Content, Goal, Sheet
 from workbook.content.markdown import link_targets
@@ -263,9 +264,9 @@ def goal_session_prep(goal: Goal, t) -> SheetDoc:
     blocks.append(PromptBlock(q, Field(field_name(p, "progress"), q, "textarea", 3),
                               hint=t("Look at your tracker: what changed in the numbers?")))
     label = t("How close does my goal feel right now?")
-    blocks.append(ScaleBlock(label, Field(field_name(p, "closeness"), label, "radio", options=[
-        Option(v, {0: t("not started"), 5: t("halfway"), 10: t("goal reached")}.get(v))
-        for v in range(0, 11)])))
+    blocks.append(ScaleBlock(label, Field(field_name(p, "closeness"), label, "radio",
+                                          options=scale_options(t, 0, 10, {
+        0: t("not started"), 5: t("halfway"), 10: t("goal reached")}))))
     for key, text in (("helped", t("What helped?")),
                       ("obstacles", t("What got in the way?"))):
         blocks.append(PromptBlock(text, Field(field_name(p, key), text, "textarea", 3)))
@@ -295,12 +296,25 @@ def goal_gas(goal: Goal, t) -> SheetDoc:
             "today. Level 0 is the outcome you and your therapist expected; the levels "
             "above and below it are better or less than that.")) + "</p>"),
         RatingBlock(label, Field(field_name(p, "level"), label, "radio", options=[
-            Option(level, names[level], g.gas.levels[level]) for level in GAS_LEVELS_DOWN])),
+            Option(level, names[level], g.gas.levels[level],
+                   f"{signed_level(level)}: {names[level]}") for level in GAS_LEVELS_DOWN])),
     ]
     q = t("What tells me I am at this level?")
     blocks.append(PromptBlock(q, Field(field_name(p, "evidence"), q, "textarea", 3),
                               hint=t("Think of the last two weeks: what happened, what did you notice?")))
     return _goal_doc(goal, "gas", t, blocks)
+
+
+def scale_options(t, low: int, high: int, anchors: dict[int, str]) -> list[Option]:
+    """The options of a rating scale, each with its spoken name: "3 of 10", and its
+    anchor when it has one ("10 of 10, goal reached")."""
+    options = []
+    for value in range(low, high + 1):
+        spoken = t("{value} of {top}", value=value, top=high)
+        if anchors.get(value):
+            spoken = f"{spoken}, {anchors[value]}"
+        options.append(Option(value, anchors.get(value), None, spoken))
+    return options
 
 
 def free_sheet(sheet: Sheet, t) -> SheetDoc:
@@ -312,8 +326,9 @@ def free_sheet(sheet: Sheet, t) -> SheetDoc:
             continue
         base = field_name(sheet.slug, block.id or f"b{index + 1}")
         if block.kind == "scale":
-            blocks.append(ScaleBlock(block.label, Field(base, block.label, "radio", options=[
-                Option(v, block.anchors.get(v)) for v in range(block.min, block.max + 1)])))
+            blocks.append(ScaleBlock(block.label, Field(
+                base, block.label, "radio",
+                options=scale_options(t, block.min, block.max, block.anchors))))
         elif block.kind == "prompt":
             blocks.append(PromptBlock(block.label, Field(base, block.label, "textarea", block.lines),
                                       hint=block.hint))

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from workbook.content.load import Content
 from workbook.model.blocks import SheetDoc
-from workbook.model.fields import cover_name_field
+from workbook.model.fields import cover_name_field, option_key
 from workbook.model.plan import PdfJob, Site
 from workbook.model.sheets import part_title
 from workbook.project import Project
@@ -59,8 +59,11 @@ def job_sheets(job: PdfJob) -> list[SheetDoc]:
 
 
 def field_labels(docs: list[SheetDoc], extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Field name → accessible label (the PDF tooltip)."""
+    """Field name → accessible label (the PDF tooltip); each radio option's own name under
+    its ``option_key``."""
     labels = {f.name: f.label for doc in docs for f in doc.fields}
+    labels.update((option_key(f.name, str(o.value)), o.spoken) for doc in docs
+                  for f in doc.fields for o in f.options or () if o.spoken)
     labels.update(extra or {})
     return labels
 

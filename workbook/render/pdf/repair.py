@@ -10,8 +10,20 @@ What WeasyPrint 70 gets wrong or leaves out, and what we do about it:
 * The default appearance (/DA) of text fields carries a graphics-state
   operator that the PDF spec does not allow there; we keep only font and
   colour, so every reader (and qpdf's appearance generator) can use it.
-* Checkboxes and radios get an explicit empty "Off" appearance and a
-  ZapfDingbats caption, so readers that rebuild appearances draw a tick.
+* Buttons: WeasyPrint names a tick's on-state ``/on``, which qpdf and other
+  tools reject (the PDF convention is ``/Yes``), and gives buttons no /DA, so
+  Poppler (Evince, Okular) drew no tick at all. Every button gets ``/Yes`` (a
+  radio option: its export value), a ZapfDingbats /DA and caption, an empty
+  "Off" appearance next to WeasyPrint's drawn "on" one.
+* /NeedAppearances is set to false: every engine then draws the appearance
+  streams the file holds and writes its own when the client types (measured
+  with PDFium, MuPDF, Poppler and pdf.js; see the README, "PDF viewers"). With
+  it true, Poppler and pdf.js saved no appearances, so a filled file printed
+  blank in Preview, and qpdf could not flatten it without mangling the text.
+* Multi-line text fields get font size 0 (fit to the box): a long answer
+  shrinks instead of losing its last lines.
+* Each radio option gets its own accessible name ("3 of 10", or its level);
+  table header cells get /Scope (Column in the head, Row in the body).
 
 Page numbers may be stamped on (see workbook/pdfmerge.py).
 
@@ -31,10 +43,14 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 from workbook.errors import WorkbookError
+from workbook.model.fields import option_key
 from workbook.render.pdf.stamp import stamp_numbers
 
 RADIO_FLAG = 1 << 15
 PUSHBUTTON_FLAG = 1 << 16
+MULTILINE_FLAG = 1 << 12
+TICK = "/Yes"
+BUTTON_FONT = "/ZaDb"
 
 
 def repair(raw: bytes, *, labels: dict[str, str], name: str,
@@ -47,6 +63,7 @@ def repair(raw: bytes, *, labels: dict[str, str], name: str,
         acroform = pdf.Root.get("/AcroForm")
         if acroform is not None:
             _repair_fields(pdf, acroform, labels)
+        _scope_header_cells(pdf)
         _prune_dests(pdf)
         if stamp:
             stamp_numbers(pdf, overlay)
@@ -69,19 +86,75 @@ def _repair_fields(pdf: pikepdf.Pdf, acroform: Dictionary, labels: dict[str, str
         if field_name in labels:
             field.TU = String(labels[field_name])
         if field.get("/FT") == Name.Tx and "/DA" in field:
-            field.DA = String(_clean_da(str(field.DA)))
+            da = _clean_da(str(field.DA))
+            if int(field.get("/Ff", 0)) & MULTILINE_FLAG:
+                da = re.sub(r"([\d.]+)\s+Tf", "0 Tf", da)
+            field.DA = String(da)
         if field.get("/FT") == Name.Btn:
             off = off or _empty_appearance(pdf)
             radio = bool(int(field.get("/Ff", 0)) & RADIO_FLAG)
             if radio:
                 _name_states_by_value(field)
+            else:
+                _rename_state(field, Name("/on"), Name(TICK))
+            field.DA = String(f"{BUTTON_FONT} 0 Tf 0 g")
             for widget in field.Kids if radio else [field]:
                 if radio:
                     for key in ("/T", "/FT", "/TU", "/V"):
                         if key in widget:
                             del widget[key]
+                    states = [str(k) for k in widget.AP.N.keys() if str(k) != "/Off"]
+                    spoken = labels.get(option_key(field_name, states[0][1:])) if states else None
+                    if spoken:
+                        widget.TU = String(spoken)
                 _button_appearance(widget, off, radio=radio)
     acroform.Fields = fields
+    acroform.NeedAppearances = False
+    if off is not None:
+        resources = acroform.get("/DR")
+        if resources is None:
+            resources = acroform.DR = Dictionary()
+        if "/Font" not in resources:
+            resources.Font = Dictionary()
+        resources.Font[BUTTON_FONT] = pdf.make_indirect(Dictionary(
+            Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.ZapfDingbats))
+
+
+def _rename_state(field: Dictionary, old: Name, new: Name) -> None:
+    normal = field.AP.N
+    if old in normal:
+        normal[new] = normal[old]
+        del normal[old]
+    for key in ("/AS", "/V"):
+        if field.get(key) == old:
+            field[key] = new
+
+
+def _scope_header_cells(pdf: pikepdf.Pdf) -> None:
+    """Give every TH its /Scope: a column's header in a table's head, a row's elsewhere
+    (the day names down a tracker's side), so screen readers announce the right one."""
+    tree = pdf.Root.get("/StructTreeRoot")
+    if tree is None:
+        return
+    todo = [(tree, None)]
+    seen: set[tuple[int, int]] = set()
+    while todo:
+        node, section = todo.pop()
+        kids = node.get("/K")
+        if kids is None:
+            continue
+        for kid in kids if isinstance(kids, Array) else [kids]:
+            if not isinstance(kid, Dictionary) or "/S" not in kid:
+                continue
+            if kid.is_indirect:
+                if kid.objgen in seen:
+                    continue
+                seen.add(kid.objgen)
+            role = str(kid.S)
+            if role == "/TH":
+                kid.A = Dictionary(O=Name.Table,
+                                   Scope=Name.Column if section == "/THead" else Name.Row)
+            todo.append((kid, role if role in ("/THead", "/TBody", "/TFoot") else section))
 
 
 def _prune_dests(pdf: pikepdf.Pdf) -> None:
@@ -141,6 +214,8 @@ def _button_appearance(widget: Dictionary, off: pikepdf.Stream, *, radio: bool) 
     mk = widget.get("/MK") or Dictionary()
     mk.CA = String("l" if radio else "4")  # ZapfDingbats: dot, tick
     widget.MK = mk
+    if "/D" in widget.get("/AP", Dictionary()):
+        del widget.AP["/D"]
 
 
 # --------------------------------------------------------------------------- fonts
