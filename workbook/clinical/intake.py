@@ -20,6 +20,7 @@ import signal
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from workbook.errors import Problem, WorkbookError
 
@@ -52,10 +53,22 @@ def fail(shown: str, message: str) -> WorkbookError:
 def take_in(path: Path, shown: str, info_key: str) -> Taken:
     """Read ``path`` within the limits; WorkbookError with a message for the user when
     it cannot be (never an exception from the PDF library, never a hang)."""
+    taken = in_child(path, shown, _take, info_key)
+    if taken.damaged and not taken.fields:  # e.g. a bomb whose form could not be read
+        raise fail(shown, "is damaged, or made to cause harm: its form cannot be read "
+                          f"within {MAX_MEMORY_BYTES // 2 ** 20} MiB. Ask for the file "
+                          "again")
+    return taken
+
+
+def in_child(path: Path, shown: str, job: Callable, *args):
+    """``job(pdf, *args)`` on the returned file opened with pikepdf, in a child process
+    within the limits above; what it returns must be plain data (it is pickled back).
+    A file that is no PDF, has a password, or breaks a limit is a WorkbookError."""
     data = _read_bounded(path, shown)
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(data, info_key, send), daemon=True)
+    child = context.Process(target=_child, args=(data, send, job, args), daemon=True)
     child.start()
     send.close()
     try:
@@ -64,21 +77,19 @@ def take_in(path: Path, shown: str, info_key: str) -> Taken:
                               "sheet does; it may be damaged or made to cause harm. Ask for "
                               "the file again")
         try:
-            taken = receive.recv()
+            result = receive.recv()
         except EOFError:
-            taken = None
+            result = _NOTHING
     finally:
         receive.close()
         child.join(5)
         if child.is_alive():
             child.kill()
             child.join()
-    if isinstance(taken, Taken):
-        if taken.damaged and not taken.fields:  # e.g. a bomb whose form could not be read
-            raise fail(shown, "is damaged, or made to cause harm: its form cannot be read "
-                              f"within {MAX_MEMORY_BYTES // 2 ** 20} MiB. Ask for the file "
-                              "again")
-        return taken
+    if result is not _NOTHING and not isinstance(result, _Refused):
+        return result
+    if isinstance(result, _Refused):
+        raise fail(shown, result.message)
     code = child.exitcode
     if code == _EXIT_PASSWORD:
         raise fail(shown, "is protected with a password; save a copy without one and read "
@@ -91,6 +102,19 @@ def take_in(path: Path, shown: str, info_key: str) -> Taken:
                           "damaged or made to cause harm. Ask for the file again")
     raise fail(shown, "cannot be read as a filled sheet; it may be damaged. Ask for the file "
                       "again")
+
+
+class Refused(Exception):
+    """Raised by a child's job for a file it will not handle; its message reaches the user
+    after the file's name."""
+
+
+@dataclass
+class _Refused:
+    message: str
+
+
+_NOTHING = object()
 
 
 def _read_bounded(path: Path, shown: str) -> bytes:
@@ -127,9 +151,10 @@ def _read_bounded(path: Path, shown: str) -> bytes:
 # --------------------------------------------------------------------------- the child
 
 
-def _child(data: bytes, info_key: str, send) -> None:
-    """In the child: limits first, then parse, then send plain text back. The memory
-    limit is on top of what the process already maps (a library caller's may be large)."""
+def _child(data: bytes, send, job: Callable, args: tuple) -> None:
+    """In the child: limits first, then parse, then run the job and send its plain result
+    back. The memory limit is on top of what the process already maps (a library caller's
+    may be large)."""
     limit = _mapped_bytes() + MAX_MEMORY_BYTES
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
@@ -146,20 +171,27 @@ def _child(data: bytes, info_key: str, send) -> None:
         except (pikepdf.PdfError, ValueError, OSError):
             os._exit(_EXIT_NOT_PDF)
         with pdf:
-            description = None
-            if pdf.trailer.get("/Info") is not None:
-                raw = pdf.docinfo.get(info_key)
-                if raw is not None:
-                    description = str(raw)[:MAX_DESCRIPTION_CHARS + 1]
-            fields, cut = _field_values(pdf)
-            damaged = len(pdf.get_warnings())
-        send.send(Taken(description, fields, cut, damaged))
+            try:
+                result = job(pdf, *args)
+            except Refused as refused:
+                result = _Refused(str(refused))
+        send.send(result)
         send.close()
         os._exit(0)
     except MemoryError:
         os._exit(_EXIT_MEMORY)
     except BaseException:  # noqa: BLE001 - whatever the file did, the child only reports it
         os._exit(_EXIT_OTHER)
+
+
+def _take(pdf, info_key: str) -> Taken:
+    description = None
+    if pdf.trailer.get("/Info") is not None:
+        raw = pdf.docinfo.get(info_key)
+        if raw is not None:
+            description = str(raw)[:MAX_DESCRIPTION_CHARS + 1]
+    fields, cut = _field_values(pdf)
+    return Taken(description, fields, cut, len(pdf.get_warnings()))
 
 
 def _mapped_bytes() -> int:
@@ -219,8 +251,8 @@ def _text(value) -> str:
     if isinstance(value, pikepdf.Name):
         text = str(value)[1:]
         return "" if text == "Off" else text[:MAX_VALUE_CHARS]
-    if isinstance(value, pikepdf.String):
-        return str(value)[:MAX_VALUE_CHARS]
+    if isinstance(value, pikepdf.String):  # a line break is CR LF or CR in some viewers
+        return str(value).replace("\r\n", "\n").replace("\r", "\n")[:MAX_VALUE_CHARS]
     if isinstance(value, pikepdf.Array):
         return " ".join(_text(v) for v in list(value)[:20])[:MAX_VALUE_CHARS]
     return str(value)[:MAX_VALUE_CHARS]

@@ -28,6 +28,7 @@ from babel.numbers import format_decimal, format_percent
 from markupsafe import Markup
 
 from workbook.clinical import charts, gas, timeline
+from workbook.clinical.flatten import flatten_bytes
 from workbook.clinical.reading import Reading, read_files
 from workbook.clinical.table import progress_csv
 from workbook.clinical.timeline import GoalSeries, MeasureSummary
@@ -55,7 +56,9 @@ class Outcome:
     warnings: list[Problem]
 
 
-def run_progress(files: list[str], out: str | None) -> Outcome:
+def run_progress(files: list[str], out: str | None, *, copies: bool = False) -> Outcome:
+    """``copies``: also a print-ready copy of each file (:mod:`workbook.clinical.flatten`),
+    ``NAME-print.pdf`` in the report's folder."""
     paths = [(Path(name).expanduser(), name) for name in files]
     reading = read_files(paths)
     series, clashes = timeline.combine(reading.trackers)
@@ -100,6 +103,14 @@ def run_progress(files: list[str], out: str | None) -> Outcome:
     # the PDF gets the same fonts from the theme's fonts.css, not from data: URLs
     outputs["report.pdf"] = _render_pdf(_render_html(context, t, embed_fonts=False),
                                         reading.site, t)
+    if copies:
+        for path, name in paths:
+            copy = f"{_safe_stem(path.stem)}-print.pdf"
+            number = 2
+            while copy in outputs:
+                copy = f"{_safe_stem(path.stem)}-{number}-print.pdf"
+                number += 1
+            outputs[copy] = flatten_bytes(path, name).data
     private_folder(folder)
     written = []
     for name, data in outputs.items():
@@ -114,6 +125,13 @@ def run_progress(files: list[str], out: str | None) -> Outcome:
 
 
 # --------------------------------------------------------------------------- pieces
+
+
+def _safe_stem(stem: str) -> str:
+    """A file name's stem as a name in the report's folder: letters, digits, - and _ only
+    (a returned file's name may hold anything)."""
+    kept = "".join(c if c.isalnum() or c in "-_" else "-" for c in stem)[:80].strip("-.")
+    return kept or "file"
 
 
 def _period(goal: GoalSeries, t: Catalogue) -> str:

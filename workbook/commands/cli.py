@@ -252,13 +252,16 @@ def packet(directory: str, goals: tuple[str, ...], sheets: tuple[str, ...], clie
 @click.option("--out", metavar="DIR",
               help="Folder for progress.csv, the charts and the report (default: a 'progress' "
                    "folder beside the first file).")
-def progress_command(files: tuple[str, ...], out: str | None) -> None:
+@click.option("--copies", is_flag=True,
+              help="Also write a print-ready copy of each file (as 'workbook flatten' does) "
+                   "into that folder.")
+def progress_command(files: tuple[str, ...], out: str | None, copies: bool) -> None:
     """Read filled trackers and goal rating sheets; write progress.csv, a chart per
     measure, and a progress report (HTML and PDF)."""
     from workbook.clinical.report import run_progress
 
     try:
-        outcome = run_progress(list(files), out)
+        outcome = run_progress(list(files), out, copies=copies)
     except WorkbookError as error:
         _fail(error, None, "nothing was written")
     for warning in outcome.warnings:
@@ -272,6 +275,31 @@ def progress_command(files: tuple[str, ...], out: str | None) -> None:
                + (f" ({len(outcome.warnings)} warning{'s' if len(outcome.warnings) != 1 else ''}"
                   " above, also listed in the report)" if outcome.warnings else "")
                + ".")
+    if copies:
+        printed = [path for path in outcome.written if path.name.endswith("-print.pdf")]
+        click.echo(f"Wrote {_count(len(printed), 'print-ready copy', 'print-ready copies')} "
+                   f"to {os.path.relpath(folder)}/.")
+
+
+@main.command()
+@click.argument("file", metavar="FILE.pdf")
+@click.option("--out", metavar="FILE",
+              help="Where to write the copy (default: FILE-print.pdf beside FILE; an "
+                   "existing file is never replaced).")
+def flatten(file: str, out: str | None) -> None:
+    """Write a print-ready copy of a filled PDF: every answer drawn in the theme's font,
+    shrunk to fit its box, ticks drawn, no form fields left."""
+    from workbook.clinical.flatten import flatten_file
+
+    try:
+        target, flattened = flatten_file(Path(file).expanduser(),
+                                         Path(out).expanduser() if out else None, shown_as=file)
+    except WorkbookError as error:
+        _fail(error, None, "no copy was written")
+    for warning in flattened.warnings:
+        click.echo(one_line(f"{file}: warning: {warning}"), err=True)
+    click.echo(f"Wrote {os.path.relpath(target)}: {_count(flattened.answers, 'answer')} and "
+               f"{_count(flattened.ticks, 'tick')} drawn, no form fields left.")
 
 
 @main.command()

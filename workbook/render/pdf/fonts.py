@@ -20,7 +20,7 @@ from fontTools.ttLib import TTFont
 
 from workbook.content.i18n import Catalogue
 from workbook.content.load import SeenText
-from workbook.errors import Report
+from workbook.errors import Report, WorkbookError
 
 _SRC = re.compile(r"url\(\s*[\"']?([^\"')]+)[\"']?\s*\)")
 _FACE = re.compile(r"@font-face\s*\{[^}]*\}")
@@ -109,3 +109,15 @@ def embedded_font_faces(fonts_css: Path, style: str = "normal") -> str:
 
         faces.append(_SRC.sub(inline, face))
     return "\n".join(faces)
+
+
+def regular_face(fonts_css: Path) -> Path:
+    """The font file of the theme's regular face (weight 400, normal style): what
+    ``workbook flatten`` draws answers with."""
+    for face in _FACE.findall(fonts_css.read_text(encoding="utf-8")):
+        if "font-style: normal" in face and "font-weight: 400" in face:
+            match = _SRC.search(face)
+            if match:
+                return (fonts_css.parent / match[1]).resolve()
+    raise WorkbookError(f"{fonts_css}: declares no regular face (font-weight: 400; "
+                        "font-style: normal)")
