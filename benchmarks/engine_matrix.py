@@ -6,8 +6,11 @@ file × filler × (fields seen, filled, read back by the other three, visible in
 
 The values are the ones the tests use (tests/engines.py, tests/render/test_engines.py):
 non-ASCII text with curly quotes and a dash, a six-line answer, a tick, a radio choice.
+"visible" counts the boxes where the engine paints more than on the blank file;
+"flattened" is what `workbook flatten` drew from that engine's file.
 """
 
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -15,42 +18,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests import engines  # noqa: E402
-
-FILES = ("ease-anxiety-tracker", "ease-anxiety-worksheet", "ease-anxiety-session-prep",
-         "ease-anxiety-gas", "workbooks/getting-started")
-NAME = "Zoë Núñez “Grüße” – ½"
-LONG = "\n".join(f"Line {n}: mañana I will try the plan again, step by step." for n in range(1, 7))
-
-
-def sample_values(widgets: list[engines.Widget]) -> dict[str, object]:
-    values: dict[str, object] = {}
-    kinds: dict[str, list[engines.Widget]] = {}
-    for widget in widgets:
-        kinds.setdefault(widget.kind, []).append(widget)
-    texts = kinds.get("text", [])
-    if texts:
-        values[texts[0].name] = NAME
-    if len(texts) > 1:
-        values[texts[-1].name] = "12"
-    if kinds.get("multiline"):
-        values[kinds["multiline"][0].name] = LONG
-    if kinds.get("checkbox"):
-        values[kinds["checkbox"][0].name] = True
-    if kinds.get("radio"):
-        group = [w for w in kinds["radio"] if w.name == kinds["radio"][0].name]
-        values[group[0].name] = group[min(2, len(group) - 1)].export
-    return values
-
+from workbook.clinical.flatten import flatten_file  # noqa: E402
 
 def main(site: Path) -> None:
-    print("| file | filler | fields seen | filled | read back (other three) | visible in |")
-    print("|---|---|---|---|---|---|")
-    for name in FILES:
-        src = site / "downloads" / f"{Path(name).name}.pdf"
-        if not src.exists():
-            src = site / "downloads" / f"{Path(name).name}.pdf"
+    print("| file | filler | fields seen | filled | read back (other three) | visible in "
+          "| flattened | KB blank → filled → flattened |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name in engines.FILES:
+        src = site / "downloads" / f"{name}.pdf"
         widgets = engines.layout(src)
-        values = sample_values(widgets)
+        values = engines.sample_values(widgets)
         boxes = engines.targets(values, widgets)
         blank = {e: engines.ink(e, src, boxes) for e in engines.ENGINES}
         seen = {e: len(engines.read_names(e, src, widgets)) for e in engines.ENGINES}
@@ -69,8 +46,15 @@ def main(site: Path) -> None:
                     shown.append(f"{viewer} {ok}/{len(boxes)}")
                 others = ", ".join(f"{r} {back[r]}/{len(values)}" for r in engines.ENGINES
                                    if r != filler)
+                printed, flat = flatten_file(out, Path(folder) / f"{filler}-print.pdf", check=False)
+                checked = subprocess.run(["qpdf", "--check", str(printed)],
+                                         capture_output=True).returncode == 0
+                flattened = (f"{flat.answers} answers, {flat.ticks} ticks"
+                             f"{', qpdf ok' if checked else ', qpdf FAILS'}"
+                             f"{', ' + str(len(flat.warnings)) + ' warnings' if flat.warnings else ''}")
+                sizes = " → ".join(str(round(p.stat().st_size / 1024)) for p in (src, out, printed))
                 print(f"| {name} | {filler} | {seen[filler]} | {back[filler]}/{len(values)} | "
-                      f"{others} | {', '.join(shown)} |")
+                      f"{others} | {', '.join(shown)} | {flattened} | {sizes} |")
 
 
 if __name__ == "__main__":

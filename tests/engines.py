@@ -36,6 +36,36 @@ ENGINES = ("pdfium", "mupdf", "poppler", "pdfjs")
 SCALE = 2  # renders at 144 dpi
 
 
+#: One of each kind of PDF a client fills: a tracker, a worksheet, a session-prep sheet, a
+#: goal rating sheet and a combined workbook.
+FILES = ("ease-anxiety-tracker", "ease-anxiety-worksheet", "ease-anxiety-session-prep",
+         "ease-anxiety-gas", "getting-started")
+NAME = "Zoë Núñez “Grüße” – ½"
+LONG = "\n".join(f"Line {n}: mañana I will try the plan again, step by step." for n in range(1, 7))
+
+
+def sample_values(widgets: list["Widget"]) -> dict[str, object]:
+    """What a client fills in: the first line field gets a name with accents, curly quotes
+    and a dash, the last a number, the first box six long lines, a tick, a radio choice."""
+    values: dict[str, object] = {}
+    kinds: dict[str, list[Widget]] = {}
+    for widget in widgets:
+        kinds.setdefault(widget.kind, []).append(widget)
+    texts = kinds.get("text", [])
+    if texts:
+        values[texts[0].name] = NAME
+    if len(texts) > 1:
+        values[texts[-1].name] = "12"
+    if kinds.get("multiline"):
+        values[kinds["multiline"][0].name] = LONG
+    if kinds.get("checkbox"):
+        values[kinds["checkbox"][0].name] = True
+    if kinds.get("radio"):
+        group = [w for w in kinds["radio"] if w.name == kinds["radio"][0].name]
+        values[group[0].name] = group[min(2, len(group) - 1)].export
+    return values
+
+
 @dataclass(frozen=True)
 class Widget:
     name: str       # the field's full name
@@ -43,7 +73,6 @@ class Widget:
     page: int       # 0-based
     rect: tuple[float, float, float, float]  # x1, y1, x2, y2 in PDF points, normalised
     export: str     # a tick's on-state or a radio option's value; "" for text
-    max_size: float = 0.0
 
     @property
     def centre(self) -> tuple[float, float]:
@@ -348,9 +377,8 @@ def ink(engine: str, path: Path, boxes: list[Widget]) -> list[float]:
         top = heights[widget.page]
         box = (int(x1 * SCALE) + 2, int((top - y2) * SCALE) + 2,
                int(x2 * SCALE) - 2, int((top - y1) * SCALE) - 2)
-        crop = image.crop(box)
-        pixels = list(crop.getdata())
-        amounts.append(sum(1 for p in pixels if p < 128) / max(1, len(pixels)))
+        histogram = image.crop(box).histogram()  # grey levels: 256 counts
+        amounts.append(sum(histogram[:128]) / max(1, sum(histogram)))
     return amounts
 
 

@@ -387,3 +387,63 @@ def test_a_free_sheet_starts_with_the_name_and_date_lines_then_its_intro(
         intro = {"weekly-check-in": "Fill this in the evening", "mood-journal": "Take a couple",
                  "miracle-question": "This exercise helps", "first-session-prep": "Fill in as much"}
         assert -1 < text.index("Name") < text.index("Date") < text.index(intro[name]), name
+
+
+def _widgets(path: Path):
+    with pikepdf.open(path) as pdf:
+        assert pdf.Root.AcroForm.NeedAppearances is False  # viewers draw what the file holds
+        for page in pdf.pages:
+            for annot in page.obj.get("/Annots", []):
+                if annot.get("/Subtype") == "/Widget":
+                    field = annot if "/FT" in annot else annot.Parent
+                    x1, y1, x2, y2 = (float(v) for v in annot.Rect)
+                    yield field, annot, abs(x2 - x1), abs(y2 - y1)
+
+
+@pytest.mark.parametrize("name", ["ease-anxiety-tracker", "ease-anxiety-session-prep",
+                                  "ease-anxiety-gas", "weekly-check-in", "getting-started"])
+def test_buttons_are_big_drawn_by_every_viewer_and_named(built_sample: Path, name: str) -> None:
+    for field, widget, width, height in _widgets(built_sample / f"downloads/{name}.pdf"):
+        if field.FT == "/Btn":
+            assert min(width, height) > 11.99, (name, str(field.T), width, height)
+            assert "Tf" in str(field.DA), str(field.T)  # Poppler draws no tick without it
+            states = {str(key) for key in widget.AP.N.keys()}
+            radio = int(field.get("/Ff", 0)) & (1 << 15)
+            assert "/Off" in states and len(states) == 2
+            if not radio:
+                assert states == {"/Yes", "/Off"}  # the state name qpdf and others accept
+            else:
+                assert str(widget.TU)  # each option its own accessible name
+        elif field.FT == "/Tx":
+            assert height > 13.99, (name, str(field.T), height)
+            if int(field.get("/Ff", 0)) & (1 << 12):  # a box of lines: the answer fits
+                assert re.search(r"\b0 Tf", str(field.DA)), str(field.DA)
+
+
+def test_radio_options_say_what_they_mean(built_sample: Path) -> None:
+    def names(path: Path, field_name: str) -> list[str]:
+        with pikepdf.open(path) as pdf:
+            group = next(f for f in pdf.Root.AcroForm.Fields if str(f.T) == field_name)
+            return [str(kid.TU) for kid in group.Kids]
+    prep = names(built_sample / "downloads/ease-anxiety-session-prep.pdf",
+                 "ease-anxiety_session-prep_closeness")
+    assert prep[:2] == ["0 of 10, not started", "1 of 10"] and prep[-1] == "10 of 10, goal reached"
+    assert names(built_sample / "downloads/ease-anxiety-gas.pdf", "ease-anxiety_gas_level") == [
+        "+2: Much more than expected", "+1: More than expected", "0: The expected outcome",
+        "-1: Less than expected", "-2: Much less than expected"]
+
+
+def test_table_header_cells_have_a_scope(built_sample: Path) -> None:
+    scopes = {}
+    with pikepdf.open(built_sample / "downloads/ease-anxiety-tracker.pdf") as pdf:
+        todo = [(pdf.Root.StructTreeRoot, None)]
+        while todo:
+            node, section = todo.pop()
+            kids = node.get("/K")
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                    if kid.S == "/TH":
+                        key = (section, str(kid.A.Scope) if "/A" in kid else None)
+                        scopes[key] = scopes.get(key, 0) + 1
+                    todo.append((kid, str(kid.S) if kid.S in ("/THead", "/TBody") else section))
+    assert set(scopes) == {("/THead", "/Column"), ("/TBody", "/Row")}, scopes
