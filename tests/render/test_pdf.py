@@ -447,3 +447,17 @@ def test_table_header_cells_have_a_scope(built_sample: Path) -> None:
                         scopes[key] = scopes.get(key, 0) + 1
                     todo.append((kid, str(kid.S) if kid.S in ("/THead", "/TBody") else section))
     assert set(scopes) == {("/THead", "/Column"), ("/TBody", "/Row")}, scopes
+
+
+def test_a_workbook_embeds_one_font_file_per_face(built_sample: Path) -> None:
+    files: dict[str, set] = {}
+    with pikepdf.open(built_sample / "downloads/getting-started.pdf") as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+                face = str(obj.FontName).split("+", 1)[-1]
+                files.setdefault(face, set()).add(obj.FontFile2.objgen)
+    assert files == {face: {next(iter(ids))} for face, ids in files.items()}, files
+    assert set(files) >= {"Atkinson-Hyperlegible", "Atkinson-Hyperlegible-Bold"}
+    text = subprocess.run(["pdftotext", str(built_sample / "downloads/getting-started.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "Preparing for your first session" in text and "Page 4 of 24" in text

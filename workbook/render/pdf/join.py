@@ -25,7 +25,8 @@ What survives the join, and how:
 * links: each part starts at a destination named after its anchor (the
   contents links to it); a part's links to its own anchors keep working;
 * bookmarks: every part's outline, pointing at the joined pages;
-* fonts: identical embedded font files are stored once.
+* fonts: one font file per face, holding every glyph any part uses of it
+  (see :mod:`workbook.render.pdf.faces`); other identical files are stored once.
 
 The first part's catalogue (language, metadata, viewer preferences) and
 document information are kept for the whole document.
@@ -42,6 +43,7 @@ from dataclasses import dataclass
 import pikepdf
 from pikepdf import Array, Dictionary, String
 
+from workbook.render.pdf.faces import face_of, merged_faces, stream_parts
 from workbook.render.pdf.objects import (Output, RawSource, RawUnreadable, Source,
                                          dictionary_bytes, number_bytes)
 from workbook.render.pdf.stamp import NUMBER, overlay_xobjects, stamp_page
@@ -83,6 +85,11 @@ class _Join:
         self.bookmarks: list[Bookmark] = []
         self.dests: dict[str, bytes] = {}
         self.font_files: dict[str, int] = {}
+        self.faces: dict[str, int] = {}  # face name → its one merged font file
+        pdfs = [part.data for part in parts] + ([overlay] if overlay else [])
+        for face, program in merged_faces(pdfs).items():
+            self.faces[face] = self.out.new()
+            self.out.streams[self.faces[face]] = stream_parts(program)
         self.anchors = {part.anchor for part in parts if part.anchor}
         self.catalog: dict[str, bytes] = {}
         self.info: int | None = None
@@ -92,6 +99,7 @@ class _Join:
         if self.overlay is not None:
             self.overlay_source = Source(self.out, self.overlay)
             self.numbers = overlay_xobjects(self.overlay)
+            self._share_fonts(self.overlay, self.overlay_source)
 
     def run(self) -> bytes:
         try:
@@ -261,6 +269,11 @@ class _Join:
     def _share_fonts(self, pdf: pikepdf.Pdf, source: Source) -> None:
         """A font file already written (every part embeds the form font whole) is reused."""
         for descriptor in font_descriptors(pdf):
+            merged = self.faces.get(face_of(descriptor))
+            if merged is not None and descriptor.get("/FontFile2") is not None \
+                    and descriptor.FontFile2.is_indirect:
+                source.alias(descriptor.FontFile2, merged)
+                continue
             for key in ("/FontFile2", "/FontFile3", "/FontFile"):
                 stream = descriptor.get(key)
                 if stream is None or not stream.is_indirect:
