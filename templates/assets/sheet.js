@@ -91,6 +91,46 @@
   }
 
   var actions = document.querySelector(".sheet-actions");
+  if (text.pdf && window.DecompressionStream && window.Blob && window.URL) {
+    var making = false;
+    actions.insertBefore(button(text.filledLabel, "button button-filled", function () {
+      if (making) return;
+      making = true;
+      say(text.filledMaking);
+      loadFiller().then(function () {
+        return fetch(text.pdf, { credentials: "same-origin" });
+      }).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.arrayBuffer();
+      }).then(function (bytes) {
+        return window.GoalWorkbooksFillPdf(bytes, read());
+      }).then(function (filled) {
+        var link = document.createElement("a");
+        link.href = URL.createObjectURL(new Blob([filled], { type: "application/pdf" }));
+        link.download = text.filledName;
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        setTimeout(function () { URL.revokeObjectURL(link.href); }, 60000);
+        say(text.filledDone);
+      }).catch(function () {
+        say(text.filledFailed);
+      }).then(function () { making = false; });
+    }), actions.children[1] || null);
+  }
+
+  /* The PDF writer is loaded only when it is needed (it is the page's largest script). */
+  function loadFiller() {
+    if (window.GoalWorkbooksFillPdf) return Promise.resolve();
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = text.fillScript;
+      script.onload = resolve;
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+  }
+
   actions.appendChild(button(text.printLabel, "button button-quiet", function () { window.print(); }));
   actions.appendChild(button(text.clearLabel, "button button-quiet button-clear", function () {
     if (!window.confirm(text.clearConfirm)) return;

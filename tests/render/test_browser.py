@@ -326,3 +326,55 @@ def test_a_printout_names_the_clinic(browser, sample_site: StaticSite) -> None:
         assert source.inner_text() == "Riverside Counselling (sample)"
     finally:
         context.close()
+
+
+# ------------------------------------------------------------------ the filled PDF
+
+
+def test_download_filled_pdf_carries_the_answers_typed_online(
+        page, sample_site: StaticSite, tmp_path: Path) -> None:
+    """Made in the browser from the site's own PDF alone; every engine and `workbook
+    progress` read it like a file filled in a viewer."""
+    from tests import engines
+    from ..helpers import run
+
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(urlsplit(request.url).path))
+    page.goto(sample_site.url + "goals/ease-anxiety/tracker.html")
+    def field(name: str):
+        return page.locator(f'[name="ease-anxiety_tracker_{name}"]')
+    field("date").fill("2027-01-04")
+    field("w01_d1_spells").fill("3")
+    field("w01_d1_peak").fill("6")
+    field("w01_d2_spells").fill("2")
+    field("w01_d2_s1").check()
+    field("w01_d2_notes").fill("Calmer — walked “home”")
+    before = len(requests)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download filled PDF").click()
+    download = info.value
+    assert download.suggested_filename == "ease-anxiety-tracker-filled.pdf"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    assert page.get_by_role("status").inner_text() == (
+        "Your filled PDF was made on this device and saved; it was not sent anywhere.")
+    assert requests[before:] == ["/assets/fillpdf.js", "/downloads/ease-anxiety-tracker.pdf"]
+
+    expected = {"ease-anxiety_tracker_date": "2027-01-04",
+                "ease-anxiety_tracker_w01_d1_spells": "3", "ease-anxiety_tracker_w01_d1_peak": "6",
+                "ease-anxiety_tracker_w01_d2_spells": "2", "ease-anxiety_tracker_w01_d2_s1": True,
+                "ease-anxiety_tracker_w01_d2_notes": "Calmer — walked “home”"}
+    widgets = engines.layout(path)
+    for engine in engines.ENGINES:  # PDFium as in Chrome, and the other three
+        read = engines.read(engine, path, widgets)
+        assert {key: read.get(key) for key in expected} == expected, engine
+    from pypdf import PdfReader
+    fields = PdfReader(path).get_fields()
+    assert fields["ease-anxiety_tracker_w01_d1_spells"]["/V"] == "3"
+    assert fields["ease-anxiety_tracker_w01_d2_s1"]["/V"] == "/Yes"
+    boxes = engines.targets(expected, widgets)
+    for engine in engines.ENGINES:
+        assert all(ink > 0 for ink in engines.ink(engine, path, boxes)), engine
+    result = run(["progress", str(path), "--out", str(tmp_path / "report")], tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "Ease everyday anxiety: filled in on 2 of" in result.stdout
