@@ -378,3 +378,143 @@ def test_download_filled_pdf_carries_the_answers_typed_online(
     result = run(["progress", str(path), "--out", str(tmp_path / "report")], tmp_path)
     assert result.exit_code == 0, result.output
     assert "Ease everyday anxiety: filled in on 2 of" in result.stdout
+
+
+# ------------------------------------------------------------------ phones: one day at a time
+
+TRACKER = "goals/ease-anxiety/tracker.html"
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def test_the_today_view_fills_the_same_answers_as_the_table(phone, sample_site: StaticSite) -> None:
+    phone.goto(sample_site.url + TRACKER)
+    view = phone.locator(".today")
+    assert view.is_visible()
+    assert view.locator("h2").inner_text() == "Day 1"
+    assert view.locator(".today-date").inner_text() == \
+        "Write the start date at the top to see the date of each day."
+    phone.get_by_label("Start date").fill("2027-01-04")
+    assert view.locator(".today-date").inner_text() == "Monday, January 4"
+    view.get_by_role("button", name="More: Anxious spells today").click()
+    view.get_by_role("button", name="More: Anxious spells today").click()
+    view.get_by_role("group", name="Strongest anxiety (0-10)").get_by_role("button", name="6").click()
+    view.get_by_role("button", name="Slow breathing for five minutes").click()
+    view.get_by_role("button", name="Next day").click()
+    assert view.locator("h2").inner_text() == "Day 2"
+    assert view.locator(".today-date").inner_text() == "Tuesday, January 5"
+    view.get_by_role("textbox", name="Anxious spells today", exact=True).fill("1")
+    view.get_by_role("textbox", name="Notes").fill("Walked home")
+    for button in view.locator("button:visible").all():  # every target a thumb can hit
+        box = button.bounding_box()
+        assert box and box["height"] >= 44 and box["width"] >= 44, button.inner_text()
+
+    phone.reload()
+    def cell(name: str):
+        return phone.locator(f'[name="ease-anxiety_tracker_{name}"]')
+    assert cell("w01_d1_spells").input_value() == "2"
+    assert cell("w01_d1_peak").input_value() == "6"
+    assert cell("w01_d1_s1").is_checked()
+    assert cell("w01_d2_spells").input_value() == "1"
+    assert cell("w01_d2_notes").input_value() == "Walked home"
+    # the view reads them back from the table: the start is still to come, so it opens on day 1
+    assert view.locator("h2").inner_text() == "Day 1"
+    assert view.get_by_role("textbox", name="Anxious spells today", exact=True).input_value() == "2"
+    assert view.get_by_role("button", name="6", exact=True).get_attribute("aria-pressed") == "true"
+    assert view.get_by_role("button", name="Slow breathing for five minutes") \
+        .get_attribute("aria-pressed") == "true"
+
+
+def test_the_today_view_opens_on_today_and_is_for_phones_only(browser, sample_site: StaticSite) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(sample_site.url + TRACKER)
+    start = page.evaluate("""() => { const d = new Date(); d.setDate(d.getDate() - 9);
+        return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' +
+               String(d.getDate()).padStart(2, '0'); }""")
+    page.get_by_label("Start date").fill(start)
+    page.reload()
+    assert page.locator(".today h2").inner_text() == "Day 10"
+    page.locator(".today").get_by_role("button", name="Next day").click()
+    page.locator(".today").get_by_role("button", name="Today", exact=True).click()
+    assert page.locator(".today h2").inner_text() == "Day 10"
+    assert page.evaluate("() => document.activeElement.id") == "today-title"
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert not page.locator(".today").is_visible()  # wide screens have the table
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert not page.locator(".today").is_visible()  # and so has paper
+    context.close()
+
+
+def test_a_skip_link_gets_a_keyboard_past_each_week(page, sample_site: StaticSite) -> None:
+    page.goto(sample_site.url + TRACKER)
+    page.locator('[name="ease-anxiety_tracker_date"]').focus()
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.className") == "skip-week":
+            break
+    assert page.evaluate("() => document.activeElement.textContent") == "Skip to week 2"
+    assert page.locator(".skip-week").first.bounding_box()["width"] > 50  # shown when focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "week-2"
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent") == "Skip to week 3"
+    last = page.locator(".skip-week").last
+    assert last.inner_text() == "Skip past the tracker" or last.text_content() == \
+        "Skip past the tracker"
+
+
+def test_the_header_is_one_row_on_a_phone_with_a_menu_button(browser, sample_site: StaticSite) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(sample_site.url + "goals/ease-anxiety.html")
+    header = page.locator(".site-header").bounding_box()
+    assert header["height"] < 90, header  # brand and button side by side
+    menu = page.get_by_role("button", name="Menu")
+    assert menu.get_attribute("aria-expanded") == "false"
+    assert not page.get_by_role("link", name="Guidance").is_visible()
+    menu.focus()
+    page.keyboard.press("Enter")
+    assert menu.get_attribute("aria-expanded") == "true"
+    page.get_by_role("link", name="Guidance").wait_for()
+    page.keyboard.press("Escape")
+    assert menu.get_attribute("aria-expanded") == "false"
+    assert page.evaluate("() => document.activeElement.className") == "menu-button"
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert not menu.is_visible() and page.get_by_role("link", name="Guidance").is_visible()
+    context.close()
+    plain = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+    page = plain.new_page()
+    page.goto(sample_site.url + "goals/ease-anxiety.html")
+    assert page.get_by_role("link", name="Guidance").is_visible()  # no script: the menu shows
+    assert not page.get_by_role("button", name="Menu").is_visible()
+    plain.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_nothing_on_a_phone_with_the_menu_open(browser, sample_site: StaticSite,
+                                                         web_tools: Path, scheme: str) -> None:
+    context = browser.new_context(bypass_csp=True, color_scheme=scheme,
+                                  viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(sample_site.url + TRACKER)
+    page.get_by_role("button", name="Menu").click()
+    page.get_by_role("link", name="Guidance").wait_for()
+    page.add_script_tag(path=str(AXE_JS))
+    results = page.evaluate("""() => axe.run(document, {
+        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa',
+                                        'best-practice']},
+        resultTypes: ['violations']})""")
+    context.close()
+    assert results["passes"]
+    assert [(v["id"], [n["target"] for n in v["nodes"]][:5]) for v in results["violations"]] == []

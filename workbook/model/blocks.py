@@ -85,6 +85,8 @@ class Column:
     full: str  # full label for accessible names
     kind: str  # measure kind, "strategy", "date" or "notes"
     hint: str = ""  # e.g. "0-10", "min"
+    low: int | None = None  # a scale's ends, for the one-day view on phones
+    high: int | None = None
 
 
 @dataclass

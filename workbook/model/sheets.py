@@ -181,7 +181,8 @@ def goal_tracker(goal: Goal, t) -> SheetDoc:
     per = "day" if daily else "week"
     row_measures = daily if daily else weekly
     columns = [Column(DATE_COLUMN, t("Date"), t("Date"), "date")]
-    columns += [Column(m.id, m.label, m.label, m.kind, column_hint(m, t)) for m in row_measures]
+    columns += [Column(m.id, m.label, m.label, m.kind, column_hint(m, t), m.min, m.max)
+                for m in row_measures]
     columns += [Column(strategy_part(i), key, text, "strategy")
                 for i, (key, text) in enumerate(strategies, start=1)]
     columns += [Column(NOTES_COLUMN, t("Notes"), t("Notes"), "notes")]
