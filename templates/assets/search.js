@@ -27,7 +27,10 @@
     if (!pagefind) {
       var bundle = new URL(text.bundle, document.location.href).href;
       pagefind = import(bundle).then(function (module) {
-        return module.options({ excerptLength: 24 }).then(function () { return module; });
+        // pageLength 0.2 (Pagefind: 0.75): a goal's own page, long and about the goal,
+        // ranks above its short sheets, which share its title.
+        return module.options({ excerptLength: 24, ranking: { pageLength: 0.2 } })
+          .then(function () { return module; });
       });
       pagefind.catch(function () { pagefind = null; });
     }

@@ -518,3 +518,16 @@ def test_axe_finds_nothing_on_a_phone_with_the_menu_open(browser, sample_site: S
     context.close()
     assert results["passes"]
     assert [(v["id"], [n["target"] for n in v["nodes"]][:5]) for v in results["violations"]] == []
+
+
+def test_search_ranks_a_goal_above_its_sheets_with_excerpts_of_content(
+        page, sample_site: StaticSite) -> None:
+    page.goto(sample_site.url + "search.html?q=sleep")
+    page.get_by_role("status").filter(has_text="found").wait_for()
+    links = page.locator(".search-results a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))")
+    assert links[0] == "goals/sleep-routine.html", links
+    text = " ".join(page.locator(".search-results").all_inner_texts())
+    for control in ("Download PDF", "About this goal", "Download filled PDF", "Clear my answers",
+                    "Print"):
+        assert control not in text, control

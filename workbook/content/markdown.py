@@ -40,6 +40,7 @@ class RenderedMarkdown:
     images: list[str] = field(default_factory=list)  # content-relative image paths
     links: list[str] = field(default_factory=list)  # site paths this text links to
     media: dict[str, str] = field(default_factory=dict)  # image path → digest of its bytes
+    headings: list[tuple[str, str]] = field(default_factory=list)  # (id, text) of each h2
 
 
 @dataclass
@@ -72,7 +73,13 @@ class Markdown:
         rendered = RenderedMarkdown("", "")
         source_lines = text.split("\n")
         plain: list[str] = []
-        for token in tokens:
+        ids = set(RESERVED_IDS)
+        for index, token in enumerate(tokens):
+            if token.type == "heading_open" and token.tag == "h2" and index + 1 < len(tokens):
+                title = tokens[index + 1].content
+                anchor = heading_id(title, ids)
+                token.attrSet("id", anchor)
+                rendered.headings.append((anchor, title))
             if token.type == "html_block":
                 self._raw_html(token.content, token, source_lines, place, report)
             if token.type != "inline" or not token.children:
@@ -236,6 +243,27 @@ class Markdown:
 SAFE_TAGS = frozenset("""a abbr b blockquote br caption cite code dd del details div dl dt em
     figcaption figure h2 h3 h4 h5 h6 hr i ins kbd li mark ol p pre q s small span strong sub
     summary sup table tbody td tfoot th thead tr u ul""".split())
+#: Ids the site's templates use on a guide's page; a heading never takes one.
+RESERVED_IDS = ("main", "site-menu", "related-title", "toc-title", "today-title")
+
+
+def heading_id(title: str, taken: set[str]) -> str:
+    """A readable id for a heading ("Be as honest as you can" → "be-as-honest-as-you-can"),
+    accents dropped, unique among ``taken`` (which it joins)."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    base = "-".join("".join(c if c.isalnum() else " " for c in plain.lower()).split())[:60]
+    base = base.strip("-") or "section"
+    if base[0].isdigit():
+        base = f"s-{base}"
+    anchor, number = base, 2
+    while anchor in taken:
+        anchor, number = f"{base}-{number}", number + 1
+    taken.add(anchor)
+    return anchor
+
+
 SAFE_ATTRIBUTES = frozenset("href title class id lang dir colspan rowspan scope".split())
 #: Refused even when raw HTML is off (and would only show as text).
 UNSAFE_TAGS = frozenset("""script iframe frame frameset object embed applet style link meta base
