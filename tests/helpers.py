@@ -263,7 +263,8 @@ class VisibleWords(HTMLParser):
             return
         for name, value in attrs.items():
             if value and (name in self.SPOKEN or (name.startswith("data-") and name not in (
-                    "data-sheet", "data-root", "data-bundle", "data-pagefind-meta"))):
+                    "data-sheet", "data-root", "data-bundle", "data-pagefind-meta", "data-pdf",
+                    "data-fill-script", "data-filled-name"))):  # keys, addresses, file names
                 self.chunks.append(value)
 
     def handle_endtag(self, tag) -> None:
