@@ -92,6 +92,7 @@ class PageParser(HTMLParser):
         self.links: list[tuple[str, dict]] = []  # (url, attrs) of <a href>
         self.resources: list[str] = []  # src=, <link href>
         self.controls: list[dict] = []
+        self.proxies: list[dict] = []  # unnamed controls that write into named ones
         self.label_for: set[str] = set()
         self.ids: list[str] = []
         self._label_depth = 0
@@ -114,7 +115,8 @@ class PageParser(HTMLParser):
                 self.label_for.add(attrs["for"])
         if tag in ("input", "textarea", "select"):
             attrs["_wrapped"] = self._label_depth > 0  # a label around it labels it
-            self.controls.append(attrs)
+            # a tracker's one-day view edits the table's fields: its own have no name
+            (self.proxies if "data-proxy" in attrs else self.controls).append(attrs)
         if tag == "table" and "tracker" in attrs.get("class", ""):
             self._in_tracker = True
         if tag == "tr" and self._in_tracker:

@@ -533,3 +533,39 @@ def test_search_ranks_a_goal_above_its_sheets_with_excerpts_of_content(
     for control in ("Download PDF", "About this goal", "Download filled PDF", "Clear my answers",
                     "Print"):
         assert control not in text, control
+
+
+def test_two_days_filled_on_a_phone_reach_the_therapist_as_a_pdf(
+        phone, sample_site: StaticSite, tmp_path: Path) -> None:
+    """The whole way: the one-day view on a phone, Download filled PDF, then pypdf,
+    PDFium and `workbook progress` read what was tapped in."""
+    from pypdf import PdfReader
+
+    from tests import engines
+    from ..helpers import run
+
+    phone.goto(sample_site.url + TRACKER)
+    view = phone.locator(".today")
+    phone.get_by_label("Start date").fill("2027-01-04")
+    view.get_by_role("button", name="More: Anxious spells today").click()
+    view.get_by_role("group", name="Strongest anxiety (0-10)").get_by_role("button", name="7").click()
+    view.get_by_role("button", name="Next day").click()
+    view.get_by_role("textbox", name="Anxious spells today", exact=True).fill("4")
+    view.get_by_role("button", name="Take a short walk when I feel restless").click()
+    with phone.expect_download() as info:
+        phone.get_by_role("button", name="Download filled PDF").click()
+    path = tmp_path / "filled.pdf"
+    info.value.save_as(path)
+    fields = {name: field.get("/V") for name, field in PdfReader(path).get_fields().items()}
+    expected = {"ease-anxiety_tracker_date": "2027-01-04",
+                "ease-anxiety_tracker_w01_d1_spells": "1", "ease-anxiety_tracker_w01_d1_peak": "7",
+                "ease-anxiety_tracker_w01_d2_spells": "4", "ease-anxiety_tracker_w01_d2_s4": "/Yes"}
+    assert {key: fields[key] for key in expected} == expected
+    pdfium = engines.read("pdfium", path, engines.layout(path))
+    assert pdfium["ease-anxiety_tracker_w01_d2_s4"] is True
+    assert pdfium["ease-anxiety_tracker_w01_d1_peak"] == "7"
+    result = run(["progress", str(path), "--out", str(tmp_path / "report")], tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "Ease everyday anxiety: filled in on 2 of" in result.stdout
+    rows = (tmp_path / "report/progress.csv").read_text(encoding="utf-8")
+    assert "2027-01-05" in rows and ",spells," in rows

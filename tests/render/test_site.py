@@ -73,6 +73,8 @@ def test_every_control_has_a_label_and_a_unique_name(site: Path) -> None:
             checked += 1
         assert len(names) == len(set(names)), f"duplicate control name in {path}"
         assert not radio_groups & set(names)
+        for proxy in page.proxies:  # the one-day view's own boxes: labelled, never named
+            assert proxy.get("id") in page.label_for and "name" not in proxy, (path, proxy)
     assert checked > 3000
 
 
