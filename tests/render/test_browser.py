@@ -17,15 +17,19 @@ from ..browser import AXE_JS, StaticSite
 SHEET = "sheets/weekly-check-in.html"
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context()
+def _watched(context):
+    """A page of ``context`` that fails the test on any JavaScript error."""
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     context.close()
     assert errors == [], f"JavaScript errors: {errors}"
+
+
+@pytest.fixture
+def page(browser):
+    yield from _watched(browser.new_context())
 
 
 # ------------------------------------------------------------------ search
@@ -389,13 +393,7 @@ TRACKER = "goals/ease-anxiety/tracker.html"
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], f"JavaScript errors: {errors}"
+    yield from _watched(browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True))
 
 
 def test_the_today_view_fills_the_same_answers_as_the_table(phone, sample_site: StaticSite) -> None:
