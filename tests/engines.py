@@ -3,7 +3,8 @@
 * PDFium (Chrome, Edge, Android): ``pypdfium2``; the pointer moved to a widget's centre, a
   click there and one character event per character, as the browser sends them (without
   the move, PDFium keeps the value of a second field on a page but not its appearance).
-* MuPDF (many mobile and desktop apps): ``pymupdf``, test-only (AGPL); its widget API.
+* MuPDF (many mobile and desktop apps): ``pymupdf``, test-only (AGPL); its widget API for
+  text, and the toggle a MuPDF viewer runs on a tap for ticks and radios.
 * Poppler (Evince, Okular): Debian's GObject bindings under the system Python
   (``tests/poppler_forms.py``), since they cannot be pip-installed.
 * pdf.js (Firefox): ``tests/pdfjs/forms.mjs`` under Node, through its annotation storage and
@@ -232,7 +233,11 @@ def _render_pdfium(path, pages):
 # ------------------------------------------------------------------------------- MuPDF
 
 def _fill_mupdf(src, dst, values, widgets):
+    """Text through the widget API; ticks and radios with ``pdf_toggle_widget``, what a MuPDF
+    viewer calls when the box is tapped (PyMuPDF's own radio setter left the group's value
+    unset in 1.28, so Poppler read no choice)."""
     import pymupdf
+    from pymupdf import mupdf
 
     doc = pymupdf.open(str(src))
     for page in doc:
@@ -242,13 +247,12 @@ def _fill_mupdf(src, dst, values, widgets):
             value = values[widget.field_name]
             if widget.field_type == pymupdf.PDF_WIDGET_TYPE_TEXT:
                 widget.field_value = value
-            elif widget.field_type == pymupdf.PDF_WIDGET_TYPE_CHECKBOX:
-                widget.field_value = widget.on_state() if value else "Off"
-            elif widget.field_type == pymupdf.PDF_WIDGET_TYPE_RADIOBUTTON:
-                if widget.on_state() != value:
-                    continue
-                widget.field_value = True
-            widget.update()
+                widget.update()
+            elif widget.field_type in (pymupdf.PDF_WIDGET_TYPE_CHECKBOX,
+                                       pymupdf.PDF_WIDGET_TYPE_RADIOBUTTON):
+                wanted = value is True or widget.on_state() == value
+                if wanted and widget.field_value in ("Off", False, "", None):
+                    mupdf.pdf_toggle_widget(widget._annot.this)
     doc.save(str(dst))
     doc.close()
 
