@@ -18,18 +18,20 @@ parent, never one from the file) is embedded.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbook.clinical.intake import MAX_FIELD_DEPTH, MAX_FIELDS, MAX_VALUE_CHARS, Refused, in_child
+from workbook.clinical.intake import (MAX_FIELD_DEPTH, MAX_FIELDS, MAX_VALUE_CHARS, Refused,
+                                     in_child)
 from workbook.errors import Problem, WorkbookError
 from workbook.model.formdata import INFO_KEY
-from workbook.output.private import check_file, shown, write_private
+from workbook.output.private import check_file, write_private
 from workbook.project import default_theme
 from workbook.render.pdf.fonts import regular_face
+from workbook.render.pdf.subset import SubsetFont
+from workbook.render.pdf.widgettags import WidgetTags
 
 MIN_SIZE = 4.0  # pt: below this an answer is no longer readable on paper
 DEFAULT_SIZE = 10.0  # pt: for a field whose /DA asks for "fit" (0) or gives nothing
@@ -84,8 +86,8 @@ def _flatten(pdf, font_bytes: bytes) -> Flattened:
     acroform = pdf.Root.get("/AcroForm")
     if not isinstance(acroform, Dictionary) or not acroform.get("/Fields"):
         raise Refused("has no form fields; there is nothing to flatten")
-    font = _Font(font_bytes)
-    tree = _Tags(pdf)
+    font = SubsetFont(font_bytes, LEADING)
+    tree = WidgetTags(pdf)
     drawn_pages: list[tuple[object, list[tuple[bytes, object, str]]]] = []
     widgets = 0
     answers = ticks = 0
@@ -259,7 +261,7 @@ def _da_size(annot) -> float:
 # --------------------------------------------------------------------------- drawing
 
 
-def _text(font: "_Font", box, value: str, flags: int, size: float) -> tuple[bytes, str | None]:
+def _text(font: "SubsetFont", box, value: str, flags: int, size: float) -> tuple[bytes, str | None]:
     """The answer, wrapped and shrunk until it fits the box whole."""
     x, y, width, height = box
     inner_w, inner_h = width - 2 * PAD, height - 2 * PAD / 2
@@ -336,181 +338,3 @@ def _gids_in(drawing: bytes) -> set[int]:
         data = bytes.fromhex(hexes.decode())
         gids.update(int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2))
     return gids
-
-
-class _Font:
-    """The theme's regular face: measures text, and embeds itself as a Type0 font with only
-    the glyphs used (glyph ids kept, so the codes drawn are the glyph ids)."""
-
-    def __init__(self, data: bytes):
-        from fontTools.ttLib import TTFont
-
-        self.data = data
-        self.tt = TTFont(io.BytesIO(data))
-        self.cmap = self.tt.getBestCmap() or {}
-        self.order = {name: index for index, name in enumerate(self.tt.getGlyphOrder())}
-        self.upm = self.tt["head"].unitsPerEm
-        self.advance = {self.order[name]: metrics[0]
-                        for name, metrics in self.tt["hmtx"].metrics.items()}
-        hhea = self.tt["hhea"]
-        self.ascent = hhea.ascent / self.upm
-        self.descent = -hhea.descent / self.upm
-
-    def gid(self, char: str) -> int:
-        name = self.cmap.get(ord(char))
-        return self.order.get(name, 0) if name else 0
-
-    def encode(self, text: str) -> bytes:
-        return b"".join(self.gid(c).to_bytes(2, "big") for c in text)
-
-    def width(self, text: str, size: float) -> float:
-        return sum(self.advance.get(self.gid(c), 0) for c in text) * size / self.upm
-
-    def block_height(self, lines: int, size: float) -> float:
-        return (max(lines, 1) - 1) * size * LEADING + (self.ascent + self.descent) * size
-
-    def wrap(self, text: str, width: float, size: float) -> list[str]:
-        lines: list[str] = []
-        for paragraph in text.split("\n"):
-            line = ""
-            for word in paragraph.split(" "):
-                candidate = f"{line} {word}" if line else word
-                if self.width(candidate, size) <= width:
-                    line = candidate
-                    continue
-                if line:
-                    lines.append(line)
-                line = ""
-                while self.width(word, size) > width and len(word) > 1:  # a very long word
-                    cut = len(word) - 1
-                    while cut > 1 and self.width(word[:cut], size) > width:
-                        cut -= 1
-                    lines.append(word[:cut])
-                    word = word[cut:]
-                line = word
-            lines.append(line)
-        return lines
-
-    def embed(self, pdf, gids: set[int]):
-        import pikepdf
-        from fontTools import subset
-        from pikepdf import Array, Dictionary, Name
-
-        options = subset.Options()
-        options.retain_gids = True
-        options.notdef_outline = True
-        options.layout_features = []
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(gids=sorted(gids | {0}))
-        from fontTools.ttLib import TTFont
-
-        tt = TTFont(io.BytesIO(self.data), recalcTimestamp=False)  # same input, same bytes
-        subsetter.subset(tt)
-        buffer = io.BytesIO()
-        tt.save(buffer)
-        tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(
-            repr(sorted(gids)).encode()).digest()[:6])
-        base = Name(f"/{tag}+{self.tt['name'].getDebugName(6) or 'Theme-Regular'}")
-        head = self.tt["head"]
-        scale = 1000 / self.upm
-        descriptor = Dictionary(
-            Type=Name.FontDescriptor, FontName=base, Flags=32,
-            FontBBox=Array([round(v * scale) for v in (head.xMin, head.yMin, head.xMax,
-                                                       head.yMax)]),
-            ItalicAngle=0, Ascent=round(self.ascent * 1000), Descent=-round(self.descent * 1000),
-            CapHeight=round(self.ascent * 700), StemV=80,
-            FontFile2=pdf.make_stream(buffer.getvalue()))
-        widths = Array()
-        for gid in sorted(gids):
-            widths.append(gid)
-            widths.append(Array([round(self.advance.get(gid, 0) * scale)]))
-        cid = Dictionary(
-            Type=Name.Font, Subtype=Name.CIDFontType2, BaseFont=base,
-            CIDSystemInfo=Dictionary(Registry=pikepdf.String("Adobe"),
-                                     Ordering=pikepdf.String("Identity"), Supplement=0),
-            FontDescriptor=pdf.make_indirect(descriptor), W=widths, CIDToGIDMap=Name.Identity)
-        font = Dictionary(Type=Name.Font, Subtype=Name.Type0, BaseFont=base,
-                          Encoding=Name("/Identity-H"),
-                          DescendantFonts=Array([pdf.make_indirect(cid)]),
-                          ToUnicode=pdf.make_stream(self._to_unicode(gids)))
-        return pdf.make_indirect(font)
-
-    def _to_unicode(self, gids: set[int]) -> bytes:
-        back: dict[int, int] = {}
-        for code, name in sorted(self.cmap.items()):
-            gid = self.order.get(name)
-            if gid in gids and gid not in back and code < 0x10000:
-                back[gid] = code
-        entries = sorted(back.items())
-        lines = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
-                 "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
-                 "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
-                 "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange"]
-        for start in range(0, len(entries), 100):
-            chunk = entries[start:start + 100]
-            lines.append(f"{len(chunk)} beginbfchar")
-            lines += [f"<{gid:04X}> <{code:04X}>" for gid, code in chunk]
-            lines.append("endbfchar")
-        lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
-        return "\n".join(lines).encode("ascii")
-
-
-class _Tags:
-    """The file's structure tree, so each drawn answer takes its widget's place: the
-    widget's element loses its object reference and gets the answer's marked content."""
-
-    def __init__(self, pdf):
-        import pikepdf
-
-        self.pdf = pdf
-        self.parents = None
-        self.elements: dict[tuple[int, int], object] = {}  # widget → its element
-        tree = pdf.Root.get("/StructTreeRoot")
-        if isinstance(tree, pikepdf.Dictionary) and "/ParentTree" in tree:
-            try:
-                self.parents = pikepdf.NumberTree(tree.ParentTree)
-            except (TypeError, ValueError, pikepdf.PdfError):
-                self.parents = None
-
-    def forget_widget(self, annot, page) -> None:
-        """Remember the widget's element and take the widget out of it."""
-        import pikepdf
-
-        if self.parents is None or "/StructParent" not in annot or not annot.is_indirect:
-            return
-        try:
-            element = self.parents[int(annot.StructParent)]
-        except (KeyError, TypeError, ValueError, IndexError, pikepdf.PdfError):
-            return
-        if not isinstance(element, pikepdf.Dictionary):
-            return
-        kids = element.get("/K")
-        items = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
-        kept = pikepdf.Array([k for k in items if not (
-            isinstance(k, pikepdf.Dictionary) and k.get("/Type") == pikepdf.Name.OBJR
-            and k.get("/Obj") is not None and k.Obj.is_indirect and k.Obj.objgen == annot.objgen)])
-        element.K = kept
-        if element.get("/S") == pikepdf.Name.Form:
-            element.S = pikepdf.Name.Span  # no longer a form field: the answer's text
-        self.elements[annot.objgen] = element
-
-    def claim(self, page, annot, alt: str) -> int | None:
-        """A new marked-content id on ``page`` for the widget's drawing, or None (untagged)."""
-        import pikepdf
-
-        element = self.elements.get(annot.objgen) if annot.is_indirect else None
-        if element is None or "/StructParents" not in page:
-            return None
-        try:
-            key = int(page.StructParents)
-            marks = self.parents[key]
-        except (KeyError, TypeError, ValueError, IndexError, pikepdf.PdfError):
-            return None
-        if not isinstance(marks, pikepdf.Array):
-            return None
-        mcid = len(marks)
-        marks.append(element)
-        element.K.append(pikepdf.Dictionary(Type=pikepdf.Name.MCR, Pg=page, MCID=mcid))
-        if alt.startswith("✓"):
-            element.Alt = pikepdf.String(alt)
-        return mcid
