@@ -83,3 +83,43 @@ def test_hostile_returned_file(name: str, tracker: Path, tmp_path: Path) -> None
         with open(out / "progress.csv", newline="", encoding="utf-8") as stream:
             notes = [r["as_written"] for r in csv.DictReader(stream) if r["measure"] == "notes"]
         assert notes == ["'=HYPERLINK(\"http://x.example/\",\"click\")"]
+
+
+#: The cases that hand over one file: `workbook flatten` takes those the same way.
+ONE_FILE = sorted(name for name in CASES
+                  if not name.startswith("out-") and name != "the-same-tracker-twice")
+
+
+@pytest.mark.parametrize("name", ONE_FILE)
+def test_flatten_survives_the_same_files(name: str, tracker: Path, tmp_path: Path) -> None:
+    """`workbook flatten` reads a returned file in the same bounded child: it flattens it
+    or refuses it with a message, never a traceback, and writes only its copy."""
+    make, _, _ = CASES[name]
+    work = tmp_path / "work"
+    (work / "out").mkdir(parents=True)
+    source = make(tracker, work)[0]
+    before = files_under(work)
+    command = [sys.executable, "-m", "workbook", "flatten", source, "--out", "out/copy.pdf"]
+    peak = tmp_path / "peak"
+    done = subprocess.run([sys.executable, "-c", MEASURED, str(peak), *command], cwd=work,
+                          capture_output=True, text=True, timeout=300, errors="surrogateescape")
+    output = done.stdout + done.stderr
+    assert done.returncode in (0, 1), output
+    assert "Traceback" not in output and "Internal error" not in output
+    assert not any(c in output for c in "\x1b\x07\x00")
+    made = files_under(work) - before
+    if done.returncode == 1:
+        assert done.stderr.endswith("no copy was written\n") or "refusing" in done.stderr, output
+        assert made == set()
+    else:
+        assert made == {"out/copy.pdf"}
+        check = subprocess.run(["qpdf", "--check", str(work / "out/copy.pdf")],
+                               capture_output=True, text=True)
+        assert check.returncode in (0, 3), check.stdout  # 3: warnings only
+    assert int(peak.read_text()) < 1.3 * 2 ** 20, f"{int(peak.read_text()) // 1024} MiB"
+    if name == "decompression-bomb":
+        assert "is damaged, or made to cause harm: its form cannot be read" in done.stderr
+    if name == "megabyte-note":  # flattened, and what could not be shown is said
+        assert done.returncode == 0
+        assert "the answer is longer than 10,000 characters; the copy shows the first " \
+               "10,000" in done.stderr

@@ -85,6 +85,9 @@ def _flatten(pdf, font_bytes: bytes) -> Flattened:
 
     acroform = pdf.Root.get("/AcroForm")
     if not isinstance(acroform, Dictionary) or not acroform.get("/Fields"):
+        if pdf.get_warnings():  # e.g. a form in an object stream that inflates without end
+            raise Refused("is damaged, or made to cause harm: its form cannot be read. Ask "
+                          "for the file again")
         raise Refused("has no form fields; there is nothing to flatten")
     font = SubsetFont(font_bytes, LEADING)
     tree = WidgetTags(pdf)
@@ -109,7 +112,11 @@ def _flatten(pdf, font_bytes: bytes) -> Flattened:
             box = _box(annot)
             drawing, alt = None, ""
             if box is not None:
-                kind, flags, value = _field_of(annot)
+                kind, flags, value, cut = _field_of(annot)
+                if cut:
+                    warnings.append(f"{_field_name(annot)}: the answer is longer than "
+                                    f"{MAX_VALUE_CHARS:,} characters; the copy shows the first "
+                                    f"{MAX_VALUE_CHARS:,}")
                 if kind == "/Tx" or kind == "/Ch":
                     if value:
                         drawing, problem = _text(font, box, value, flags, _da_size(annot))
@@ -194,8 +201,9 @@ def _field_name(annot) -> str:
     return ".".join(reversed(parts)) or "a field"
 
 
-def _field_of(annot) -> tuple[str, int, str]:
-    """The field's type, flags and value as text ("" when empty)."""
+def _field_of(annot) -> tuple[str, int, str, bool]:
+    """The field's type, flags, value as text ("" when empty), and whether the value was
+    longer than MAX_VALUE_CHARS (it is cut there)."""
     import pikepdf
 
     kind = str(_inherited(annot, "/FT") or "")
@@ -210,8 +218,9 @@ def _field_of(annot) -> tuple[str, int, str]:
         text = ", ".join(str(v) for v in list(value)[:50] if isinstance(v, pikepdf.String))
     else:
         text = ""
+    cut = len(text) > MAX_VALUE_CHARS
     text = text.replace("\r\n", "\n").replace("\r", "\n")[:MAX_VALUE_CHARS]
-    return kind, flags, "".join(c for c in text if c == "\n" or c.isprintable())
+    return kind, flags, "".join(c for c in text if c == "\n" or c.isprintable()), cut
 
 
 def _is_on(annot) -> bool:

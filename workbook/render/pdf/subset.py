@@ -45,24 +45,30 @@ class SubsetFont:
         return (max(lines, 1) - 1) * size * self.leading + (self.ascent + self.descent) * size
 
     def wrap(self, text: str, width: float, size: float) -> list[str]:
+        """``text`` in lines no wider than ``width`` at ``size``: at spaces, and within a
+        word longer than a line. Linear in the text (a returned file chooses its length)."""
+        scale = size / self.upm
+        space = self.advance.get(self.gid(" "), 0) * scale
         lines: list[str] = []
         for paragraph in text.split("\n"):
-            line = ""
+            line, line_width = "", 0.0
             for word in paragraph.split(" "):
-                candidate = f"{line} {word}" if line else word
-                if self.width(candidate, size) <= width:
-                    line = candidate
+                word_width = self.width(word, size)
+                if line and line_width + space + word_width <= width:
+                    line, line_width = f"{line} {word}", line_width + space + word_width
                     continue
                 if line:
                     lines.append(line)
-                line = ""
-                while self.width(word, size) > width and len(word) > 1:  # a very long word
-                    cut = len(word) - 1
-                    while cut > 1 and self.width(word[:cut], size) > width:
-                        cut -= 1
-                    lines.append(word[:cut])
-                    word = word[cut:]
-                line = word
+                if word_width <= width:
+                    line, line_width = word, word_width
+                    continue
+                line, line_width = "", 0.0  # a word longer than a line: cut between letters
+                for char in word:
+                    char_width = self.advance.get(self.gid(char), 0) * scale
+                    if line and line_width + char_width > width:
+                        lines.append(line)
+                        line, line_width = "", 0.0
+                    line, line_width = line + char, line_width + char_width
             lines.append(line)
         return lines
 
