@@ -126,7 +126,8 @@ def _flatten(pdf, font_bytes: bytes) -> Flattened:
                             warnings.append(f"{_field_name(annot)}: {problem}")
                 elif kind == "/Btn" and not flags & PUSHBUTTON and _is_on(annot):
                     drawing = _dot(box) if flags & RADIO else _tick(box)
-                    alt = "✓ " + str(annot.get("/TU", "")).strip() if flags & RADIO else "✓"
+                    spoken = str(annot.get("/TU", ""))[:200].strip()  # the file's: bounded
+                    alt = f"✓ {spoken}" if flags & RADIO else "✓"
                     ticks += 1
             if drawing is not None:
                 pieces.append((drawing, annot, alt.strip()))
