@@ -184,6 +184,15 @@ AXE_PAGES = {
 }
 
 
+def _axe(page) -> dict:
+    """axe-core's WCAG 2.2 AA and best-practice rules over the page as it is now."""
+    page.add_script_tag(path=str(AXE_JS))
+    return page.evaluate("""() => axe.run(document, {
+        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa',
+                                        'best-practice']},
+        resultTypes: ['violations']})""")
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", list(AXE_PAGES))
 def test_axe_finds_no_violations(browser, sample_site: StaticSite, web_tools: Path,
@@ -196,11 +205,7 @@ def test_axe_finds_no_violations(browser, sample_site: StaticSite, web_tools: Pa
         page.get_by_role("status").filter(has_text="found").wait_for()
     assert page.evaluate("() => matchMedia('(prefers-color-scheme: dark)').matches") == \
         (scheme == "dark")
-    page.add_script_tag(path=str(AXE_JS))
-    results = page.evaluate("""() => axe.run(document, {
-        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa',
-                                        'best-practice']},
-        resultTypes: ['violations']})""")
+    results = _axe(page)
     context.close()
     assert results["passes"], "axe checked nothing"
     violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:5])
@@ -510,11 +515,7 @@ def test_axe_finds_nothing_on_a_phone_with_the_menu_open(browser, sample_site: S
     page.goto(sample_site.url + TRACKER)
     page.get_by_role("button", name="Menu").click()
     page.get_by_role("link", name="Guidance").wait_for()
-    page.add_script_tag(path=str(AXE_JS))
-    results = page.evaluate("""() => axe.run(document, {
-        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa',
-                                        'best-practice']},
-        resultTypes: ['violations']})""")
+    results = _axe(page)
     context.close()
     assert results["passes"]
     assert [(v["id"], [n["target"] for n in v["nodes"]][:5]) for v in results["violations"]] == []

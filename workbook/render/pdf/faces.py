@@ -17,6 +17,7 @@ are left as they are.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zlib
 
@@ -35,7 +36,7 @@ def merged_faces(parts: list[bytes]) -> dict[str, bytes]:
     every glyph the parts use of it, for each face embedded more than once."""
     from fontTools.ttLib import TTFont
 
-    copies: dict[str, list[bytes]] = {}
+    copies: dict[str, dict[bytes, bytes]] = {}  # face → digest → font file
     unsafe: set[str] = set()
     for data in parts:
         with pikepdf.open(io.BytesIO(data)) as pdf:
@@ -45,10 +46,8 @@ def merged_faces(parts: list[bytes]) -> dict[str, bytes]:
                 if program is None:
                     unsafe.add(face)
                     continue
-                copies.setdefault(face, [])
                 raw = program.read_bytes()
-                if raw not in copies[face]:
-                    copies[face].append(raw)
+                copies.setdefault(face, {})[hashlib.sha256(raw).digest()] = raw
             for font in _cid_fonts(pdf):
                 if str(font.get("/CIDToGIDMap", "/Identity")) != "/Identity":
                     unsafe.add(face_of(font.FontDescriptor))
@@ -56,7 +55,7 @@ def merged_faces(parts: list[bytes]) -> dict[str, bytes]:
     for face, programs in copies.items():
         if face in unsafe or len(programs) < 2:
             continue
-        fonts = [TTFont(io.BytesIO(p), recalcTimestamp=False) for p in programs]
+        fonts = [TTFont(io.BytesIO(p), recalcTimestamp=False) for p in programs.values()]
         font = _merge(fonts)
         if font is None:
             continue

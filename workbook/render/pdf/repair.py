@@ -121,6 +121,9 @@ def _repair_fields(pdf: pikepdf.Pdf, acroform: Dictionary, labels: dict[str, str
 
 
 def _rename_state(field: Dictionary, old: Name, new: Name) -> None:
+    """A button's state ``old`` becomes ``new``: its appearance, and its /AS and /V."""
+    if old == new:
+        return
     normal = field.AP.N
     if old in normal:
         normal[new] = normal[old]
@@ -180,16 +183,11 @@ def _name_states_by_value(group: Dictionary) -> None:
     options = [str(option) for option in group.get("/Opt", [])]
     if len(options) != len(group.Kids):
         return
-    value = str(group.get("/V", "/Off"))
+    value = group.get("/V", Name.Off)
     for index, (widget, option) in enumerate(zip(group.Kids, options)):
-        normal = widget.AP.N
         old, new = Name(f"/{index}"), Name("/" + option)
-        if old in normal and old != new:
-            normal[new] = normal[old]
-            del normal[old]
-        if str(widget.get("/AS")) == str(old):
-            widget.AS = new
-        if value == str(old):
+        _rename_state(widget, old, new)
+        if value == old and old != new:
             group.V = new
     del group["/Opt"]
 
