@@ -201,3 +201,88 @@ def week_labels(start: datetime.date | None, weeks: int, format_day) -> dict[int
         return {}
     return {w: format_day(start + datetime.timedelta(days=7 * (w - 1))) for w in
             range(1, weeks + 1)}
+
+
+#: Band stripes, lightest first: told apart by their labels, not by colour alone.
+BAND_FILLS = ("#f3f5f6", "#e6eaec")
+
+
+def score_chart(*, title: str, subtitle: str, totals: list[float | None], labels: list[str],
+                low: float, high: float, bands: list[tuple[float, float, str]],
+                caseness: float | None, caseness_text: str, accent: str,
+                description: str = "", texts: ChartTexts = ChartTexts()) -> str:
+    """The SVG text of one questionnaire's totals over its administrations: the bands
+    as labelled stripes, the caseness cut-off as a dashed line, each total a point
+    (an administration without a total leaves a gap)."""
+    accent = colours.readable_on(accent, colours.LIGHT_BACKGROUND)
+    number = texts.number or _fmt
+    count = max(len(totals), 1)
+    right = 128 if bands else RIGHT  # room for the band names
+    plot_w, plot_h = WIDTH - LEFT - right, HEIGHT - TOP - BOTTOM
+    span = (high - low) or 1
+
+    def x(index: int) -> float:
+        return LEFT + plot_w * ((index + 0.5) / count)
+
+    def y(value: float) -> float:
+        return TOP + plot_h * (1 - (min(max(value, low), high) - low) / span)
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+           f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="t d" '
+           f'font-family="{FONT}">',
+           f'<title id="t">{escape(title)}</title>',
+           f'<desc id="d">{escape(description or subtitle)}</desc>',
+           f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
+           f'<text x="{LEFT - 36}" y="22" font-size="17" font-weight="700" '
+           f'fill="#1d1d1d">{escape(title)}</text>',
+           f'<text x="{LEFT - 36}" y="42" font-size="13" fill="#5a6369">{escape(subtitle)}</text>']
+    for index, (band_low, band_high, label) in enumerate(bands):
+        top, bottom = y(band_high), y(band_low)
+        out.append(f'<rect x="{LEFT}" y="{top:.1f}" width="{plot_w}" '
+                   f'height="{max(bottom - top, 0.5):.1f}" fill="{BAND_FILLS[index % 2]}"/>')
+        if bottom - top >= 11:
+            out.append(f'<text x="{LEFT + plot_w + 6}" y="{(top + bottom) / 2 + 4:.1f}" '
+                       f'font-size="11" fill="#444c52">{escape(label[:22])}</text>')
+    for tick in _ticks(low, high):
+        out.append(f'<text x="{LEFT - 8}" y="{y(tick) + 4:.1f}" font-size="13" fill="#5a6369" '
+                   f'text-anchor="end">{number(tick)}</text>')
+    out.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{TOP + plot_h}" '
+               f'y2="{TOP + plot_h}" stroke="#9aa5ab" stroke-width="1"/>')
+    if caseness is not None:
+        cy = y(caseness)
+        out.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{cy:.1f}" y2="{cy:.1f}" '
+                   f'stroke="#a4262c" stroke-width="1.5" stroke-dasharray="6 4"/>')
+        out.append(f'<text x="{LEFT + 4}" y="{cy - 5:.1f}" font-size="12" font-weight="700" '
+                   f'fill="#a4262c">{escape(caseness_text)}</text>')
+    every = 1 if count <= 8 else 2 if count <= 16 else 4
+    for index, label in enumerate(labels):
+        if index % every == 0:
+            out.append(f'<text x="{x(index):.1f}" y="{TOP + plot_h + 18}" font-size="13" '
+                       f'fill="#5a6369" text-anchor="middle">{escape(label)}</text>')
+    segments: list[list[tuple[float, float]]] = [[]]
+    for index, total in enumerate(totals):
+        if total is None:
+            segments.append([])
+        else:
+            segments[-1].append((x(index), y(total)))
+    for segment in segments:
+        if len(segment) > 1:
+            path = " ".join(f"{'M' if i == 0 else 'L'}{px:.1f},{py:.1f}"
+                            for i, (px, py) in enumerate(segment))
+            out.append(f'<path d="{path}" fill="none" stroke="{accent}" stroke-width="3" '
+                       f'stroke-linejoin="round" stroke-linecap="round"/>')
+    shown = [(index, total) for index, total in enumerate(totals) if total is not None]
+    for index, total in shown:
+        out.append(f'<circle cx="{x(index):.1f}" cy="{y(total):.1f}" r="4.5" fill="#ffffff" '
+                   f'stroke="{accent}" stroke-width="2.5"/>')
+        ly = y(total) - 11 if y(total) - 11 > TOP - 4 else y(total) + 21
+        common = (f'x="{x(index):.1f}" y="{ly:.1f}" font-size="14" font-weight="700" '
+                  'text-anchor="middle"')
+        out.append(f'<text {common} fill="#ffffff" stroke="#ffffff" stroke-width="4" '
+                   f'stroke-linejoin="round" aria-hidden="true">{number(total)}</text>')
+        out.append(f'<text {common} fill="{accent}">{number(total)}</text>')
+    if not shown:
+        out.append(f'<text x="{LEFT + plot_w / 2}" y="{TOP + plot_h / 2}" font-size="13" '
+                   f'fill="#5a6369" text-anchor="middle">{escape(texts.empty)}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"

@@ -117,13 +117,89 @@ class Rating(_Model):
     _weight = field_validator("weight", mode="before")(lambda cls, value: _finite(value))
 
 
+Number = Annotated[float, Field(ge=-10000, le=10000, allow_inf_nan=False)]
+Score = Annotated[int, Field(ge=-100, le=100)]
+
+
+def _number(value):
+    return None if value is None else _finite(value)
+
+
+class QuestionItem(_Model):
+    id: Slug
+    scores: Annotated[list[Score], Field(min_length=2, max_length=11)]
+
+    @model_validator(mode="after")
+    def _unique(self):
+        if len(set(self.scores)) != len(self.scores):
+            raise ValueError("an item's scores repeat")
+        return self
+
+
+class ScoreBand(_Model):
+    min: Number
+    max: Number
+    label: Words
+
+    _numbers = field_validator("min", "max", mode="before")(lambda cls, v: _finite(v))
+
+
+class RiskRule(_Model):
+    item: Slug
+    at_least: Score
+    message: LongWords = ""
+
+
+class QuestionRules(_Model):
+    items: Annotated[list[QuestionItem], Field(min_length=1, max_length=100)]
+    method: Literal["sum", "mean"]
+    multiply: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)] = 1.0
+    max_missing: Annotated[int, Field(ge=0, le=99)] = 0
+    prorate: bool = False
+    bands: Annotated[list[ScoreBand], Field(max_length=12)] = []
+    caseness: Number | None = None
+    rc_points: Annotated[float, Field(gt=0, le=10000, allow_inf_nan=False)] | None = None
+    rc_sd: Annotated[float, Field(gt=0, le=10000, allow_inf_nan=False)] | None = None
+    rc_reliability: Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)] | None = None
+    higher_is: Literal["worse", "better"] = "worse"
+    risk: Annotated[list[RiskRule], Field(max_length=20)] = []
+
+    _numbers = field_validator("multiply", "caseness", "rc_points", "rc_sd", "rc_reliability",
+                               mode="before")(lambda cls, v: _number(v))
+
+    @model_validator(mode="after")
+    def _items(self):
+        ids = [item.id for item in self.items]
+        if len(set(ids)) != len(ids):
+            raise ValueError("item ids repeat")
+        if any(risk.item not in ids for risk in self.risk):
+            raise ValueError("a risk rule names an unknown item")
+        return self
+
+
+class Questionnaire(_Model):
+    kind: Literal["questionnaire"]
+    instrument: Slug
+    preset: Slug | None = None
+    title: Words = ""
+    prefix: Prefix
+    version: Annotated[str, StringConstraints(pattern=r"^q-[0-9a-f]{12}$")]
+    due: datetime.date | None = None
+    rules: QuestionRules
+
+    @field_validator("due", mode="before")
+    @classmethod
+    def _due(cls, value):
+        return Tracker._start(value)
+
+
 class OtherSheet(_Model):
     """A worksheet or session-prep sheet: read by nobody, only named in messages."""
 
     kind: Literal["worksheet", "session-prep"]
 
 
-Sheet = Annotated[Union[Tracker, Rating, OtherSheet], Field(discriminator="kind")]
+Sheet = Annotated[Union[Tracker, Rating, Questionnaire, OtherSheet], Field(discriminator="kind")]
 
 
 class Description(_Model):
@@ -156,7 +232,7 @@ def parse(text: str, newest: int) -> Description:
     if isinstance(sheets, list):  # sheets of kinds this program does not know are left out
         data = {**data, "sheets": [s for s in sheets if not isinstance(s, dict)
                                    or s.get("kind") in ("tracker", "gas", "worksheet",
-                                                        "session-prep")]}
+                                                        "session-prep", "questionnaire")]}
     try:
         return Description.model_validate(data)
     except ValidationError as exc:

@@ -28,7 +28,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbook.clinical import description, gas
+from workbook.clinical import description, gas, questionnaires
 from workbook.clinical.intake import MAX_DESCRIPTION_CHARS, MAX_FIELDS, fail, take_in
 from workbook.clinical.values import parse_value, parse_written_date
 from workbook.clinical.wording import position_text
@@ -129,11 +129,34 @@ class Rating:
 
 
 @dataclass
+class Administration:
+    """One filled questionnaire: its answers (item id → score, None when unanswered)."""
+
+    file: str
+    instrument: str
+    title: str
+    preset: str | None
+    version: str
+    rules: questionnaires.Rules
+    answers: dict[str, int | None]
+    date: datetime.date | None  # the date line, else the day a packet's copy was for
+    date_text: str
+    t: Catalogue
+    order: int = 0
+    client: str = ""
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for value in self.answers.values() if value is not None)
+
+
+@dataclass
 class Reading:
     """Everything read from the files, before combining."""
 
     trackers: list[Tracker] = field(default_factory=list)
     ratings: list[Rating] = field(default_factory=list)
+    administrations: list[Administration] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     # the first file's checked settings (description.Site): paper, accent, language...
     site: dict = field(default_factory=lambda: description.Site().model_dump())
@@ -184,12 +207,13 @@ def _read_one(path: Path, shown: str, reading: Reading, order: int) -> None:
     if not reading.seen:  # the first file read decides the report's settings
         reading.site = site
     readable = [s for s in found.sheets if isinstance(s, (description.Tracker,
-                                                          description.Rating))]
+                                                          description.Rating,
+                                                          description.Questionnaire))]
     if not readable:
         kinds = sorted({SHEET_KINDS[s.kind] for s in found.sheets})
         what = " and ".join(kinds) if kinds else "no sheets"
-        raise fail(shown, f"holds {what}, not a tracker or goal rating sheet; progress "
-                          "reads trackers and goal rating sheets")
+        raise fail(shown, f"holds {what}, not a tracker, goal rating sheet or questionnaire; "
+                          "progress reads trackers, goal rating sheets and questionnaires")
     t = catalogue_named_by(found.site.language, [default_theme()])
     if digest in reading.seen:  # the same file twice, or two copies of one filled sheet
         reading.warnings.append(Problem(shown, None, t(
@@ -200,6 +224,11 @@ def _read_one(path: Path, shown: str, reading: Reading, order: int) -> None:
         reading.warnings.append(Problem(shown, None, t(
             "has more than {n} form fields; the rest were not read", n=f"{MAX_FIELDS:,}")))
     for sheet in readable:
+        if isinstance(sheet, description.Questionnaire):
+            administration = read_questionnaire(sheet, fields, shown, t, reading.warnings)
+            administration.order = order
+            reading.administrations.append(administration)
+            continue
         read = read_sheet(sheet, fields, shown, t, site, reading.warnings)
         if isinstance(read, Tracker):
             reading.trackers.append(read)
@@ -355,3 +384,43 @@ def _read_rating(sheet: description.Rating, fields: dict[str, str], shown: str, 
                   fields.get(field_name(p, "evidence"), "").strip()[:MAX_TEXT_CHARS],
                   sheet.version, client=fields.get(header_field(p, NAME), "").strip()[:200],
                   warned=warned)
+
+
+# ---- questionnaires
+
+
+def read_questionnaire(sheet: description.Questionnaire, fields: dict[str, str], shown: str,
+                       t: Catalogue, warnings: list[Problem]) -> Administration:
+    """A filled questionnaire: each item's chosen score (an answer that is not one of the
+    item's scores is left out, with a warning), and the day it was filled in."""
+    p = sheet.prefix
+    rules = questionnaires.rules_from_data(sheet.rules)
+    title = sheet.title or sheet.instrument
+    answers: dict[str, int | None] = {}
+    for number, (item, scores) in enumerate(rules.items, start=1):
+        raw = fields.get(field_name(p, item), "").strip()
+        value = None
+        if raw and raw not in ("Off", "off"):
+            try:
+                value = int(raw)
+            except ValueError:
+                value = None
+            if value not in scores:
+                warnings.append(Problem(shown, None, t(
+                    "{title}, item {n}: the answer '{value}' is not one of its answers; "
+                    "left out", title=title, n=number, value=raw[:20])))
+                value = None
+        answers[item] = value
+    date_text = fields.get(header_field(p, DATE), "").strip()[:100]
+    date = parse_written_date(date_text, t.locale) if date_text else None
+    if date is not None and not 1900 <= date.year <= 2200:
+        date = None
+    if date_text and date is None:
+        use = t("used the day it was meant for, {date}", date=sheet.due.isoformat()) \
+            if sheet.due else t("it is placed by the order of the files")
+        warnings.append(Problem(shown, None, t(
+            "{title}: the date line says '{written}', which is not a date I can read "
+            "(write it like 2027-01-04); {use}", title=title, written=date_text[:40], use=use)))
+    return Administration(shown, sheet.instrument, title, sheet.preset, sheet.version, rules,
+                          answers, date or sheet.due, date_text, t,
+                          client=fields.get(header_field(p, NAME), "").strip()[:200])

@@ -27,7 +27,8 @@ from babel.dates import format_interval, format_skeleton
 from babel.numbers import format_decimal, format_percent
 from markupsafe import Markup
 
-from workbook.clinical import charts, gas, timeline
+from workbook.clinical import charts, gas, scores, timeline
+from workbook.clinical.fhir import fhir_bundle
 from workbook.clinical.flatten import flatten_bytes
 from workbook.clinical.reading import Reading, read_files
 from workbook.clinical.table import progress_csv
@@ -36,7 +37,7 @@ from workbook.clinical.wording import (count_text, day_text, gas_level_names, si
                                        target_words)
 from workbook.content.i18n import Catalogue, catalogue_named_by, plain_spaces
 from workbook.errors import Problem, WorkbookError
-from workbook.output.private import check_folder, private_folder, write_private
+from workbook.output.private import check_file, check_folder, private_folder, write_private
 from workbook.project import Project, bundled_root, default_theme
 
 from workbook.render import colours
@@ -56,15 +57,19 @@ class Outcome:
     warnings: list[Problem]
 
 
-def run_progress(files: list[str], out: str | None, *, copies: bool = False) -> Outcome:
+def run_progress(files: list[str], out: str | None, *, copies: bool = False,
+                 fhir: str | None = None) -> Outcome:
     """``copies``: also a print-ready copy of each file (:mod:`workbook.clinical.flatten`),
-    ``NAME-print.pdf`` in the report's folder."""
+    ``NAME-print.pdf`` in the report's folder. ``fhir``: also write the questionnaires'
+    results as a FHIR R4 Bundle to that file (:mod:`workbook.clinical.fhir`)."""
     paths = [(Path(name).expanduser(), name) for name in files]
     reading = read_files(paths)
     series, clashes = timeline.combine(reading.trackers)
     warnings = reading.warnings + clashes
     ratings, earlier = timeline.latest_ratings(reading.ratings)
     t = catalogue_named_by(reading.site["language"], [default_theme()])
+    instruments, score_warnings = scores.score_all(reading.administrations, t)
+    warnings += score_warnings
     for rating in reading.ratings:
         if rating.level is None and not rating.warned:
             warnings.append(Problem(rating.file, None, t(
@@ -73,7 +78,7 @@ def run_progress(files: list[str], out: str | None, *, copies: bool = False) -> 
         if not tracker.entries:
             warnings.append(Problem(tracker.file, None, t(
                 "nothing is filled in on the tracker for '{title}'", title=tracker.title)))
-    if not any(tr.entries for tr in reading.trackers) and not ratings:
+    if not any(tr.entries for tr in reading.trackers) and not ratings and not instruments:
         if len(files) == 1:
             raise WorkbookError([Problem(files[0], None, "nothing is filled in on this file; "
                                                          "there is no progress to report yet")])
@@ -82,6 +87,13 @@ def run_progress(files: list[str], out: str | None, *, copies: bool = False) -> 
                                      "progress to report yet")])
     folder = Path(out).expanduser() if out else paths[0][0].parent / "progress"
     check_folder(folder, "a progress report", PLACE_HINT)
+    fhir_target = None
+    if fhir is not None:
+        fhir_target = Path(fhir).expanduser()
+        check_file(fhir_target, "a FHIR export", PLACE_HINT)
+        if not instruments:
+            raise WorkbookError([Problem("", None, "--fhir exports questionnaire results, and "
+                                                   "none of these files holds a filled one")])
     outputs: dict[str, bytes] = {}
     goal_views = []
     for goal in series:
@@ -93,8 +105,17 @@ def run_progress(files: list[str], out: str | None, *, copies: bool = False) -> 
             chart_files[summary.measure.id] = svg
         goal_views.append(_goal_view(goal, summaries, chart_files, t))
     outputs["progress.csv"] = progress_csv(series, reading.ratings)
+    questionnaire_views = []
+    if instruments:
+        outputs["scores.csv"] = scores.scores_csv(instruments)
+        for instrument in instruments:
+            svg = _score_chart(instrument, reading, t)
+            outputs[f"{instrument.instrument}.scores.svg"] = svg.encode("utf-8")
+            questionnaire_views.append(_questionnaire_view(instrument, svg, t))
     context = _report_context(reading, goal_views, ratings, earlier,
                               [str(w) for w in warnings], t)
+    context["questionnaires"] = questionnaire_views
+    context["risks"] = scores.risk_rows(instruments, t)
     # reading.site was checked with the description (clinical/description.Site): a paper
     # size of two, a hex colour; safe to reach CSS and SVG
     accent = colours.readable_on(reading.site["accent_color"], colours.LIGHT_BACKGROUND)
@@ -111,12 +132,23 @@ def run_progress(files: list[str], out: str | None, *, copies: bool = False) -> 
                 copy = f"{_safe_stem(path.stem)}-{number}-print.pdf"
                 number += 1
             outputs[copy] = flatten_bytes(path, name).data
+    bundle = fhir_bundle(instruments) if fhir_target is not None else None
     private_folder(folder)
     written = []
     for name, data in outputs.items():
         write_private(folder / name, data, "the report")
         written.append(folder / name)
+    if bundle is not None:
+        write_private(fhir_target, bundle, "the FHIR export")
+        written.append(fhir_target)
     summary = [f"{view['title']}: {view['filled']}" for view in goal_views]
+    summary += [view["summary"] for view in questionnaire_views]
+    if context["risks"]:
+        summary.insert(0, t("Risk answers on {n} questionnaires: read the report's first box "
+                            "before anything else", n=len(context["risks"]))
+                       if len(context["risks"]) != 1 else
+                       t("A risk answer on 1 questionnaire: read the report's first box "
+                         "before anything else"))
     if ratings:
         summary.append(t("Goal attainment: T-score {t} over {n} rated goals", t=context["gas"]["t"],
                          n=len(ratings)) if len(ratings) != 1 else
@@ -125,6 +157,79 @@ def run_progress(files: list[str], out: str | None, *, copies: bool = False) -> 
 
 
 # --------------------------------------------------------------------------- pieces
+
+
+def _questionnaire_view(instrument: scores.Instrument, svg: str, t: Catalogue) -> dict:
+    rows = []
+    items = len(instrument.rules.items)
+    for row in instrument.rows:
+        score, change = row.score, row.outcome.change
+        reliable, recovery = scores.outcome_words(row.outcome, t)
+        better = None if not change else (change < 0) == (instrument.rules.higher_is == "worse")
+        a = row.administration
+        rows.append({
+            "when": t.date(a.date, "long") if a.date else t("undated ({file})", file=a.file),
+            "total": "–" if score.total is None else _shown(score.total, t)
+            + (" " + t("(prorated)") if score.prorated else ""),
+            "case": "" if score.case is None else t("case") if score.case else t("not a case"),
+            "band": score.band or "–" if score.total is not None else score.reason,
+            "change": "–" if change is None or row is instrument.rows[0]
+            else f"{'+' if change > 0 else '−' if change < 0 else '±'}{_shown(abs(change), t)}",
+            "change_class": "" if better is None else "better" if better else "worse",
+            "reliable": reliable if row is not instrument.rows[0] else "–",
+            "recovery": recovery if row is not instrument.rows[0] else "–",
+            "answered": t("{n} of {total}", n=score.answered, total=items),
+            "risk": bool(score.risk),
+        })
+    rules = instrument.rules
+    direction = t("higher means more difficulty") if rules.higher_is == "worse" \
+        else t("higher means better")
+    facts = [t("Total from {low} to {high}; {direction}", low=_shown(rules.low, t),
+               high=_shown(rules.high, t), direction=direction)]
+    if rules.caseness is not None:
+        facts.append(t("a case at {value} or above", value=_shown(rules.caseness, t))
+                     if rules.higher_is == "worse" else
+                     t("a case below {value}", value=_shown(rules.caseness, t)))
+    if rules.rc_threshold is not None:
+        facts.append(t("a reliable change is {value} points or more",
+                       value=_shown(rules.rc_threshold, t)))
+    latest = next((r for r in reversed(instrument.rows) if r.score.total is not None), None)
+    if latest is None:
+        summary = t("{title}: {n} filled in, none could be scored", title=instrument.title,
+                    n=len(instrument.rows))
+    else:
+        summary = t("{title}: latest total {total}", title=instrument.title,
+                    total=_shown(latest.score.total, t))
+        if latest.score.band:
+            summary += f" ({latest.score.band})"
+        if len(instrument.rows) > 1 and latest.outcome.reliable:
+            summary += " · " + scores.outcome_words(latest.outcome, t)[0]
+    return {"title": instrument.title, "rows": rows, "chart": Markup(svg),
+            "rules": "; ".join(facts) + ".", "summary": summary}
+
+
+def _score_chart(instrument: scores.Instrument, reading: Reading, t: Catalogue) -> str:
+    rules = instrument.rules
+    totals = [row.score.total for row in instrument.rows]
+    labels = [plain_spaces(format_skeleton("MMMd", row.administration.date, locale=t.locale))
+              if row.administration.date else str(index)
+              for index, row in enumerate(instrument.rows, start=1)]
+    values = ", ".join(f"{label}: {'–' if total is None else _shown(total, t)}"
+                       for label, total in zip(labels, totals))
+    subtitle = t("Total at each filling-in; bands shaded") if rules.bands \
+        else t("Total at each filling-in")
+    caseness = t("case from {value}", value=_shown(rules.caseness, t)) \
+        if rules.caseness is not None and rules.higher_is == "worse" else \
+        t("case below {value}", value=_shown(rules.caseness, t)) \
+        if rules.caseness is not None else ""
+    return charts.score_chart(
+        title=instrument.title, subtitle=subtitle, totals=totals, labels=labels,
+        low=rules.low, high=rules.high,
+        bands=[(b.min, b.max, b.label) for b in rules.bands], caseness=rules.caseness,
+        caseness_text=caseness, accent=reading.site["accent_color"],
+        description=f"{instrument.title}. {subtitle}. {values}.",
+        texts=charts.ChartTexts(empty=t("Nothing filled in yet"),
+                                number=lambda v: _shown(v, t)))
 
 
 def _safe_stem(stem: str) -> str:

@@ -255,13 +255,18 @@ def packet(directory: str, goals: tuple[str, ...], sheets: tuple[str, ...], clie
 @click.option("--copies", is_flag=True,
               help="Also write a print-ready copy of each file (as 'workbook flatten' does) "
                    "into that folder.")
-def progress_command(files: tuple[str, ...], out: str | None, copies: bool) -> None:
-    """Read filled trackers and goal rating sheets; write progress.csv, a chart per
-    measure, and a progress report (HTML and PDF)."""
+@click.option("--fhir", metavar="FILE.json",
+              help="Also write the questionnaires' results as a FHIR R4 Bundle "
+                   "(QuestionnaireResponse and Observation resources) to this new file.")
+def progress_command(files: tuple[str, ...], out: str | None, copies: bool,
+                     fhir: str | None) -> None:
+    """Read filled trackers, goal rating sheets and questionnaires; write progress.csv,
+    scores.csv, a chart per measure and questionnaire, and a progress report (HTML and
+    PDF)."""
     from workbook.clinical.report import run_progress
 
     try:
-        outcome = run_progress(list(files), out, copies=copies)
+        outcome = run_progress(list(files), out, copies=copies, fhir=fhir)
     except WorkbookError as error:
         _fail(error, None, "nothing was written")
     for warning in outcome.warnings:
@@ -270,11 +275,15 @@ def progress_command(files: tuple[str, ...], out: str | None, copies: bool) -> N
         click.echo(one_line(line))
     folder = outcome.written[0].parent
     charts = sum(1 for path in outcome.written if path.suffix == ".svg")
-    click.echo(f"Wrote progress.csv, report.html, report.pdf and {charts} chart"
+    tables = "progress.csv, scores.csv" if any(path.name == "scores.csv" and path.parent == folder
+                                               for path in outcome.written) else "progress.csv"
+    click.echo(f"Wrote {tables}, report.html, report.pdf and {charts} chart"
                f"{'s' if charts != 1 else ''} to {os.path.relpath(folder)}/"
                + (f" ({len(outcome.warnings)} warning{'s' if len(outcome.warnings) != 1 else ''}"
                   " above, also listed in the report)" if outcome.warnings else "")
                + ".")
+    if fhir:
+        click.echo(f"Wrote the FHIR Bundle to {os.path.relpath(Path(fhir).expanduser())}.")
     if copies:
         printed = [path for path in outcome.written if path.name.endswith("-print.pdf")]
         click.echo(f"Wrote {_count(len(printed), 'print-ready copy', 'print-ready copies')} "

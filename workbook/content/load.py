@@ -78,6 +78,20 @@ class Workbook:
 
 
 @dataclass
+class Questionnaire:
+    slug: str
+    source: Source
+    data: schema.Questionnaire
+
+    @property
+    def rel(self) -> str:
+        return self.source.rel
+
+    def __fingerprint__(self) -> tuple:
+        return ("questionnaire", self.slug, self.source.digest)
+
+
+@dataclass
 class Content:
     project: Project
     config: schema.Config
@@ -88,12 +102,20 @@ class Content:
     workbooks: dict[str, Workbook]
     t: Catalogue
     warnings: list[Problem] = field(default_factory=list)  # likely mistakes, not errors
+    questionnaires: dict[str, Questionnaire] = field(default_factory=dict)
 
     def __fingerprint__(self) -> tuple:
         """Everything the content holds (its files' digests), for pages that list it all."""
         return ("content", self.config_source.digest, [
-            item for kind in (self.goals, self.guidance, self.sheets, self.workbooks)
+            item for kind in (self.goals, self.guidance, self.sheets, self.workbooks,
+                              self.questionnaires)
             for item in kind.values()])
+
+    @property
+    def published(self) -> list[Questionnaire]:
+        """The questionnaires the site shows, in the order workbook.yaml lists them."""
+        return [self.questionnaires[slug] for slug in self.config.questionnaires
+                if slug in self.questionnaires]
 
 
 @dataclass
@@ -129,15 +151,19 @@ def load_content(project: Project, seen: SeenText | None = None) -> Content:
               if (s := _load_sheet(project, slug, path, markdown, report, seen))}
     workbooks = {slug: w for slug, path in files["workbooks"].items()
                  if (w := _load_workbook(project, slug, path, markdown, files, report, seen))}
+    questionnaires = {slug: q for slug, path in files["questionnaires"].items()
+                      if (q := _load_questionnaire(project, slug, path, report, seen))}
     if config:
         rules.check_config(project, config, config_source, report)
+        rules.check_questionnaire_refs(config_source, ("questionnaires",), files, report)
+        rules.check_published(config, config_source, goals, workbooks, report)
     rules.check_workbook_gas(workbooks, goals, report)
     if not files["goals"] and not files["sheets"] and config:
         report.add("content", None, "no goals or sheets yet; add content/goals/<slug>.yaml")
     catalogue = seen.catalogue = _load_catalogue(project, config, config_source, report)
     report.raise_if_any()
     return Content(project, config, config_source, goals, guidance, sheets, workbooks, catalogue,
-                   sorted(report.warnings))
+                   sorted(report.warnings), questionnaires)
 
 
 # --------------------------------------------------------------------------- files
@@ -226,6 +252,7 @@ def _load_goal(project, slug, path, areas, files, report, seen) -> Goal | None:
     if source is None:
         return None
     rules.check_goal_refs(source, areas, files, report)
+    rules.check_questionnaire_refs(source, ("questionnaires",), files, report)
     data = validate(schema.Goal, source, report)
     if data is None:
         rules.check_parts_of_goal(source, report)
@@ -297,6 +324,21 @@ def _load_workbook(project, slug, path, markdown, files, report, seen) -> Workbo
         return None
     intro = _render_field(markdown, source, ("intro",), data.intro, report)
     return Workbook(slug, source, data, intro)
+
+
+def _load_questionnaire(project, slug, path, report, seen) -> Questionnaire | None:
+    source = _read_yaml(project, path, report, seen)
+    if source is None:
+        return None
+    data = validate(schema.Questionnaire, source, report)
+    if data is None:
+        rules.check_parts_of_questionnaire(source, report)
+        return None
+    errors_before = len(report.problems)
+    rules.check_questionnaire(source, data, report)
+    if len(report.problems) > errors_before:
+        return None
+    return Questionnaire(slug, source, data)
 
 
 # --------------------------------------------------------------------------- cross-references

@@ -24,7 +24,8 @@ if TYPE_CHECKING:  # load.py imports this module
     from workbook.content.load import Goal, Workbook
 
 #: What a content folder may hold, by its suffix.
-FOLDERS = {"goals": ".yaml", "guidance": ".md", "sheets": ".yaml", "workbooks": ".yaml"}
+FOLDERS = {"goals": ".yaml", "guidance": ".md", "sheets": ".yaml", "workbooks": ".yaml",
+           "questionnaires": ".yaml"}
 MAX_TIMEFRAME_DAYS = 366
 #: Every sheet starts with name and date lines named <sheet>_name and <sheet>_date.
 RESERVED_BLOCK_IDS = ("name", "date")
@@ -225,6 +226,138 @@ def check_parts_of_sheet(source: Source, report: Report) -> None:
     check_sheet_blocks(source, blocks, report)
 
 
+def check_questionnaire(source: Source, data: schema.Questionnaire, report: Report) -> None:
+    """A questionnaire's own rules: options for every item, unique scores and ids, a
+    preset's items and scores, bands that cover every total once, cut-offs in range."""
+    from workbook.clinical.questionnaires import (NOT_PRESETS, PRESETS, band_problems,
+                                                  rules_of)
+
+    rel = source.rel
+    ids: dict[str, int] = {}
+    for index, item in enumerate(data.items):
+        at = ("items", index)
+        if item.id in RESERVED_BLOCK_IDS:
+            report.add(rel, source.line(*at, "id"), f"item id '{item.id}' is reserved for the "
+                       f"questionnaire's own {item.id} line; choose another id")
+        if item.id in ids:
+            report.add(rel, source.line(*at, "id"), f"item id '{item.id}' is used twice "
+                       f"(also items item {ids[item.id] + 1})")
+        ids.setdefault(item.id, index)
+        options = item.options or data.options
+        if not options:
+            report.add(rel, source.line(*at), f"item '{item.id}' has no answer options; give "
+                       "the shared 'options:' or the item's own")
+            continue
+        scores = [o.score for o in options]
+        if len(set(scores)) != len(scores):
+            where = (*at, "options") if item.options else ("options",)
+            report.add(rel, source.line(*where), f"two answers of item '{item.id}' have the "
+                       "same score; each answer needs its own score")
+    preset = data.preset
+    if preset is not None and preset not in PRESETS:
+        reason = NOT_PRESETS.get(preset)
+        known = ", ".join(PRESETS)
+        report.add(rel, source.line("preset"),
+                   f"'{preset}' is not a preset: {reason}; see the README" if reason else
+                   missing_message("preset", preset, set(PRESETS), "", "")
+                   + f"; the presets are {known} (leave 'preset' out and give the scoring "
+                     "rules yourself for another questionnaire)")
+        return
+    if preset is not None:
+        facts = PRESETS[preset]
+        for key in schema.Questionnaire.PRESET_KEYS:
+            if getattr(data, key) is not None:
+                report.add(rel, source.line(key), f"'{key}' comes from the preset '{preset}'; "
+                           "leave it out (or leave out 'preset' and give every rule yourself)")
+        if len(data.items) != facts.items:
+            report.add(rel, source.line("items"), f"the preset '{preset}' scores "
+                       f"{facts.items} items; this file has {len(data.items)}")
+        for index, item in enumerate(data.items):
+            options = item.options or data.options
+            if options and sorted(o.score for o in options) != list(facts.scores):
+                where = ("items", index, "options") if item.options else ("options",)
+                report.add(rel, source.line(*where), f"the preset '{preset}' scores each "
+                           f"answer {', '.join(map(str, facts.scores))}; item '{item.id}' "
+                           f"has {', '.join(str(o.score) for o in options)}")
+                if not item.options:
+                    break  # the shared options: said once
+        return
+    if any(not (item.options or data.options) for item in data.items):
+        return  # the rules below need every item's options
+    rules = rules_of(data, lambda message, **values: message)
+    scoring = data.scoring
+    if scoring is not None:
+        if scoring.method == "mean" and scoring.multiply != 1:
+            report.add(rel, source.line("scoring", "multiply"),
+                       "'multiply' only goes with method: sum")
+        if scoring.max_missing >= len(data.items):
+            report.add(rel, source.line("scoring", "max_missing"),
+                       f"max_missing must be below the number of items ({len(data.items)})")
+        if scoring.max_missing and not scoring.prorate:
+            report.add(rel, source.line("scoring", "max_missing"),
+                       "max_missing needs prorate: true (without prorating, a missing item "
+                       "leaves the total empty)")
+    for index, band in enumerate(data.bands or []):
+        if band.min > band.max:
+            report.add(rel, source.line("bands", index), f"band '{band.label}' has min "
+                       f"{band.min:g} above max {band.max:g}")
+    if data.bands and not any(b.min > b.max for b in data.bands):
+        for message in band_problems(rules):
+            report.add(rel, source.line("bands"), message)
+    if data.caseness is not None and not rules.low < data.caseness <= rules.high:
+        report.add(rel, source.line("caseness"), f"caseness {data.caseness:g} is outside the "
+                   f"totals this questionnaire can have ({rules.low:g} to {rules.high:g})")
+    for index, risk in enumerate(data.risk or []):
+        if risk.item not in ids:
+            report.add(rel, source.line("risk", index, "item"),
+                       f"risk item '{risk.item}' is not one of this file's items "
+                       f"({', '.join(ids)})")
+            continue
+        scores = dict(rules.items)[risk.item]
+        if not min(scores) < risk.at_least <= max(scores):
+            report.add(rel, source.line("risk", index, "at_least"),
+                       f"at_least {risk.at_least} must be above the lowest score of item "
+                       f"'{risk.item}' ({min(scores)}) and at most its highest ({max(scores)})")
+
+
+def check_parts_of_questionnaire(source: Source, report: Report) -> None:
+    """A questionnaire whose shape is wrong somewhere (no licence, an item without text):
+    still check its rules (ids, bands, cut-offs) on the parts that are right, so every
+    problem is reported in one pass."""
+    raw = source.data if isinstance(source.data, dict) else {}
+    patched = {**raw}
+    for key in ("title", "licence", "citation"):  # reported already; not needed here
+        patched[key] = "-"
+    items = []
+    for item in raw.get("items") if isinstance(raw.get("items"), list) else []:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            continue
+        whole = lenient(schema.Item, {**item, "text": "-"})
+        if whole is None or not SLUG_RE.match(whole.id):
+            continue
+        items.append({**item, "text": "-"} if lenient(schema.Item, item) is None else item)
+    patched["items"] = items
+    data = lenient(schema.Questionnaire, patched) if items else None
+    if data is None or not isinstance(data.items, list):
+        return
+    data = data.model_copy(update={"items": [lenient(schema.Item, i) for i in items]})
+    if all(isinstance(i, schema.Item) for i in data.items):
+        check_questionnaire(source, data, report)
+
+
+def check_questionnaire_refs(source: Source, key: tuple, files, report: Report) -> None:
+    """A list of questionnaire slugs (``key`` in ``source``) names files that exist."""
+    data = source.data
+    for part in key:
+        data = data.get(part) if isinstance(data, dict) else None
+    for index, slug in enumerate(data if isinstance(data, list) else []):
+        if isinstance(slug, str) and SLUG_RE.match(slug) and slug not in files["questionnaires"]:
+            report.add(source.rel, source.line(*key, index), missing_message(
+                "questionnaire", slug, files["questionnaires"], "questionnaires", ".yaml"))
+    if isinstance(data, list):
+        check_unique(source, key[-1], [s for s in data if isinstance(s, str)], report)
+
+
 # --------------------------------------------------------------------------- across files
 
 
@@ -278,12 +411,13 @@ def check_workbook_refs(source: Source, files, report: Report) -> None:
         if not isinstance(entry, dict):
             continue
         at = ("contents", index)
-        given = [k for k in ("guidance", "sheet", "goal") if k in entry]
+        given = [k for k in ("guidance", "sheet", "goal", "questionnaire") if k in entry]
         if len(given) != 1:
             report.add(
                 source.rel,
                 source.line(*at),
-                "each contents item needs exactly one of 'guidance:', 'sheet:' or 'goal:'"
+                "each contents item needs exactly one of 'guidance:', 'sheet:', 'goal:' or "
+                "'questionnaire:'"
                 + (f", this one has {' and '.join(given)}" if given else ""),
             )
             continue
@@ -293,7 +427,8 @@ def check_workbook_refs(source: Source, files, report: Report) -> None:
             continue  # the schema reports it
         if "sheets" in entry and kind != "goal":
             report.add(source.rel, source.line(*at, "sheets"), "'sheets:' only goes with 'goal:'")
-        folder = {"guidance": "guidance", "sheet": "sheets", "goal": "goals"}[kind]
+        folder = {"guidance": "guidance", "sheet": "sheets", "goal": "goals",
+                  "questionnaire": "questionnaires"}[kind]
         if slug not in files[folder]:
             report.add(source.rel, source.line(*at, kind),
                        missing_message(kind if kind != "guidance" else "guidance page", slug,
@@ -317,6 +452,27 @@ def check_workbook_refs(source: Source, files, report: Report) -> None:
                            f"{what} is already in this workbook "
                            f"(contents item {seen[part] + 1}); list it once")
             seen.setdefault(part, index)
+
+
+def check_published(config: schema.Config, source: Source, goals: dict[str, Goal],
+                    workbooks: dict[str, Workbook], report: Report) -> None:
+    """Only questionnaires listed in workbook.yaml go on the site: a workbook (a public PDF)
+    may not hold another; a goal may list one for its packets, with a warning."""
+    published = set(config.questionnaires)
+    hint = "add it to 'questionnaires:' in workbook.yaml to publish it"
+    for workbook in workbooks.values():
+        for index, entry in enumerate(workbook.data.contents):
+            if entry.questionnaire and entry.questionnaire not in published:
+                report.add(workbook.source.rel,
+                           workbook.source.line("contents", index, "questionnaire"),
+                           f"questionnaire '{entry.questionnaire}' is not published, and a "
+                           f"workbook is; {hint}")
+    for goal in goals.values():
+        for index, slug in enumerate(goal.data.questionnaires):
+            if slug not in published:
+                report.warn(goal.rel, goal.source.line("questionnaires", index),
+                            f"questionnaire '{slug}' is not published, so the goal's page does "
+                            f"not show it (its packets still include it); {hint}")
 
 
 def check_workbook_gas(workbooks: dict[str, Workbook], goals: dict[str, Goal],

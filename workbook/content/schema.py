@@ -57,6 +57,8 @@ class Config(Model):
                                      max_length=20)
     site_url: Label | None = None
     markdown_html: bool = False
+    #: the questionnaires the site shows (the others are for packets only)
+    questionnaires: list[Slug] = Field(default_factory=list, max_length=50)
 
 
 # --------------------------------------------------------------------------- goals
@@ -135,6 +137,7 @@ class Goal(Model):
     prompts: list[Text] = Field(default_factory=list, max_length=20)
     guidance: list[Slug] = Field(default_factory=list, max_length=20)
     gas: Gas | None = None
+    questionnaires: list[Slug] = Field(default_factory=list, max_length=10)
     order: int = 0
 
 
@@ -216,6 +219,7 @@ class WorkbookItem(Model):
     guidance: Slug | None = None
     sheet: Slug | None = None
     goal: Slug | None = None
+    questionnaire: Slug | None = None
     sheets: list[Literal["worksheet", "tracker", "session-prep", "gas"]] | None = None
 
 
@@ -225,3 +229,69 @@ class Workbook(Model):
     intro: LongText | None = None
     contents: list[WorkbookItem] = Field(min_length=1, max_length=200)
     order: int = 0
+
+
+# --------------------------------------------------------------------------- questionnaires
+
+QUESTIONNAIRE_KIND = "questionnaire"
+Score = Annotated[int, Field(ge=-100, le=100)]
+
+
+class AnswerOption(Model):
+    label: Label
+    score: Score
+
+
+class Item(Model):
+    id: Slug
+    text: Text
+    options: list[AnswerOption] | None = Field(default=None, min_length=2, max_length=11)
+
+
+class Scoring(Model):
+    method: Literal["sum", "mean"] = "sum"
+    multiply: Annotated[float, Field(gt=0, le=100)] = 1
+    max_missing: Annotated[int, Field(ge=0, le=99)] = 0
+    prorate: bool = False
+
+
+class ScoreBand(Model):
+    min: Annotated[float, Field(ge=-10000, le=10000)]
+    max: Annotated[float, Field(ge=-10000, le=10000)]
+    label: Label
+
+
+class ReliabilityIndex(Model):
+    """The Jacobson–Truax reliable change index: the scale's SD and its reliability."""
+
+    sd: Annotated[float, Field(gt=0, le=10000)]
+    reliability: Annotated[float, Field(gt=0, lt=1)]
+
+
+class RiskRule(Model):
+    item: Slug
+    at_least: Score
+    message: Text | None = None
+
+
+class Questionnaire(Model):
+    title: Label
+    preset: Slug | None = None
+    licence: Text
+    citation: Text
+    summary: Text | None = None
+    period: Text | None = None
+    every: Annotated[Timeframe, PlainValidator(parse_timeframe)] = Timeframe(2, "week")
+    options: list[AnswerOption] | None = Field(default=None, min_length=2, max_length=11)
+    items: list[Item] = Field(min_length=1, max_length=100)
+    scoring: Scoring | None = None
+    bands: list[ScoreBand] | None = Field(default=None, min_length=1, max_length=12)
+    caseness: Annotated[float, Field(ge=-10000, le=10000)] | None = None
+    reliable_change: Annotated[float, Field(gt=0, le=10000)] | ReliabilityIndex | None = None
+    higher_is: Literal["worse", "better"] | None = None
+    risk: list[RiskRule] | None = Field(default=None, max_length=20)
+    order: int = 0
+
+    #: keys a preset decides; a file that names a preset leaves them out
+    PRESET_KEYS: typing.ClassVar[tuple[str, ...]] = (
+        "scoring", "bands", "caseness", "reliable_change", "higher_is", "risk")

@@ -10,10 +10,12 @@ macros (``templates/macros/blocks.html``, which switches on each block's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime
+
+from dataclasses import dataclass, field as dc_field
 
 from workbook.content import schema
-from workbook.content.load import Goal, Sheet
+from workbook.content.load import Goal, Questionnaire, Sheet
 from workbook.model.fields import Field
 
 
@@ -46,6 +48,25 @@ class RatingBlock:
     label: str
     field: Field  # kind radio; options carry the level descriptions
     kind: str = "rating"
+
+
+@dataclass
+class QuestionBlock:
+    """One item of a questionnaire: its text and one choice among its scored answers."""
+
+    number: int
+    label: str
+    field: Field  # kind radio; each option's value is its score
+    risk: list[tuple[int, str]] = dc_field(default_factory=list)  # (at least, message)
+    kind: str = "question"
+
+
+@dataclass
+class ScoreBlock:
+    """Where the site shows the total once every item is answered (not on paper)."""
+
+    rules: dict  # the scoring rules, as the PDF's description carries them
+    kind: str = "score"
 
 
 @dataclass
@@ -130,17 +151,19 @@ class SheetDoc:
     goal: Goal | None = None
     sheet: Sheet | None = None
     landscape: bool = False
+    questionnaire: Questionnaire | None = None
+    due: datetime.date | None = None  # a packet's copy: the day it is meant to be filled in
 
     def __fingerprint__(self) -> tuple:
         """A sheet is made from its goal or sheet file (and the theme's text, hashed elsewhere)."""
-        return ("doc", self.key, self.goal or self.sheet)
+        return ("doc", self.key, self.goal or self.sheet or self.questionnaire, self.prefix)
 
     @property
     def fields(self) -> list[Field]:
         """Every form field on the sheet, in reading order."""
         found: list[Field] = []
         for block in self.blocks:
-            if isinstance(block, (ScaleBlock, PromptBlock, RatingBlock)):
+            if isinstance(block, (ScaleBlock, PromptBlock, RatingBlock, QuestionBlock)):
                 found.append(block.field)
             elif isinstance(block, (ChecklistBlock, ListBlock)):
                 found.extend(block.fields)

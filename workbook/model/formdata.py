@@ -35,7 +35,7 @@ import json
 from typing import Any, Iterable
 
 from workbook.content import schema
-from workbook.model.blocks import SheetDoc
+from workbook.model.blocks import ScoreBlock, SheetDoc
 from workbook.model.sheets import tracker_days
 
 FORMAT = 1
@@ -71,7 +71,23 @@ def levels_version(levels: dict[str, str]) -> str:
     return _digest("g", levels)
 
 
+def questionnaire_data(doc: SheetDoc) -> dict[str, Any]:
+    """What ``workbook progress`` needs to score a filled copy without the project: the
+    instrument, the item ids and their scores, every scoring rule, and the day a packet's
+    copy is meant for (``due``)."""
+    # the rules as the sheet shows them: band labels in the site's language
+    rules = next(block.rules for block in doc.blocks if isinstance(block, ScoreBlock))
+    preset = doc.questionnaire.data.preset
+    return {"kind": doc.kind, "prefix": doc.prefix, "title": doc.title,
+            "instrument": doc.questionnaire.slug, "preset": preset,
+            "version": _digest("q", {key: rules[key] for key in (
+                "items", "method", "multiply", "max_missing", "prorate")}),
+            "due": doc.due.isoformat() if doc.due else None, "rules": rules}
+
+
 def sheet_data(doc: SheetDoc, start: datetime.date | None = None) -> dict[str, Any]:
+    if doc.questionnaire is not None:
+        return questionnaire_data(doc)
     entry: dict[str, Any] = {"kind": doc.kind, "prefix": doc.prefix, "title": doc.title}
     if doc.goal is None:
         entry["sheet"] = doc.prefix

@@ -112,6 +112,7 @@ class Site(SiteInfo):
     guidance: list[Guidance] = field(default_factory=list)
     sheets: list[SheetDoc] = field(default_factory=list)  # every sheet, goal sheets first
     free_sheets: list[SheetDoc] = field(default_factory=list)
+    questionnaires: list[SheetDoc] = field(default_factory=list)  # the published ones
     workbooks: list[Workbook] = field(default_factory=list)
     sheet_by_key: dict[str, SheetDoc] = field(default_factory=dict)
     pdf_of: dict[str, str] = field(default_factory=dict)  # sheet key or "workbooks/<slug>" → PDF
@@ -179,7 +180,8 @@ def plan_site(content: Content, *, with_pdfs: bool, logo_digest: str = "") -> Pl
         areas=_areas(content),
         guidance=sorted(content.guidance.values(), key=lambda g: (g.data.order, g.data.title)),
         sheets=sheets,
-        free_sheets=[s for s in sheets if s.goal is None],
+        free_sheets=[s for s in sheets if s.goal is None and s.questionnaire is None],
+        questionnaires=[s for s in sheets if s.questionnaire is not None],
         workbooks=sorted(content.workbooks.values(), key=lambda w: (w.data.order, w.data.title)),
         sheet_by_key={s.key: s for s in sheets},
     )
@@ -240,6 +242,9 @@ def _pages(site: Site, pdfs: list[PdfJob]) -> list[Page]:
                 "sheets": [_sheet_link(site, doc) for doc in docs],
                 "guides": [_guidance_link(site.content.guidance[slug])
                            for slug in goal.data.guidance],
+                "questionnaires": [_sheet_link(site, site.sheet_by_key[f"questionnaires/{slug}"])
+                                   for slug in goal.data.questionnaires
+                                   if f"questionnaires/{slug}" in site.sheet_by_key],
             }, crumbs=[home, goals_index], description=goal.data.summary))
             for doc in docs:
                 pages.append(Page(sheet_path(doc), "sheet.html",
@@ -264,6 +269,12 @@ def _pages(site: Site, pdfs: list[PdfJob]) -> list[Page]:
                           crumbs=[home, sheets_index],
                           description=sheet.data.summary or (sheet.intro.text if sheet.intro
                                                              else doc.title)))
+    for doc in site.questionnaires:
+        q = doc.questionnaire.data
+        pages.append(Page(sheet_path(doc), "sheet.html", doc.title,
+                          {"site": info, "sheet": doc, "pdf": site.pdf_of.get(doc.key)},
+                          crumbs=[home, sheets_index],
+                          description=q.summary or q.period or doc.title))
     for job in pdfs:
         if job.workbook:
             wb = job.workbook
@@ -324,8 +335,9 @@ def _workbook_job(site: Site, workbook: Workbook) -> PdfJob:
             guidance = content.guidance[entry.guidance]
             parts.append(Part("guidance", f"guidance-{guidance.slug}", guidance.data.title,
                               guidance=guidance))
-        elif entry.sheet:
-            doc = site.sheet_by_key[f"sheets/{entry.sheet}"]
+        elif entry.sheet or entry.questionnaire:
+            key = f"sheets/{entry.sheet}" if entry.sheet else f"questionnaires/{entry.questionnaire}"
+            doc = site.sheet_by_key[key]
             parts.append(Part("sheet", f"sheet-{doc.prefix}", part_title(doc), sheet=doc))
         else:
             for kind in entry.sheets or goal_sheet_kinds(content.goals[entry.goal]):

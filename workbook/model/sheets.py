@@ -10,6 +10,7 @@ progress`` use too.
 
 from __future__ import annotations
 
+import datetime
 import math
 from typing import Callable
 
@@ -18,10 +19,12 @@ from markupsafe import escape
 from workbook.clinical.wording import (GAS_LEVELS_DOWN, gas_level_names, signed_level,
                                        target_text)
 from workbook.content import schema
-from workbook.content.load import Content, Goal, Sheet
+from workbook.clinical.questionnaires import rules_data, rules_of
+from workbook.content.load import Content, Goal, Questionnaire, Sheet
 from workbook.content.markdown import link_targets
 from workbook.model.blocks import (ChecklistBlock, Column, ExampleBlock, LineBlock, ListBlock,
-                                   PromptBlock, RatingBlock, Row, ScaleBlock, SheetDoc,
+                                   PromptBlock, QuestionBlock, RatingBlock, Row, ScaleBlock,
+                                   ScoreBlock, SheetDoc,
                                    TableBlock, TextBlock, TrackerBlock, Week)
 from workbook.model.fields import (DATE, DATE_COLUMN, NAME, NOTES_COLUMN, Field, Option,
                                    cell_parts, day_row, field_name, goal_prefix, header_field,
@@ -51,6 +54,8 @@ def all_sheets(content: Content) -> list[SheetDoc]:
             docs.append(goal_gas(goal, content.t))
     for slug in sorted(content.sheets):
         docs.append(free_sheet(content.sheets[slug], content.t))
+    for questionnaire in content.published:
+        docs.append(questionnaire_sheet(questionnaire, content.t))
     return docs
 
 
@@ -67,7 +72,8 @@ def sheet_links(doc: SheetDoc) -> list[str]:
 
 def kind_label(kind: str, t: Callable[..., str]) -> str:
     return {"worksheet": t("Worksheet"), "tracker": t("Tracker"),
-            "session-prep": t("Session prep"), "gas": t("Goal rating")}[kind]
+            "session-prep": t("Session prep"), "gas": t("Goal rating"),
+            "questionnaire": t("Questionnaire")}[kind]
 
 
 def goal_sheet_kinds(goal: Goal) -> tuple[str, ...]:
@@ -316,6 +322,53 @@ def scale_options(t, low: int, high: int, anchors: dict[int, str]) -> list[Optio
             spoken = f"{spoken}, {anchors[value]}"
         options.append(Option(value, anchors.get(value), None, spoken))
     return options
+
+
+def questionnaire_sheet(questionnaire: Questionnaire, t, copy: datetime.date | None = None,
+                        number: int = 0) -> SheetDoc:
+    """A questionnaire: name and date lines, its period, one question per item (a radio
+    group ``<slug>_<item>`` whose values are the answers' scores), its source.
+
+    ``copy``: a packet's dated copy; its fields are ``<slug>_<YYYY-MM-DD>_<item>`` so that
+    several copies share one PDF (``number`` tells two on the same day apart)."""
+    q = questionnaire.data
+    slug = questionnaire.slug
+    prefix = slug if copy is None else field_name(
+        slug, copy.isoformat() + (f"-{number}" if number else ""))
+    rules = rules_of(q, t)
+    blocks: list = [header_lines(prefix, t)]
+    if q.period:
+        blocks.append(TextBlock(f"<p class=\"period\">{_escape(q.period)}</p>"))
+    risks = {}
+    for risk in rules.risk:
+        risks.setdefault(risk.item, []).append((risk.at_least, risk.message))
+    for number_, item in enumerate(q.items, start=1):
+        options = [Option(o.score, o.label, None, o.label)
+                   for o in (item.options or q.options)]
+        blocks.append(QuestionBlock(number_, item.text, Field(
+            field_name(prefix, item.id), f"{number_}. {item.text}", "radio", options=options),
+            risks.get(item.id, [])))
+    blocks.append(ScoreBlock(rules_data(rules)))
+    blocks.append(TextBlock("<p class=\"source\">" + _escape(t(
+        "Source: {citation} Licence: {licence}", citation=_sentence(q.citation),
+        licence=_sentence(q.licence))) + "</p>"))
+    return SheetDoc(
+        key=f"questionnaires/{slug}",
+        title=q.title,
+        kind=schema.QUESTIONNAIRE_KIND,
+        kind_label=kind_label(schema.QUESTIONNAIRE_KIND, t),
+        prefix=prefix,
+        blocks=blocks,
+        source_rel=questionnaire.rel,
+        intro_html=f"<p>{_escape(q.summary)}</p>" if q.summary else None,
+        questionnaire=questionnaire,
+        due=copy,
+    )
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def free_sheet(sheet: Sheet, t) -> SheetDoc:
