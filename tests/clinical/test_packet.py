@@ -198,7 +198,7 @@ def test_bad_command_line_input_gets_one_message_each(project: Path) -> None:
     assert result.stderr == (
         "--client has characters the PDF font lacks: 'Ж' (U+0416), 'а' (U+0430), 'н' (U+043D); "
         "write the name without them\n"
-        "no goals or sheets: list at least one with --goal or --sheet\n"
+        "no goals, sheets or questionnaires: list at least one with --goal, --sheet or --questionnaire\n"
         "2 problems found; no packet was written\n")
     result = run(["packet", "--goal", "healthy-boundaries", "--start", "2027-01-04"], project)
     assert result.exit_code == 2
@@ -238,7 +238,7 @@ Di Eng;;2027-01-04;ease-anxiety ease-anxiety;;extra
         "caseload.csv:5: goals: an entry is not one of this project's goals; did you mean "
         "'ease-anxiety'?\n"
         "caseload.csv:5: the start column must hold a real date written like 2027-01-04\n"
-        "caseload.csv:6: no goals or sheets: fill in the goals or sheets column\n"
+        "caseload.csv:6: no goals, sheets or questionnaires: fill in the goals, sheets or questionnaires column\n"
         "caseload.csv:7: has 6 cells but the first line names 5 columns; put several goals in "
         "one cell, separated by spaces\n"
         "5 problems found; no packet was written\n")

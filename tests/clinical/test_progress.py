@@ -206,8 +206,8 @@ def test_files_that_cannot_be_used_are_each_named(downloads: Path, tmp_path: Pat
         "stripped.pdf: has tracker fields but not the description Goal Workbooks puts in its "
         "PDFs (it was made by an older version, or saved by a program that removes it); fill "
         "in a tracker downloaded again\n"
-        f"{worksheet}: holds a worksheet, not a tracker or goal rating sheet; progress reads "
-        "trackers and goal rating sheets\n"
+        f"{worksheet}: holds a worksheet, not a tracker, goal rating sheet or questionnaire; "
+        "progress reads trackers, goal rating sheets and questionnaires\n"
         "7 problems found; nothing was written\n")
     assert "Traceback" not in result.output
     assert not (tmp_path / "progress").exists()

@@ -23,7 +23,7 @@ def test_new_then_check_then_build(tmp_path: Path) -> None:
     result = run(["check", "clinic"], tmp_path)
     assert result.exit_code == 0
     assert result.stdout == ("No problems found: 9 goals, 6 guidance pages, 4 sheets, "
-                             "1 workbook.\n")  # one workbook, not "1 workbooks"
+                             "1 workbook, 1 questionnaire.\n")  # one workbook, not "1 workbooks"
 
     result = run(["build", "clinic", "--no-pdf"], tmp_path)
     assert result.exit_code == 0, result.stderr

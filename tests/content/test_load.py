@@ -243,7 +243,7 @@ contents:
         "content/workbooks/mine.yaml:7: guidance 'smart-goals' is already in this workbook "
         "(contents item 1); list it once",
         "content/workbooks/mine.yaml:8: each contents item needs exactly one of 'guidance:', "
-        "'sheet:' or 'goal:', this one has sheet and goal",
+        "'sheet:', 'goal:' or 'questionnaire:', this one has sheet and goal",
     ]
 
 

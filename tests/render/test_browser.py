@@ -181,6 +181,7 @@ AXE_PAGES = {
     "sheet": SHEET,
     "tracker": "goals/ease-anxiety/tracker.html",
     "search": "search.html?q=sleep",
+    "questionnaire": "questionnaires/weekly-wellbeing.html",
 }
 
 

@@ -24,7 +24,9 @@ from workbook.content.rules import missing_message
 from workbook.errors import Problem, Report, WorkbookError
 from workbook.render.pdf.fonts import coverage, font_files, missing
 
-COLUMNS = ("client", "therapist", "start", "goals", "sheets")
+COLUMNS = ("client", "therapist", "start", "goals", "sheets", "questionnaires")
+#: A packet holds at most this many dated copies of its questionnaires.
+MAX_COPIES = 60
 MAX_NAME = 120
 MAX_CASELOAD_BYTES = 1024 * 1024
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
@@ -41,6 +43,29 @@ class Request:
     sheets: list[str] = field(default_factory=list)
     therapist: str | None = None
     where: tuple[str, int | None] = ("", None)
+    questionnaires: list[str] = field(default_factory=list)  # asked for, and the goals'
+    every: schema.Timeframe | None = None  # --every: instead of each questionnaire's own
+
+    def copies(self, content: Content) -> list[tuple[str, datetime.date]]:
+        """Each questionnaire's dated copies: the start, then every ``every`` across the
+        packet's timeframe (its longest goal's), the last on its final day; one copy
+        when the packet has no goal."""
+        days = max((content.goals[g].data.timeframe.days for g in self.goals), default=0)
+        found = []
+        for slug in self.questionnaires:
+            step = (self.every or content.questionnaires[slug].data.every).days
+            found += [(slug, self.start + datetime.timedelta(days=offset))
+                      for offset in range(0, days + 1, max(step, 1))]
+        return sorted(found, key=lambda copy: (copy[1], copy[0]))
+
+
+def parse_every(text: str) -> schema.Timeframe | None:
+    """'2 weeks' as a timeframe of 1 day to 12 months, or None."""
+    match = re.match(r"^\s*(\d{1,4})\s+(day|week|month)s?\s*$", text)
+    if not match:
+        return None
+    every = schema.Timeframe(int(match[1]), match[2])
+    return every if 1 <= every.days <= 366 else None
 
 
 def parse_start(text: str) -> datetime.date | None:
@@ -60,7 +85,8 @@ def _problem(where: tuple[str, int | None], message: str) -> Problem:
 
 def check_request(content: Content, *, client: str | None, therapist: str | None,
                   start: str | None, goals: list[str], sheets: list[str],
-                  where: tuple[str, int | None], report: Report, cli: bool) -> Request | None:
+                  where: tuple[str, int | None], report: Report, cli: bool,
+                  questionnaires: list[str] = (), every: str | None = None) -> Request | None:
     """Validate one packet's inputs; add each problem to ``report`` (never a name in it)."""
     before = len(report.problems)
 
@@ -96,9 +122,32 @@ def check_request(content: Content, *, client: str | None, therapist: str | None
             add(f"{name('start')} must be a real date written like 2027-01-04, got '{shown}'")
         elif day is None:  # a cell is never repeated: a shifted column puts names in it
             add("the start column must hold a real date written like 2027-01-04")
-    if not goals and not sheets:
-        add(f"no goals or sheets: list at least one with {name('goal')} or {name('sheet')}"
-            if cli else "no goals or sheets: fill in the goals or sheets column")
+    if not goals and not sheets and not questionnaires:
+        add(f"no goals, sheets or questionnaires: list at least one with {name('goal')}, "
+            f"{name('sheet')} or {name('questionnaire')}"
+            if cli else "no goals, sheets or questionnaires: fill in the goals, sheets or "
+                        "questionnaires column")
+    chosen: list[str] = []
+    for slug in questionnaires:
+        label = name("questionnaire") if cli else "questionnaires"
+        if slug in chosen:
+            add(f"{label}: questionnaire '{slug[:40]}' is listed twice")
+        elif not schema.SLUG_RE.match(slug) or slug not in content.questionnaires:
+            close = difflib.get_close_matches(slug, sorted(content.questionnaires), n=1,
+                                              cutoff=0.8)
+            shown = f"'{slug[:40]}' " if cli else ""
+            add(f"{label}: {shown}is not one of this project's questionnaires (content/"
+                f"questionnaires/); " + (f"did you mean '{close[0]}'?" if close else
+                f"they are: {', '.join(sorted(content.questionnaires)) or 'none yet'}"))
+        else:
+            chosen.append(slug)
+    cadence = None
+    if every is not None:
+        cadence = parse_every(every)
+        if cadence is None:
+            add(f"{name('every')} must look like '2 weeks' (from 1 day to 12 months), got "
+                f"'{every.strip()[:40]}'" if cli else
+                "the every column must look like '2 weeks' (from 1 day to 12 months)")
     for kind, slugs, known, other in (("goal", goals, content.goals, content.sheets),
                                       ("sheet", sheets, content.sheets, content.goals)):
         seen: set[str] = set()
@@ -128,8 +177,18 @@ def check_request(content: Content, *, client: str | None, therapist: str | None
                 add(f"{label}: {message}" if not cli else f"{label}: {message}")
     if len(report.problems) > before:
         return None
-    return Request(client.strip(), day, list(goals), list(sheets),
-                   therapist.strip() if therapist and therapist.strip() else None, where)
+    for goal in goals:  # a goal's questionnaires come with it
+        chosen += [slug for slug in content.goals[goal].data.questionnaires if slug not in chosen]
+    request = Request(client.strip(), day, list(goals), list(sheets),
+                      therapist.strip() if therapist and therapist.strip() else None, where,
+                      chosen, cadence)
+    copies = len(request.copies(content))
+    if copies > MAX_COPIES:
+        add(f"the questionnaires would need {copies} dated copies over the packet's "
+            f"timeframe; at most {MAX_COPIES} fit in one packet: choose a longer "
+            f"{name('every')}")
+        return None
+    return request
 
 
 def _font_coverage(content: Content) -> frozenset[int]:
@@ -209,6 +268,7 @@ def read_caseload(path: Path, shown: str, content: Content) -> list[Request]:
             start=row.get("start", ""),
             goals=_slugs(row.get("goals", "")),
             sheets=_slugs(row.get("sheets", "")),
+            questionnaires=_slugs(row.get("questionnaires", "")),
             where=(shown, line),
             report=report,
             cli=False,

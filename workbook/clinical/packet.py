@@ -39,7 +39,8 @@ from workbook.model.blocks import SheetDoc, TrackerBlock
 from workbook.model.fields import DATE, NAME, header_field
 from workbook.model.plan import Part, PdfJob, plan_site
 from workbook.model.sheets import (free_sheet, goal_gas, goal_session_prep, goal_sheet_kinds,
-                                   goal_tracker, goal_worksheet, part_title)
+                                   goal_tracker, goal_worksheet, part_title,
+                                   questionnaire_sheet)
 from workbook.output.private import (check_file, check_folder, next_free, private_folder,
                                      shown, write_private)
 from workbook.project import Project
@@ -80,6 +81,14 @@ def packet_docs(content: Content, request: Request) -> list[SheetDoc]:
                 date_tracker(doc, request.start, t)
             docs.append(doc)
     docs += [free_sheet(content.sheets[slug], t) for slug in request.sheets]
+    for slug, day in request.copies(content):  # in date order, after the other sheets
+        doc = questionnaire_sheet(content.questionnaires[slug], t, copy=day)
+        doc.title = t("{title}, {date}", title=doc.title,
+                      date=plain_spaces(t.date(day, "long")))
+        for f in doc.fields:
+            if f.name == header_field(doc.prefix, DATE):
+                f.value = plain_spaces(t.date(day, "long"))
+        docs.append(doc)
     for doc in docs:
         for f in doc.fields:
             if f.name == header_field(doc.prefix, NAME):
@@ -178,13 +187,15 @@ def with_appearances(data: bytes) -> bytes:
 
 def run_packet_command(content: Content, *, goals: list[str], sheets: list[str],
                        client: str | None, therapist: str | None, start: str | None,
-                       caseload: str | None, out: str | None, paper: str | None) -> str:
+                       caseload: str | None, out: str | None, paper: str | None,
+                       questionnaires: list[str] = (), every: str | None = None) -> str:
     """``workbook packet``: check everything, render every packet, then write them all.
     Returns the message for the terminal (file names only, never a person's name)."""
     project = content.project
     if caseload is not None:
         given = [f"--{name}" for name, value in (("goal", goals), ("sheet", sheets),
-                 ("client", client), ("therapist", therapist), ("start", start)) if value]
+                 ("client", client), ("therapist", therapist), ("start", start),
+                 ("questionnaire", questionnaires)) if value]
         if given:
             raise CommandLineError(f"--from reads the client, therapist, start, goals and sheets "
                                 f"from the file; leave out {', '.join(given)}")
@@ -202,7 +213,7 @@ def run_packet_command(content: Content, *, goals: list[str], sheets: list[str],
         report = Report()
         request = check_request(content, client=client, therapist=therapist, start=start,
                                 goals=goals, sheets=sheets, where=("", None), report=report,
-                                cli=True)
+                                cli=True, questionnaires=list(questionnaires), every=every)
         report.raise_if_any(CommandLineError)  # each a mistake in an option: exit code 2
         requests = [request]
         if out and not (out.endswith(("/", os.sep)) or Path(out).expanduser().is_dir()):

@@ -199,16 +199,31 @@ NOT_PRESETS = {
 }
 
 
+def preset_words(t: Translate) -> dict[str, str]:
+    """The presets' band names and risk messages in the site's language (each written out
+    here, so the catalogue check finds it)."""
+    return {"Minimal": t("Minimal"), "Mild": t("Mild"), "Moderate": t("Moderate"),
+            "Moderately severe": t("Moderately severe"), "Severe": t("Severe"),
+            "Poor well-being": t("Poor well-being"),
+            "Not in the poor range": t("Not in the poor range"),
+            RISK_MESSAGE: t("This answer needs a clinician's attention today: talk about it "
+                            "with the client before anything else."),
+            PHQ9_RISK_MESSAGE: t("Item 9 (thoughts of being better off dead or of self-harm) "
+                                 "was answered above 0: review it with the client today, "
+                                 "before anything else.")}
+
+
 def preset_rules(preset: Preset, item_ids: list[str], t: Translate) -> Rules:
     """A preset's rules for a file's items (ids in the file's order)."""
+    words = preset_words(t)
     return Rules(
         items=tuple((item, preset.scores) for item in item_ids),
         method="sum", multiply=preset.multiply, max_missing=preset.max_missing,
         prorate=preset.prorate,
-        bands=tuple(Band(low, high, t(label)) for low, high, label in preset.bands),
+        bands=tuple(Band(low, high, words[label]) for low, high, label in preset.bands),
         caseness=preset.caseness, rc_points=preset.rc_points, higher_is=preset.higher_is,
         risk=tuple(Risk(item_ids[number - 1], at_least,
-                        t(PHQ9_RISK_MESSAGE) if preset.name == "phq-9" else t(RISK_MESSAGE))
+                        words[PHQ9_RISK_MESSAGE if preset.name == "phq-9" else RISK_MESSAGE])
                    for number, at_least in preset.risk if number <= len(item_ids)),
     )
 
@@ -237,7 +252,7 @@ def rules_of(data: Questionnaire, t: Translate) -> Rules:
         rc_sd=None if rc is None or isinstance(rc, (int, float)) else rc.sd,
         rc_reliability=None if rc is None or isinstance(rc, (int, float)) else rc.reliability,
         higher_is=data.higher_is or "worse",
-        risk=tuple(Risk(r.item, r.at_least, r.message or t(RISK_MESSAGE))
+        risk=tuple(Risk(r.item, r.at_least, r.message or preset_words(t)[RISK_MESSAGE])
                    for r in data.risk or ()),
     )
 

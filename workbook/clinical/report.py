@@ -144,11 +144,10 @@ def run_progress(files: list[str], out: str | None, *, copies: bool = False,
     summary = [f"{view['title']}: {view['filled']}" for view in goal_views]
     summary += [view["summary"] for view in questionnaire_views]
     if context["risks"]:
-        summary.insert(0, t("Risk answers on {n} questionnaires: read the report's first box "
-                            "before anything else", n=len(context["risks"]))
+        summary.insert(0, t("{n} risk answers: read the report's first box before anything "
+                            "else", n=len(context["risks"]))
                        if len(context["risks"]) != 1 else
-                       t("A risk answer on 1 questionnaire: read the report's first box "
-                         "before anything else"))
+                       t("1 risk answer: read the report's first box before anything else"))
     if ratings:
         summary.append(t("Goal attainment: T-score {t} over {n} rated goals", t=context["gas"]["t"],
                          n=len(ratings)) if len(ratings) != 1 else

@@ -127,10 +127,6 @@ def risk_rows(instruments: list[Instrument], t: Catalogue) -> list[dict]:
     return rows
 
 
-RELIABLE_WORDS = {"improved": "reliably improved", "deteriorated": "reliably deteriorated",
-                  "none": "no reliable change"}
-
-
 def outcome_words(outcome: Outcome, t: Catalogue) -> tuple[str, str]:
     """The reliable change and recovery in the report's language."""
     reliable = {"improved": t("reliably improved"), "deteriorated": t("reliably deteriorated"),

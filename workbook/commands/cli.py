@@ -142,7 +142,8 @@ def check(directory: str) -> None:
     click.echo(f"No problems found{warned}: {_count(len(content.goals), 'goal')}, "
                f"{_count(len(content.guidance), 'guidance page')}, "
                f"{_count(len(content.sheets), 'sheet')}, "
-               f"{_count(len(content.workbooks), 'workbook')}.")
+               f"{_count(len(content.workbooks), 'workbook')}, "
+               f"{_count(len(content.questionnaires), 'questionnaire')}.")
 
 
 @main.command(name="build")
@@ -214,6 +215,13 @@ class ProgressBar:
                    "rating (repeat it).")
 @click.option("--sheet", "sheets", multiple=True, metavar="SLUG",
               help="A free-standing sheet to add (repeat it).")
+@click.option("--questionnaire", "questionnaires", multiple=True, metavar="SLUG",
+              help="A questionnaire to add: dated copies at the start and every 'every' "
+                   "across the packet's timeframe (repeat it). A goal's own questionnaires "
+                   "come with it.")
+@click.option("--every", metavar="DURATION",
+              help="How often the questionnaires repeat, like '2 weeks' (default: each "
+                   "questionnaire's 'every').")
 @click.option("--client", metavar="NAME", help="The client's name, for the cover and name lines.")
 @click.option("--therapist", metavar="NAME", help="The therapist's name, for the cover.")
 @click.option("--start", metavar="DATE", help="The first day, like 2027-01-04: dates the tracker.")
@@ -224,7 +232,8 @@ class ProgressBar:
                    "--from, the folder to write into.")
 @click.option("--paper", type=click.Choice(["letter", "a4"]), default=None,
               help="Paper size (default: 'paper' in workbook.yaml).")
-def packet(directory: str, goals: tuple[str, ...], sheets: tuple[str, ...], client: str | None,
+def packet(directory: str, goals: tuple[str, ...], sheets: tuple[str, ...],
+           questionnaires: tuple[str, ...], every: str | None, client: str | None,
            therapist: str | None, start: str | None, caseload: str | None, out: str | None,
            paper: str | None) -> None:
     """Make a client packet: a cover and the chosen sheets, with the client's name and
@@ -241,7 +250,8 @@ def packet(directory: str, goals: tuple[str, ...], sheets: tuple[str, ...], clie
     try:
         message = run_packet_command(content, goals=list(goals), sheets=list(sheets),
                                      client=client, therapist=therapist, start=start,
-                                     caseload=caseload, out=out, paper=paper)
+                                     caseload=caseload, out=out, paper=paper,
+                                     questionnaires=list(questionnaires), every=every)
     except WorkbookError as error:
         _fail(error, None, "no packet was written")
     click.echo(message)
@@ -288,6 +298,35 @@ def progress_command(files: tuple[str, ...], out: str | None, copies: bool,
         printed = [path for path in outcome.written if path.name.endswith("-print.pdf")]
         click.echo(f"Wrote {_count(len(printed), 'print-ready copy', 'print-ready copies')} "
                    f"to {os.path.relpath(folder)}/.")
+
+
+@main.command(name="import-questionnaire")
+@click.argument("file", metavar="FILE.json")
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--out", metavar="FILE.yaml",
+              help="Where to write it (default: DIRECTORY/content/questionnaires/<slug>.yaml; "
+                   "an existing file is never replaced).")
+def import_questionnaire(file: str, directory: str, out: str | None) -> None:
+    """Turn a FHIR R4 Questionnaire (JSON, e.g. LOINC's PHQ-9) into a questionnaire file of
+    the project in DIRECTORY, scores taken from ordinalValue or itemWeight."""
+    from workbook.content.fhir_import import read_questionnaire, write_imported
+
+    try:
+        imported = read_questionnaire(Path(file).expanduser(), file)
+        if out:
+            target = Path(out).expanduser()
+        else:
+            project = open_project(directory)
+            target = project.content_dir / "questionnaires" / f"{imported.slug}.yaml"
+        write_imported(imported, target)
+    except WorkbookError as error:
+        _fail(error, None, "nothing was written")
+    for note in imported.notes:
+        click.echo(one_line(f"{file}: note: {note}"), err=True)
+    preset = f", preset {imported.preset}" if imported.preset else ""
+    click.echo(f"Wrote {os.path.relpath(target)}: {_count(imported.items, 'item')}{preset}. "
+               f"Check it with 'workbook check', and add '{imported.slug}' to "
+               "'questionnaires:' in workbook.yaml to publish it.")
 
 
 @main.command()

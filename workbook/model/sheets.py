@@ -324,17 +324,16 @@ def scale_options(t, low: int, high: int, anchors: dict[int, str]) -> list[Optio
     return options
 
 
-def questionnaire_sheet(questionnaire: Questionnaire, t, copy: datetime.date | None = None,
-                        number: int = 0) -> SheetDoc:
+def questionnaire_sheet(questionnaire: Questionnaire, t,
+                        copy: datetime.date | None = None) -> SheetDoc:
     """A questionnaire: name and date lines, its period, one question per item (a radio
     group ``<slug>_<item>`` whose values are the answers' scores), its source.
 
     ``copy``: a packet's dated copy; its fields are ``<slug>_<YYYY-MM-DD>_<item>`` so that
-    several copies share one PDF (``number`` tells two on the same day apart)."""
+    several copies share one PDF."""
     q = questionnaire.data
     slug = questionnaire.slug
-    prefix = slug if copy is None else field_name(
-        slug, copy.isoformat() + (f"-{number}" if number else ""))
+    prefix = slug if copy is None else field_name(slug, copy.isoformat())
     rules = rules_of(q, t)
     blocks: list = [header_lines(prefix, t)]
     if q.period:

@@ -1,0 +1,268 @@
+"""Questionnaires end to end: the site page, the fillable PDF, packets, scoring filled PDFs
+(filled by PDFium and pdf.js, as Chrome and Firefox do), the report's risk box, scores.csv,
+the FHIR export, and importing a FHIR Questionnaire.
+
+The PHQ-9 here is a test copy: the preset's scoring, with item text written for the tests
+(the project never carries a publisher's wording).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from tests import engines
+from workbook import BuildConfig, build
+from workbook.project import new_project
+
+from ..helpers import REPO, fill, parse, run, write
+
+PHQ9 = """\
+title: Patient Health Questionnaire (PHQ-9)
+preset: phq-9
+licence: Free to reproduce; no permission needed.
+citation: Kroenke, Spitzer & Williams, 2001.
+period: Over the last 2 weeks, how often has each of these bothered you?
+options:
+  - {label: Not at all, score: 0}
+  - {label: Several days, score: 1}
+  - {label: More than half the days, score: 2}
+  - {label: Nearly every day, score: 3}
+items:
+""" + "".join(f"  - {{id: q{n}, text: 'Test statement {n}, written for these tests.'}}\n"
+              for n in range(1, 10))
+
+
+def with_phq9(root: Path) -> Path:
+    write(root / "content/questionnaires/phq-9.yaml", PHQ9)
+    config = (root / "workbook.yaml").read_text(encoding="utf-8")
+    write(root / "workbook.yaml", config.replace("questionnaires: [weekly-wellbeing]",
+                                                 "questionnaires: [weekly-wellbeing, phq-9]"))
+    goal = root / "content/goals/ease-anxiety.yaml"
+    write(goal, goal.read_text(encoding="utf-8") + "questionnaires: [phq-9]\n")
+    return root
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = new_project(tmp_path_factory.mktemp("q") / "project").root
+    for folder, keep in (("goals", "ease-anxiety.yaml"), ("sheets", ""), ("workbooks", "")):
+        for path in (root / "content" / folder).iterdir():
+            if path.name != keep:
+                path.unlink()
+    with_phq9(root)
+    build(BuildConfig(project_dir=root))
+    return root
+
+
+# --------------------------------------------------------------------------- what is built
+
+
+def test_the_site_page_asks_each_item_in_its_own_fieldset(site: Path) -> None:
+    page = site / "output/questionnaires/phq-9.html"
+    html = page.read_text(encoding="utf-8")
+    assert html.count('<fieldset class="block block-question"') == 9
+    assert html.count("<legend>") >= 9
+    assert 'name="phq-9_q1" value="3"' in html
+    assert html.count("data-risk=") == 1  # item 9 only
+    assert "data-rules=" in html and "assets/questionnaire.js" in html
+    assert "This is not a diagnosis." in html
+    assert "Kroenke, Spitzer &amp; Williams, 2001." in html
+    goal = parse(site / "output/goals/ease-anxiety.html")
+    assert "../questionnaires/phq-9.html" in [url for url, _ in goal.links]
+    sheets = (site / "output/sheets/index.html").read_text(encoding="utf-8")
+    assert "questionnaires/phq-9.html" in sheets and "questionnaires/weekly-wellbeing.html" in sheets
+
+
+def test_the_pdf_has_a_radio_group_per_item_valued_by_score(site: Path) -> None:
+    pdf_path = site / "output/downloads/phq-9.pdf"
+    groups = {}
+    with pikepdf.open(pdf_path) as pdf:
+        for f in pdf.Root.AcroForm.Fields:
+            states = set()
+            for kid in f.get("/Kids", []):
+                states |= {str(k) for k in kid.AP.N.keys()} - {"/Off"}
+            groups[str(f.T)] = states
+    assert groups.pop("phq-9_name") == set() and groups.pop("phq-9_date") == set()
+    assert groups == {f"phq-9_q{n}": {"/0", "/1", "/2", "/3"} for n in range(1, 10)}
+    text = subprocess.run(["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Kroenke, Spitzer & Williams, 2001." in text
+    assert "Free to reproduce; no permission needed." in text
+    assert "Nearly every day" in text
+
+
+def test_an_unpublished_questionnaire_is_not_on_the_site(site: Path) -> None:
+    assert not (site / "output/questionnaires/other.html").exists()
+    assert sorted(p.name for p in (site / "output/questionnaires").iterdir()) == \
+        ["phq-9.html", "weekly-wellbeing.html"]
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def _filled(site: Path, tmp: Path, engine: str, values: dict) -> Path:
+    source = site / "output/downloads/phq-9.pdf"
+    target = tmp / f"{engine}-{values['phq-9_date']}.pdf"
+    engines.fill(engine, source, target, values, engines.layout(source))
+    return target
+
+
+@pytest.fixture(scope="module")
+def scored(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two PHQ-9s: one filled by PDFium (Chrome), all 2s with a risk answer, one by pdf.js
+    (Firefox) two weeks later, all 1s; then `workbook progress --fhir`."""
+    tmp = tmp_path_factory.mktemp("scored")
+    first = _filled(site, tmp, "pdfium", {"phq-9_date": "2027-01-04",
+                                          **{f"phq-9_q{n}": "2" for n in range(1, 10)}})
+    later = _filled(site, tmp, "pdfjs", {"phq-9_date": "2027-01-18",
+                                         **{f"phq-9_q{n}": "1" for n in range(1, 9)},
+                                         "phq-9_q9": "0"})
+    result = run(["progress", str(later), str(first), "--out", str(tmp / "report"),
+                  "--fhir", str(tmp / "bundle.json")], tmp)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == \
+        "1 risk answer: read the report's first box before anything else"
+    assert "Patient Health Questionnaire (PHQ-9): latest total 8 (Mild) · reliably improved" \
+        in result.stdout
+    return tmp
+
+
+def test_scores_csv_has_the_columns_and_the_scores(scored: Path) -> None:
+    rows = list(csv.reader((scored / "report/scores.csv").open(encoding="utf-8")))
+    assert rows == [
+        ["instrument", "administered", "total", "band", "caseness", "change",
+         "reliable_change", "recovery", "items_answered", "risk"],
+        ["phq-9", "2027-01-04", "18", "Moderately severe", "yes", "0", "none",
+         "not recovered", "9", "q9"],
+        ["phq-9", "2027-01-18", "8", "Mild", "no", "-10", "improved", "reliably recovered",
+         "9", ""],
+    ]
+
+
+def test_the_report_opens_with_the_risk_answer(scored: Path) -> None:
+    html = (scored / "report/report.html").read_text(encoding="utf-8")
+    body = html.split("</header>", 1)[1]
+    assert body.lstrip().startswith('<section class="risk" role="alert"')
+    first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(scored / "report/report.pdf"),
+                            "-"], capture_output=True, text=True, check=True).stdout
+    words = " ".join(first.split())
+    assert words.index("Risk answers: review before anything else") < words.index("Questionnaires")
+    assert "January 4, 2027 · Patient Health Questionnaire (PHQ-9), item 9: answered 2." in words
+    assert "review it with the client today" in words
+    chart = (scored / "report/phq-9.scores.svg").read_text(encoding="utf-8")
+    for band in ("Minimal", "Mild", "Moderate", "Moderately severe", "Severe", "case from 10"):
+        assert f">{band}<" in chart
+
+
+def test_the_fhir_bundle_is_valid_r4(scored: Path) -> None:
+    from fhir.resources.R4B.bundle import Bundle
+
+    data = json.loads((scored / "bundle.json").read_text(encoding="utf-8"))
+    bundle = Bundle.model_validate(data)
+    kinds = [entry.resource.get_resource_type() for entry in bundle.entry]
+    assert kinds == ["QuestionnaireResponse", "Observation"] * 2
+    first, total = bundle.entry[0].resource, bundle.entry[1].resource
+    assert first.authored.isoformat() == "2027-01-04"
+    assert [(i.linkId, i.answer[0].valueInteger) for i in first.item][-1] == ("q9", 2)
+    assert total.code.coding[0].code == "44261-6"  # LOINC: PHQ-9 total score
+    assert float(total.valueQuantity.value) == 18
+    assert total.derivedFrom[0].reference == bundle.entry[0].fullUrl
+    assert "name" not in json.dumps(data).lower().replace("display", "")
+
+
+def test_a_questionnaire_missing_too_many_items_is_not_scored(site: Path, tmp_path: Path) -> None:
+    source = site / "output/downloads/phq-9.pdf"
+    partial = fill(source, tmp_path / "partial.pdf",
+                   {"phq-9_date": "2027-01-04", "phq-9_q1": "/3", "phq-9_q2": "/3"})
+    result = run(["progress", str(partial), "--out", str(tmp_path / "out")], tmp_path)
+    assert result.exit_code == 0, result.output
+    assert (f"{partial}: Patient Health Questionnaire (PHQ-9): not scored: 7 of 9 items not "
+            "answered; at most 1 may be missing") in result.stderr
+    row = list(csv.reader((tmp_path / "out/scores.csv").open(encoding="utf-8")))[1]
+    assert row[2:4] == ["", "not scored: 7 of 9 items not answered; at most 1 may be missing"]
+
+
+# --------------------------------------------------------------------------- packets
+
+
+def test_a_packet_has_dated_copies_that_progress_puts_in_order(site: Path, tmp_path: Path) -> None:
+    result = run(["packet", str(site), "--goal", "ease-anxiety", "--client", "Test Client",
+                  "--start", "2027-01-04", "--every", "4 weeks", "--out",
+                  str(tmp_path / "p.pdf")], tmp_path)
+    assert result.exit_code == 0, result.output
+    with pikepdf.open(tmp_path / "p.pdf") as pdf:
+        names = [str(f.T) for f in pdf.Root.AcroForm.Fields]
+    dates = sorted({name.split("_")[1] for name in names if name.startswith("phq-9_")})
+    assert dates == ["2027-01-04", "2027-02-01", "2027-03-01", "2027-03-29"]  # 12 weeks
+    copy = {f"phq-9_2027-02-01_q{n}": "/1" for n in range(1, 10)}
+    filled = fill(tmp_path / "p.pdf", tmp_path / "filled.pdf",
+                  {**copy, **{f"phq-9_2027-01-04_q{n}": "/3" for n in range(1, 10)}})
+    result = run(["progress", str(filled), "--out", str(tmp_path / "out")], tmp_path)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader((tmp_path / "out/scores.csv").open(encoding="utf-8")))
+    assert [row[:3] for row in rows[1:]] == [["phq-9", "2027-01-04", "27"],
+                                            ["phq-9", "2027-02-01", "9"]]
+    assert "Test Client" not in result.output
+
+
+def test_a_packet_refuses_an_unknown_questionnaire_and_a_bad_every(site: Path,
+                                                                    tmp_path: Path) -> None:
+    result = run(["packet", str(site), "--questionnaire", "phq-8", "--every", "soon",
+                  "--client", "Test Client", "--start", "2027-01-04"], tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "--every must look like '2 weeks' (from 1 day to 12 months), got 'soon'",
+        "--questionnaire: 'phq-8' is not one of this project's questionnaires (content/"
+        "questionnaires/); did you mean 'phq-9'?",
+        "2 problems found; no packet was written"]
+
+
+# --------------------------------------------------------------------------- import
+
+
+FHIR = REPO / "tests/fixtures/phq9-like-questionnaire.json"
+
+
+def test_importing_a_fhir_questionnaire_writes_a_file_that_checks(project: Path) -> None:
+    result = run(["import-questionnaire", str(FHIR), str(project)], project)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Wrote content/questionnaires/phq-9.yaml: 9 items, preset "
+                                    "phq-9.") or "phq-9.yaml: 9 items, preset phq-9." in result.stdout
+    assert "note: left out 'How hard has this made things?': its answers have no scores" \
+        in result.stderr
+    text = (project / "content/questionnaires/phq-9.yaml").read_text(encoding="utf-8")
+    assert "preset: phq-9" in text and "id: q9" in text and "id: q10" not in text
+    assert "score: 3" in text and "label: Every day" in text
+    check = run(["check", str(project)], project)
+    assert check.exit_code == 0, check.output
+    again = run(["import-questionnaire", str(FHIR), str(project)], project)
+    assert again.exit_code == 1 and "exists already" in again.stderr
+
+
+@pytest.mark.parametrize("body,message", [
+    ("{not json", "is not JSON in UTF-8; export the Questionnaire as FHIR JSON"),
+    ('{"resourceType": "Patient"}',
+     "is not a FHIR Questionnaire (its resourceType must be 'Questionnaire')"),
+    ('{"resourceType": "Questionnaire", "item": [{"linkId": "a", "type": "string", '
+     '"text": "Why?"}]}',
+     "has no scored items: no 'choice' item whose answers all carry an ordinalValue or "
+     "itemWeight"),
+    ('{"resourceType": "Questionnaire", "item": [{"linkId": "a", "type": "choice", "text": "x",'
+     ' "answerOption": [{"valueCoding": {"display": "a"}, "extension": [{"url": "ordinalValue",'
+     ' "valueDecimal": 0.5}]}, {"valueCoding": {"display": "b"}, "extension": [{"url": '
+     '"ordinalValue", "valueDecimal": 1}]}]}]}',
+     "item 'x' has a score that is not a whole number from -100 to 100"),
+])
+def test_a_bad_questionnaire_file_is_refused_with_a_reason(project: Path, body: str,
+                                                           message: str) -> None:
+    source = write(project / "in.json", body)
+    result = run(["import-questionnaire", str(source), str(project)], project)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == f"{source}: {message}"
+    assert not (project / "content/questionnaires/questionnaire.yaml").exists()
