@@ -40,7 +40,7 @@ SCALE = 2  # renders at 144 dpi
 #: One of each kind of PDF a client fills: a tracker, a worksheet, a session-prep sheet, a
 #: goal rating sheet and a combined workbook.
 FILES = ("ease-anxiety-tracker", "ease-anxiety-worksheet", "ease-anxiety-session-prep",
-         "ease-anxiety-gas", "getting-started")
+         "ease-anxiety-gas", "weekly-wellbeing", "getting-started")
 NAME = "Zoë Núñez “Grüße” – ½"
 LONG = "\n".join(f"Line {n}: mañana I will try the plan again, step by step." for n in range(1, 7))
 

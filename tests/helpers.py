@@ -6,6 +6,7 @@ Test modules import these from here, never from each other.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -148,7 +149,23 @@ language: es
 paper: a4
 accent_color: "#2f6f73"
 support_note: Si estás en peligro o piensas en hacerte daño, llama ahora al número de emergencias.
+questionnaires: [animo]
 """
+
+#: A PHQ-9 with test wording in Spanish: the preset's bands and risk message are theme text.
+QUESTIONNAIRE = """\
+title: Cuestionario del ánimo
+preset: phq-9
+licence: Libre para las pruebas.
+citation: Texto de prueba, 2026.
+period: En las dos últimas semanas, ¿con qué frecuencia te ha pasado esto?
+options:
+  - {label: Nunca, score: 0}
+  - {label: Varios días, score: 1}
+  - {label: Más de la mitad de los días, score: 2}
+  - {label: Casi todos los días, score: 3}
+items:
+""" + "".join(f"  - {{id: p{n}, text: 'Frase de prueba número {n}.'}}\n" for n in range(1, 10))
 
 SPANISH_GOAL = """\
 title: Dormir con un horario estable
@@ -234,6 +251,7 @@ contents:
   - {guidance: descanso}
   - {sheet: revision}
   - {goal: dormir}
+  - {questionnaire: animo}
 """
 
 
@@ -243,6 +261,7 @@ def write_spanish_project(root: Path, goal: str = SPANISH_GOAL) -> Path:
     write(root / "content/guidance/descanso.md", GUIDANCE)
     write(root / "content/sheets/revision.yaml", SHEET)
     write(root / "content/workbooks/primeros-pasos.yaml", WORKBOOK)
+    write(root / "content/questionnaires/animo.yaml", QUESTIONNAIRE)
     return root
 
 
@@ -267,7 +286,10 @@ class VisibleWords(HTMLParser):
             if value and (name in self.SPOKEN or (name.startswith("data-") and name not in (
                     "data-sheet", "data-root", "data-bundle", "data-pagefind-meta", "data-pdf",
                     "data-fill-script", "data-filled-name"))):  # keys, addresses, file names
-                self.chunks.append(value)
+                if name in ("data-rules", "data-risk"):  # JSON: its texts are shown, not its keys
+                    self.chunks.extend(_json_texts(json.loads(value)))
+                else:
+                    self.chunks.append(value)
 
     def handle_endtag(self, tag) -> None:
         if tag in ("script", "style"):
@@ -276,6 +298,17 @@ class VisibleWords(HTMLParser):
     def handle_data(self, data) -> None:
         if not self._skip:
             self.chunks.append(data)
+
+
+def _json_texts(data) -> list[str]:
+    """The texts in JSON data a page carries for its script (band names, risk messages),
+    without the keys and the syntax words ('sum', 'worse') the script reads."""
+    if isinstance(data, dict):
+        return [t for key, value in data.items() if key in ("label", "message", "bands", "risk")
+                for t in _json_texts(value)]
+    if isinstance(data, list):
+        return [t for item in data for t in _json_texts(item)]
+    return [data] if isinstance(data, str) else []
 
 
 WORD = re.compile(r"[^\W\d_]+")
@@ -300,7 +333,8 @@ def allowed_words(project: Path) -> set[str]:
 
 #: Keys whose values are syntax ('every: week', 'kind: scale'), not words a reader sees.
 SYNTAX = {"id", "kind", "every", "direction", "area", "timeframe", "guidance", "sheet", "goal",
-          "sheets", "paper", "language", "accent_color", "logo", "site_url"}
+          "sheets", "paper", "language", "accent_color", "logo", "site_url", "preset",
+          "questionnaires", "questionnaire", "higher_is", "method"}
 
 
 def _human_text(data, key=None) -> list[str]:

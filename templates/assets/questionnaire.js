@@ -39,14 +39,10 @@
       var value = chosen(item);
       if (value !== null) answered.push(value);
     });
-    var missing = rules.items.length - answered.length;
-    var allowed = rules.prorate ? rules.max_missing : 0;
-    if (!answered.length || missing > allowed) return { missing: missing };
+    // online, the total waits for every answer (prorating is for returned paper copies)
+    if (answered.length < rules.items.length) return {};
     var sum = answered.reduce(function (a, b) { return a + b; }, 0);
-    var value;
-    if (rules.method === "mean") value = number(sum / answered.length);
-    else value = (missing ? Math.round(sum * rules.items.length / answered.length) : sum) * rules.multiply;
-    return { value: value, missing: missing };
+    return { value: rules.method === "mean" ? number(sum / answered.length) : sum * rules.multiply };
   }
 
   function band(value) {
@@ -65,7 +61,6 @@
     } else {
       var parts = [fill(text.total, { total: number(score.value), low: number(ends(Math.min)),
                                       high: number(ends(Math.max)) })];
-      if (score.missing) parts.push(text.prorated);
       var named = band(score.value);
       if (named) parts.push(fill(text.band, { band: named }));
       parts.push(rules.higher_is === "better" ? text.better : text.worse);

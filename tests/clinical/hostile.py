@@ -147,7 +147,27 @@ def _out(where: str) -> Callable[[Path, Path], list[str]]:
 
 
 #: name → (maker(tracker, folder) → progress arguments, exit code, text stderr must hold)
+def _questionnaire(**change) -> Callable[[dict], None]:
+    """A questionnaire added to the tracker's description, with ``change`` over its rules."""
+    def add(data: dict) -> None:
+        rules = {"items": [{"id": "q1", "scores": [0, 1, 2, 3]}], "method": "sum",
+                 "bands": [{"min": 0, "max": 3, "label": "=HYPERLINK(\"http://x.example/\")"}],
+                 "risk": [], **change}
+        data["sheets"].append({"kind": "questionnaire", "instrument": "check", "title": "Check",
+                               "prefix": "check", "version": "q-000000000000", "rules": rules})
+    return add
+
+
 CASES: dict[str, tuple[Callable[[Path, Path], list[str]], int, str]] = {
+    "questionnaire-item-is-a-path": (lambda t, f: _file(t, f, describe=_questionnaire(
+        items=[{"id": "../x", "scores": [0, 1]}])), 1, f"{DAMAGED} (sheets.1.questionnaire"),
+    "questionnaire-score-a-billion": (lambda t, f: _file(t, f, describe=_questionnaire(
+        items=[{"id": "q1", "scores": [0, 10 ** 9]}])), 1, DAMAGED),
+    "questionnaire-risk-names-no-item": (lambda t, f: _file(t, f, describe=_questionnaire(
+        risk=[{"item": "q9", "at_least": 1}])), 1, DAMAGED),
+    "questionnaire-left-empty": (lambda t, f: _file(t, f, describe=_questionnaire(),
+                                                    values={f"{T}_w01_d1_spells": "2"}), 0,
+                                 "nothing is filled in on the questionnaire 'Check'"),
     "goal-is-a-path": (lambda t, f: _file(t, f, describe=_set(["goal"], "../../evil")), 1,
                        f"{DAMAGED} (sheets.0.tracker.goal"),
     "measure-id-absolute": (lambda t, f: _file(t, f, describe=lambda d: _sheet(d)["measures"][0]

@@ -44,7 +44,8 @@ def with_phq9(root: Path) -> Path:
     write(root / "workbook.yaml", config.replace("questionnaires: [weekly-wellbeing]",
                                                  "questionnaires: [weekly-wellbeing, phq-9]"))
     goal = root / "content/goals/ease-anxiety.yaml"
-    write(goal, goal.read_text(encoding="utf-8") + "questionnaires: [phq-9]\n")
+    write(goal, goal.read_text(encoding="utf-8").replace(
+        "questionnaires: [weekly-wellbeing]", "questionnaires: [weekly-wellbeing, phq-9]"))
     return root
 
 
@@ -266,3 +267,61 @@ def test_a_bad_questionnaire_file_is_refused_with_a_reason(project: Path, body: 
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == f"{source}: {message}"
     assert not (project / "content/questionnaires/questionnaire.yaml").exists()
+
+
+# --------------------------------------------------------------------------- in a browser
+
+
+@pytest.fixture(scope="module")
+def served(site: Path):
+    from tests.browser import static_site
+
+    with static_site(site / "output") as served:
+        yield served
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_online_the_total_waits_for_every_answer_and_a_risk_answer_speaks_at_once(
+        browser, served, width: int) -> None:
+    from tests.browser import AXE_JS
+
+    # bypass_csp only so that axe itself can be injected into the page
+    context = browser.new_context(viewport={"width": width, "height": 844}, bypass_csp=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(served.url + "questionnaires/phq-9.html")
+    result = page.locator(".score-result")
+    assert result.inner_text() == "Answer every question to see your total (9 left)."
+    note = page.locator("fieldset[data-risk] .risk-note")
+    assert note.is_hidden()
+    page.get_by_role("radio", name="Several days").last.check()  # item 9: the risk answer
+    assert note.is_visible()
+    assert note.locator("xpath=ancestor::fieldset").locator("legend").inner_text().startswith("9.")
+    said = note.inner_text()
+    assert "Item 9 (thoughts of being better off dead or of self-harm)" in said
+    assert "call your local emergency number or a crisis line now" in said  # the support note
+    assert page.get_by_role("alert").count() == 1
+    for n in range(1, 8):
+        page.locator(f"#phq-9_q{n}-2").check()
+    assert result.inner_text() == "Answer every question to see your total (1 left)."
+    page.locator("#phq-9_q8-3").check()
+    assert result.inner_text() == (
+        "Your total: 18 (from 0 to 27). This total is in the range called: Moderately severe. "
+        "On this questionnaire a higher total means more difficulty.")
+    assert "This is not a diagnosis." in page.locator(".block-score").inner_text()
+    if width == 390:  # every answer is a target a thumb can hit
+        box = page.locator("label[for='phq-9_q1-0']").locator("xpath=..").bounding_box()
+        assert box["height"] >= 44 and box["width"] > 300
+    page.add_script_tag(path=str(AXE_JS))
+    found = page.evaluate("""() => axe.run(document, {
+        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa',
+                                        'best-practice']}, resultTypes: ['violations']})""")
+    page.locator("#phq-9_q9-0").check()
+    assert note.is_hidden()
+    page.reload()  # the answers stay in this browser, and so does what they mean
+    assert "Your total: 17" in result.inner_text()
+    context.close()
+    assert errors == []
+    assert found["passes"]
+    assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in found["violations"]] == []

@@ -125,7 +125,7 @@ def test_goal_page_in_spanish(spanish: Path) -> None:
 def test_no_english_theme_text_in_the_pdfs(spanish: Path) -> None:
     allowed = allowed_words(spanish)
     pdfs = sorted((spanish / "output/downloads").glob("*.pdf"))
-    assert len(pdfs) == 5  # three goal sheets, the free sheet, the workbook
+    assert len(pdfs) == 6  # three goal sheets, the free sheet, the questionnaire, the workbook
     for pdf in pdfs:
         text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                               text=True, check=True).stdout
