@@ -59,8 +59,13 @@ def test_packet_fields_are_prefilled_with_real_dates(two_goal_packet) -> None:
     assert sorted(names) == sorted(f"{p}_name" for p in (
         "ease-anxiety_worksheet", "ease-anxiety_tracker", "ease-anxiety_session-prep",
         "ease-anxiety_gas", "healthy-boundaries_worksheet", "healthy-boundaries_tracker",
-        "healthy-boundaries_session-prep", "healthy-boundaries_gas", "weekly-check-in"))
+        "healthy-boundaries_session-prep", "healthy-boundaries_gas", "weekly-check-in",
+        # ease-anxiety lists the weekly check-in questionnaire: a copy a week, days 0 to 84
+        *(f"weekly-wellbeing_2027-{day}" for day in (
+            "01-04", "01-11", "01-18", "01-25", "02-01", "02-08", "02-15", "02-22", "03-01",
+            "03-08", "03-15", "03-22", "03-29"))))
     assert {filled[n] for n in names} == {CLIENT}
+    assert filled["weekly-wellbeing_2027-03-29_date"] == "March 29, 2027"
     tracker = "ease-anxiety_tracker"
     assert filled[f"{tracker}_date"] == "January 4, 2027"  # the start-date line
     assert filled[f"{tracker}_w01_d1_date"] == "Jan 4"
@@ -114,7 +119,7 @@ def test_prefilled_values_are_drawn_without_help_from_the_viewer(two_goal_packet
     with pikepdf.open(flat) as pdf:
         assert not pdf.Root.get("/AcroForm", {}).get("/Fields")
     text = pdftotext(flat)
-    assert text.count(CLIENT) == 9 + 1  # every name line, and the cover
+    assert text.count(CLIENT) == 9 + 13 + 1  # every name line (13 questionnaire copies), the cover
     first_day = next(line for line in text.splitlines() if line.strip().startswith("Mon "))
     assert first_day.split()[:3] == ["Mon", "Jan", "4"]
     assert "January 4, 2027" in text

@@ -32,7 +32,7 @@ def page_size(page) -> tuple[int, int]:
 
 def test_one_pdf_per_sheet_and_workbook_linked_from_the_site(built_sample: Path) -> None:
     names = {p.name for p in downloads(built_sample)}
-    assert len(names) == 9 * 3 + 3 + 4 + 1  # 3 goals have a goal rating sheet
+    assert len(names) == 9 * 3 + 3 + 4 + 1 + 1  # 3 goals have a goal rating sheet; 1 questionnaire
     assert {"ease-anxiety-worksheet.pdf", "ease-anxiety-tracker.pdf",
             "ease-anxiety-session-prep.pdf", "ease-anxiety-gas.pdf", "weekly-check-in.pdf",
             "getting-started.pdf"} <= names
@@ -235,18 +235,18 @@ def test_workbook_toc_matches_bookmarks(built_sample: Path) -> None:
                               capture_output=True, text=True, check=True).stdout
     toc = []
     for line in toc_text.splitlines():
-        match = re.match(r"\s*(GUIDE|WORKSHEET|TRACKER|SESSION PREP)\s+(.+?)\s*\.{3,}\s*(\d+)\s*$",
+        match = re.match(r"\s*(GUIDE|WORKSHEET|TRACKER|SESSION PREP|QUESTIONNAIRE)\s+(.+?)\s*\.{3,}\s*(\d+)\s*$",
                          line)
         if match:
             toc.append((match[2].strip(), int(match[3])))
-    assert len(toc) == 10
+    assert len(toc) == 11
     assert ("Ease everyday anxiety: Tracker", 15) in toc
     assert bookmarks[0] == ("Contents", 2)
     assert bookmarks[1:] == toc
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
-    numbers = [int(n) for n in re.findall(r"Page (\d+) of 24", text)]
-    assert numbers == list(range(2, 25))  # runs through; the cover has none
-    assert len(reader.pages) == 24
+    numbers = [int(n) for n in re.findall(r"Page (\d+) of 25", text)]
+    assert numbers == list(range(2, 26))  # runs through; the cover has none
+    assert len(reader.pages) == 25
 
 
 def test_poppler_reads_every_pdf_without_a_complaint(built_sample: Path) -> None:
@@ -272,7 +272,7 @@ def test_a_workbook_reuses_its_sheets_pages_with_its_own_numbers(built_sample: P
                               capture_output=True, text=True, check=True).stdout
     assert "Page 1 of 5" in text(built_sample / "downloads/ease-anxiety-tracker.pdf", 1)
     workbook_page = text(built_sample / "downloads/getting-started.pdf", 15)
-    assert "Page 15 of 24" in workbook_page and "Page 1 of 5" not in workbook_page
+    assert "Page 15 of 25" in workbook_page and "Page 1 of 5" not in workbook_page
 
 
 def test_a_sheet_linking_into_the_workbook_is_laid_out_for_it(small_project: Path) -> None:
@@ -460,4 +460,4 @@ def test_a_workbook_embeds_one_font_file_per_face(built_sample: Path) -> None:
     assert set(files) >= {"Atkinson-Hyperlegible", "Atkinson-Hyperlegible-Bold"}
     text = subprocess.run(["pdftotext", str(built_sample / "downloads/getting-started.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout
-    assert "Preparing for your first session" in text and "Page 4 of 24" in text
+    assert "Preparing for your first session" in text and "Page 4 of 25" in text

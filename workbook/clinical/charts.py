@@ -62,6 +62,41 @@ def _fmt(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value)}"
 
 
+def _frame(title: str, subtitle: str, description: str) -> list[str]:
+    """The start of every chart: its accessible name and description, a white ground, the
+    title and the subtitle."""
+    return [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+            f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="t d" '
+            f'font-family="{FONT}">',
+            f'<title id="t">{escape(title)}</title>',
+            f'<desc id="d">{escape(description or subtitle)}</desc>',
+            f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
+            f'<text x="{LEFT - 36}" y="22" font-size="17" font-weight="700" '
+            f'fill="#1d1d1d">{escape(title)}</text>',
+            f'<text x="{LEFT - 36}" y="42" font-size="13" fill="#5a6369">{escape(subtitle)}</text>']
+
+
+def _value_label(x: float, y: float, label: str, accent: str) -> list[str]:
+    """A value written over the chart: a white halo first, then the text, so it reads over
+    lines and dots (not paint-order, which WeasyPrint ignores)."""
+    common = f'x="{x:.1f}" y="{y:.1f}" font-size="14" font-weight="700" text-anchor="middle"'
+    return [f'<text {common} fill="#ffffff" stroke="#ffffff" stroke-width="4" '
+            f'stroke-linejoin="round" aria-hidden="true">{label}</text>',
+            f'<text {common} fill="{accent}">{label}</text>']
+
+
+def _lines(segments: list[list[tuple[float, float]]], accent: str) -> list[str]:
+    """The bold line through each run of points (a gap between runs: no made-up slope)."""
+    out = []
+    for segment in segments:
+        if len(segment) > 1:
+            path = " ".join(f"{'M' if i == 0 else 'L'}{px:.1f},{py:.1f}"
+                            for i, (px, py) in enumerate(segment))
+            out.append(f'<path d="{path}" fill="none" stroke="{accent}" stroke-width="3" '
+                       f'stroke-linejoin="round" stroke-linecap="round"/>')
+    return out
+
+
 def measure_chart(*, title: str, subtitle: str, kind: str, weekly: dict[int, float],
                   daily: list[tuple[int, float]], weeks: int, low: float | None,
                   high: float | None, target: dict | None, accent: str,
@@ -91,15 +126,7 @@ def measure_chart(*, title: str, subtitle: str, kind: str, weekly: dict[int, flo
     def y(value: float) -> float:
         return TOP + plot_h * (1 - (value - y_low) / (y_high - y_low or 1))
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-           f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="t d" '
-           f'font-family="{FONT}">',
-           f'<title id="t">{escape(title)}</title>',
-           f'<desc id="d">{escape(description or subtitle)}</desc>',
-           f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
-           f'<text x="{LEFT - 36}" y="22" font-size="17" font-weight="700" '
-           f'fill="#1d1d1d">{escape(title)}</text>',
-           f'<text x="{LEFT - 36}" y="42" font-size="13" fill="#5a6369">{escape(subtitle)}</text>']
+    out = _frame(title, subtitle, description)
     # target zone and line
     if target and not percent:
         t_y = y(min(max(target["value"], y_low), y_high))
@@ -160,12 +187,7 @@ def measure_chart(*, title: str, subtitle: str, kind: str, weekly: dict[int, flo
                 segments.append([])
             segments[-1].append(point)
             previous = week
-        for segment in segments:
-            if len(segment) > 1:
-                path = " ".join(f"{'M' if i == 0 else 'L'}{px:.1f},{py:.1f}"
-                                for i, (px, py) in enumerate(segment))
-                out.append(f'<path d="{path}" fill="none" stroke="{accent}" stroke-width="3" '
-                           f'stroke-linejoin="round" stroke-linecap="round"/>')
+        out += _lines(segments, accent)
         for week, value in ordered:
             out.append(f'<circle cx="{x(week - 0.5):.1f}" cy="{y(value):.1f}" r="4.5" '
                        f'fill="#ffffff" stroke="{accent}" stroke-width="2.5"/>')
@@ -181,13 +203,7 @@ def measure_chart(*, title: str, subtitle: str, kind: str, weekly: dict[int, flo
                 near_target = target and abs(ly - 4 - y(target["value"])) < 10
                 if ly < TOP - 4 or near_target:
                     ly = y(value) + 21
-            # a white halo first, then the text: readable over lines and dots
-            # (not paint-order, which WeasyPrint ignores)
-            common = (f'x="{x(week - 0.5):.1f}" y="{ly:.1f}" font-size="14" font-weight="700" '
-                      'text-anchor="middle"')
-            out.append(f'<text {common} fill="#ffffff" stroke="#ffffff" stroke-width="4" '
-                       f'stroke-linejoin="round" aria-hidden="true">{label}</text>')
-            out.append(f'<text {common} fill="{accent}">{label}</text>')
+            out += _value_label(x(week - 0.5), ly, label, accent)
     else:
         out.append(f'<text x="{LEFT + plot_w / 2}" y="{TOP + plot_h / 2}" font-size="13" '
                    f'fill="#5a6369" text-anchor="middle">{escape(texts.empty)}</text>')
@@ -227,15 +243,7 @@ def score_chart(*, title: str, subtitle: str, totals: list[float | None], labels
     def y(value: float) -> float:
         return TOP + plot_h * (1 - (min(max(value, low), high) - low) / span)
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-           f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="t d" '
-           f'font-family="{FONT}">',
-           f'<title id="t">{escape(title)}</title>',
-           f'<desc id="d">{escape(description or subtitle)}</desc>',
-           f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
-           f'<text x="{LEFT - 36}" y="22" font-size="17" font-weight="700" '
-           f'fill="#1d1d1d">{escape(title)}</text>',
-           f'<text x="{LEFT - 36}" y="42" font-size="13" fill="#5a6369">{escape(subtitle)}</text>']
+    out = _frame(title, subtitle, description)
     for index, (band_low, band_high, label) in enumerate(bands):
         top, bottom = y(band_high), y(band_low)
         out.append(f'<rect x="{LEFT}" y="{top:.1f}" width="{plot_w}" '
@@ -265,22 +273,13 @@ def score_chart(*, title: str, subtitle: str, totals: list[float | None], labels
             segments.append([])
         else:
             segments[-1].append((x(index), y(total)))
-    for segment in segments:
-        if len(segment) > 1:
-            path = " ".join(f"{'M' if i == 0 else 'L'}{px:.1f},{py:.1f}"
-                            for i, (px, py) in enumerate(segment))
-            out.append(f'<path d="{path}" fill="none" stroke="{accent}" stroke-width="3" '
-                       f'stroke-linejoin="round" stroke-linecap="round"/>')
+    out += _lines(segments, accent)
     shown = [(index, total) for index, total in enumerate(totals) if total is not None]
     for index, total in shown:
         out.append(f'<circle cx="{x(index):.1f}" cy="{y(total):.1f}" r="4.5" fill="#ffffff" '
                    f'stroke="{accent}" stroke-width="2.5"/>')
         ly = y(total) - 11 if y(total) - 11 > TOP - 4 else y(total) + 21
-        common = (f'x="{x(index):.1f}" y="{ly:.1f}" font-size="14" font-weight="700" '
-                  'text-anchor="middle"')
-        out.append(f'<text {common} fill="#ffffff" stroke="#ffffff" stroke-width="4" '
-                   f'stroke-linejoin="round" aria-hidden="true">{number(total)}</text>')
-        out.append(f'<text {common} fill="{accent}">{number(total)}</text>')
+        out += _value_label(x(index), ly, number(total), accent)
     if not shown:
         out.append(f'<text x="{LEFT + plot_w / 2}" y="{TOP + plot_h / 2}" font-size="13" '
                    f'fill="#5a6369" text-anchor="middle">{escape(texts.empty)}</text>')
