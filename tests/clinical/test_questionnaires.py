@@ -282,7 +282,7 @@ def served(site: Path):
 
 @pytest.mark.parametrize("width", [390, 1280])
 def test_online_the_total_waits_for_every_answer_and_a_risk_answer_speaks_at_once(
-        browser, served, width: int) -> None:
+        browser, served, web_tools: Path, width: int) -> None:  # web_tools: axe-core installed
     from tests.browser import AXE_JS
 
     # bypass_csp only so that axe itself can be injected into the page
