@@ -5,7 +5,9 @@ anything, so before it is used every value is checked against this versioned
 schema, with bounds on every number, string and list: names are slugs, the
 language is a language code, the paper one of two, the colour a hex colour, a
 tracker has at most 12 measures over at most :data:`MAX_DAYS` days, a scale at
-most 101 points, a weight is a finite number above 0 and at most 100. Nothing
+most 101 points, a weight is a finite number above 0 and at most 100, a questionnaire has 1-100 items of
+2-11 distinct whole scores in -100..100, at most 12 bands and 20 risk rules naming its own
+items, every number finite. Nothing
 from it ever becomes a path, a file name, CSS or a template: chart names are
 made from its slugs, which are checked to be ``[a-z0-9-]``. A description that
 does not fit is "damaged", and the file is refused with that message.

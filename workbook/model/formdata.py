@@ -16,10 +16,20 @@ in the document with what is needed to read its fields without the project:
     "strategies": ["Slow breathing for five minutes", "..."]},
    {"kind": "gas", "goal": "ease-anxiety", "prefix": "ease-anxiety_gas", "version": "g-...",
     "weight": 2.0, "levels": {"-2": "...", "...": "..."}},
-   {"kind": "worksheet", "goal": "ease-anxiety", "prefix": "ease-anxiety_worksheet"}]}
+   {"kind": "worksheet", "goal": "ease-anxiety", "prefix": "ease-anxiety_worksheet"},
+   {"kind": "questionnaire", "instrument": "phq-9", "preset": "phq-9", "title": "...",
+    "prefix": "phq-9_2027-01-18", "version": "q-...", "due": "2027-01-18",
+    "rules": {"items": [{"id": "q1", "scores": [0, 1, 2, 3]}, "..."], "method": "sum",
+              "multiply": 1, "max_missing": 1, "prorate": true,
+              "bands": [{"min": 0, "max": 4, "label": "Minimal"}, "..."], "caseness": 10,
+              "rc_points": 6, "rc_sd": null, "rc_reliability": null, "higher_is": "worse",
+              "risk": [{"item": "q9", "at_least": 1, "message": "..."}]}}]}
 ```
 
-``version`` is a hash of what decides how values are read (measure ids, kinds,
+A questionnaire carries every rule that scores it (:mod:`workbook.clinical.questionnaires`),
+with band names and risk messages in the site's language, and ``due``, the day a packet's
+copy is meant for (else null); its ``version`` hashes the items, their scores and the
+scoring method. ``version`` of a tracker is a hash of what decides how values are read (measure ids, kinds,
 every, min and max; for a rating sheet, its level descriptions). Labels,
 targets and strategy texts may change without changing it. ``start`` is the
 tracker's first day when it is known (client packets), else null. Client and
