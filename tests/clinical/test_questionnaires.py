@@ -209,6 +209,11 @@ def test_a_packet_has_dated_copies_that_progress_puts_in_order(site: Path, tmp_p
     rows = list(csv.reader((tmp_path / "out/scores.csv").open(encoding="utf-8")))
     assert [row[:3] for row in rows[1:]] == [["phq-9", "2027-01-04", "27"],
                                             ["phq-9", "2027-02-01", "9"]]
+    # the copies not filled in yet are one line each questionnaire, not one a copy
+    assert f"{filled}: 2 copies of the questionnaire 'Patient Health Questionnaire (PHQ-9)' " \
+        "are not filled in (yet)" in result.stderr.splitlines()
+    assert f"{filled}: 4 copies of the questionnaire 'Weekly well-being check' are not filled " \
+        "in (yet)" in result.stderr.splitlines()
     assert "Test Client" not in result.output
 
 

@@ -55,13 +55,20 @@ def score_all(administrations: list[Administration],
     out, with a warning). Undated ones keep the order of the files, after the dated."""
     warnings: list[Problem] = []
     by_instrument: dict[str, list[Administration]] = {}
+    blank: dict[tuple[str, str], list[Administration]] = {}
     for administration in administrations:
-        if not administration.answered:
-            warnings.append(Problem(administration.file, None, administration.t(
-                "nothing is filled in on the questionnaire '{title}'",
-                title=administration.title)))
+        if not administration.answered:  # a packet's later copies are blank for a while
+            blank.setdefault((administration.file, administration.instrument),
+                             []).append(administration)
             continue
         by_instrument.setdefault(administration.instrument, []).append(administration)
+    for (file, _), copies in blank.items():
+        first = copies[0]
+        warnings.append(Problem(file, None, first.t(
+            "nothing is filled in on the questionnaire '{title}'", title=first.title)
+            if len(copies) == 1 else first.t(
+            "{n} copies of the questionnaire '{title}' are not filled in (yet)",
+            n=len(copies), title=first.title)))
     found = []
     for instrument, given in sorted(by_instrument.items()):
         given.sort(key=lambda a: (a.date is None, a.date or datetime.date.min, a.order))

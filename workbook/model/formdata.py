@@ -88,7 +88,8 @@ def questionnaire_data(doc: SheetDoc) -> dict[str, Any]:
     # the rules as the sheet shows them: band labels in the site's language
     rules = next(block.rules for block in doc.blocks if isinstance(block, ScoreBlock))
     preset = doc.questionnaire.data.preset
-    return {"kind": doc.kind, "prefix": doc.prefix, "title": doc.title,
+    # the instrument's own title: a packet's copy shows its date in doc.title
+    return {"kind": doc.kind, "prefix": doc.prefix, "title": doc.questionnaire.data.title,
             "instrument": doc.questionnaire.slug, "preset": preset,
             "version": _digest("q", {key: rules[key] for key in (
                 "items", "method", "multiply", "max_missing", "prorate")}),
