@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+import yaml
 
 from tests import engines
 from workbook import BuildConfig, build
@@ -57,6 +58,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
             if path.name != keep:
                 path.unlink()
     with_phq9(root)
+    # on disk but not listed in workbook.yaml: for packets only
+    write(root / "content/questionnaires/other.yaml", PHQ9.replace(
+        "title: Patient Health Questionnaire (PHQ-9)", "title: Clinic-only copy"))
     build(BuildConfig(project_dir=root))
     return root
 
@@ -98,10 +102,19 @@ def test_the_pdf_has_a_radio_group_per_item_valued_by_score(site: Path) -> None:
     assert "Nearly every day" in text
 
 
-def test_an_unpublished_questionnaire_is_not_on_the_site(site: Path) -> None:
-    assert not (site / "output/questionnaires/other.html").exists()
+def test_an_unpublished_questionnaire_is_not_on_the_site_but_goes_in_packets(
+        site: Path, tmp_path: Path) -> None:
+    assert (site / "content/questionnaires/other.yaml").is_file()
     assert sorted(p.name for p in (site / "output/questionnaires").iterdir()) == \
         ["phq-9.html", "weekly-wellbeing.html"]
+    assert not (site / "output/downloads/other.pdf").exists()
+    assert "Clinic-only copy" not in (site / "output/sheets/index.html").read_text("utf-8")
+    result = run(["packet", str(site), "--questionnaire", "other", "--client", "Test Client",
+                  "--start", "2027-01-04", "--out", str(tmp_path / "p.pdf")], tmp_path)
+    assert result.exit_code == 0, result.output
+    with pikepdf.open(tmp_path / "p.pdf") as pdf:
+        names = {str(f.T) for f in pdf.Root.AcroForm.Fields}
+    assert "other_2027-01-04_q9" in names
 
 
 # --------------------------------------------------------------------------- progress
@@ -119,7 +132,7 @@ def scored(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two PHQ-9s: one filled by PDFium (Chrome), all 2s with a risk answer, one by pdf.js
     (Firefox) two weeks later, all 1s; then `workbook progress --fhir`."""
     tmp = tmp_path_factory.mktemp("scored")
-    first = _filled(site, tmp, "pdfium", {"phq-9_date": "2027-01-04",
+    first = _filled(site, tmp, "pdfium", {"phq-9_date": "2027-01-04", "phq-9_name": "Test Client",
                                           **{f"phq-9_q{n}": "2" for n in range(1, 10)}})
     later = _filled(site, tmp, "pdfjs", {"phq-9_date": "2027-01-18",
                                          **{f"phq-9_q{n}": "1" for n in range(1, 9)},
@@ -174,7 +187,9 @@ def test_the_fhir_bundle_is_valid_r4(scored: Path) -> None:
     assert total.code.coding[0].code == "44261-6"  # LOINC: PHQ-9 total score
     assert float(total.valueQuantity.value) == 18
     assert total.derivedFrom[0].reference == bundle.entry[0].fullUrl
-    assert "name" not in json.dumps(data).lower().replace("display", "")
+    text = json.dumps(data)
+    assert "Test Client" not in text and '"subject"' not in text  # the name line is never read in
+    assert "Test Client" in (scored / "report/report.html").read_text(encoding="utf-8")
 
 
 def test_a_questionnaire_missing_too_many_items_is_not_scored(site: Path, tmp_path: Path) -> None:
@@ -249,6 +264,20 @@ def test_importing_a_fhir_questionnaire_writes_a_file_that_checks(project: Path)
     assert check.exit_code == 0, check.output
     again = run(["import-questionnaire", str(FHIR), str(project)], project)
     assert again.exit_code == 1 and "exists already" in again.stderr
+
+
+def test_an_import_without_licence_or_publisher_takes_the_presets(project: Path) -> None:
+    data = json.loads(FHIR.read_text(encoding="utf-8"))
+    for key in ("copyright", "publisher", "title"):
+        del data[key]
+    source = write(project / "bare.json", json.dumps(data))
+    result = run(["import-questionnaire", str(source), str(project)], project)
+    assert result.exit_code == 0, result.output
+    written = yaml.safe_load((project / "content/questionnaires/phq-9.yaml").read_text("utf-8"))
+    assert written["title"] == "PHQ-9"
+    assert written["licence"].startswith("Pfizer copyright; free to reproduce")
+    assert written["citation"].startswith("Kroenke, Spitzer & Williams (2001)")
+    assert run(["check", str(project)], project).exit_code == 0
 
 
 @pytest.mark.parametrize("body,message", [

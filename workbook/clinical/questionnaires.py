@@ -139,7 +139,7 @@ class Preset:
     """A published instrument's scoring facts: no item wording."""
 
     name: str
-    title: str  # the instrument's own name, for messages
+    title: str  # the instrument's own name (an imported file without one gets it)
     items: int
     scores: tuple[int, ...]  # every item's answer scores
     multiply: float

@@ -140,7 +140,6 @@ class Administration:
     rules: questionnaires.Rules
     answers: dict[str, int | None]
     date: datetime.date | None  # the date line, else the day a packet's copy was for
-    date_text: str
     t: Catalogue
     order: int = 0
     client: str = ""
@@ -422,5 +421,5 @@ def read_questionnaire(sheet: description.Questionnaire, fields: dict[str, str],
             "{title}: the date line says '{written}', which is not a date I can read "
             "(write it like 2027-01-04); {use}", title=title, written=date_text[:40], use=use)))
     return Administration(shown, sheet.instrument, title, sheet.preset, sheet.version, rules,
-                          answers, date or sheet.due, date_text, t,
+                          answers, date or sheet.due, t,
                           client=fields.get(header_field(p, NAME), "").strip()[:200])

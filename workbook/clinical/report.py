@@ -161,6 +161,8 @@ def run_progress(files: list[str], out: str | None, *, copies: bool = False,
 def _questionnaire_view(instrument: scores.Instrument, svg: str, t: Catalogue) -> dict:
     rows = []
     items = len(instrument.rules.items)
+    # what each later row is compared with: the first administration with a total
+    baseline = next((row for row in instrument.rows if row.score.total is not None), None)
     for row in instrument.rows:
         score, change = row.score, row.outcome.change
         reliable, recovery = scores.outcome_words(row.outcome, t)
@@ -172,11 +174,11 @@ def _questionnaire_view(instrument: scores.Instrument, svg: str, t: Catalogue) -
             + (" " + t("(prorated)") if score.prorated else ""),
             "case": "" if score.case is None else t("case") if score.case else t("not a case"),
             "band": score.band or "–" if score.total is not None else score.reason,
-            "change": "–" if change is None or row is instrument.rows[0]
+            "change": "–" if change is None or row is baseline
             else f"{'+' if change > 0 else '−' if change < 0 else '±'}{_shown(abs(change), t)}",
             "change_class": "" if better is None else "better" if better else "worse",
-            "reliable": reliable if row is not instrument.rows[0] else "–",
-            "recovery": recovery if row is not instrument.rows[0] else "–",
+            "reliable": reliable if row is not baseline else "–",
+            "recovery": recovery if row is not baseline else "–",
             "answered": t("{n} of {total}", n=score.answered, total=items),
             "risk": bool(score.risk),
         })
@@ -381,7 +383,8 @@ def _partial_days(goal: GoalSeries) -> int:
 def _report_context(reading: Reading, goals: list[dict], ratings, earlier, unused,
                     t: Catalogue) -> dict:
     names = Counter(n for n in [tr.client for tr in reading.trackers] +
-                    [r.client for r in reading.ratings] if n)
+                    [r.client for r in reading.ratings] +
+                    [a.client for a in reading.administrations] if n)
     gas_view = None
     if ratings:
         score = gas.t_score((r.level, r.weight) for r in ratings)

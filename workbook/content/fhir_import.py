@@ -4,7 +4,8 @@ The clinic brings the instrument's official wording (LOINC publishes PHQ-9 and
 GAD-7 as FHIR Questionnaires); the project never ships it. What is read:
 
 * the title (``title``, else ``name``), ``copyright`` as the licence, ``publisher``
-  as the citation (a placeholder to replace when the file has neither);
+  as the citation (for a preset, its own name, source and licence when the file lacks
+  them; otherwise a placeholder to replace);
 * a LOINC code of a preset (``code`` or the ``url``: 44249-1 PHQ-9, 69737-5 GAD-7)
   sets ``preset:``;
 * every ``choice`` (or ``coding``) item, in groups too, whose every answer has a
@@ -127,11 +128,13 @@ def read_questionnaire(path: Path, shown: str) -> Imported:
                            "'Questionnaire')")
     contained = {c["id"]: c for c in data.get("contained") or []
                  if isinstance(c, dict) and isinstance(c.get("id"), str)}
-    title = _text(data.get("title") or data.get("name"), 200) or "Questionnaire"
+    title = _text(data.get("title") or data.get("name"), 200)
     codes = [c.get("code") for c in data.get("code") or [] if isinstance(c, dict)]
     url = data.get("url") if isinstance(data.get("url"), str) else ""
     codes.append(url.rstrip("/").rsplit("/", 1)[-1])
     preset = next((LOINC_PRESETS[code] for code in codes if code in LOINC_PRESETS), None)
+    facts = PRESETS.get(preset or "")
+    title = title or (facts.title if facts else "Questionnaire")
     notes: list[str] = []
     items: list[dict] = []
     period = ""
@@ -189,8 +192,11 @@ def read_questionnaire(path: Path, shown: str) -> Imported:
     out: dict = {"title": title}
     if preset:
         out["preset"] = preset
-    out["licence"] = _text(data.get("copyright")) or "REPLACE: the licence under which you use it"
-    out["citation"] = _text(data.get("publisher")) or "REPLACE: who wrote it, and when"
+    # a preset's own source and licence when the file does not say (LOINC's often do not)
+    out["licence"] = _text(data.get("copyright")) or (
+        facts.licence if facts else "REPLACE: the licence under which you use it")
+    out["citation"] = _text(data.get("publisher")) or (
+        facts.source if facts else "REPLACE: who wrote it, and when")
     if period:
         out["period"] = period
     if shared:

@@ -233,6 +233,9 @@ def check_questionnaire(source: Source, data: schema.Questionnaire, report: Repo
                                                   rules_of)
 
     rel = source.rel
+    if not 1 <= data.every.days <= MAX_TIMEFRAME_DAYS:
+        report.add(rel, source.line("every"), f"every must be between 1 day and 12 months, "
+                   f"got '{data.every}'")
     ids: dict[str, int] = {}
     for index, item in enumerate(data.items):
         at = ("items", index)
