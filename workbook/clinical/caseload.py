@@ -18,9 +18,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic_core import PydanticCustomError
+
 from workbook.content import schema
 from workbook.content.load import Content
-from workbook.content.rules import missing_message
+from workbook.content.rules import MAX_TIMEFRAME_DAYS, missing_message
 from workbook.errors import Problem, Report, WorkbookError
 from workbook.render.pdf.fonts import coverage, font_files, missing
 
@@ -60,12 +62,13 @@ class Request:
 
 
 def parse_every(text: str) -> schema.Timeframe | None:
-    """'2 weeks' as a timeframe of 1 day to 12 months, or None."""
-    match = re.match(r"^\s*(\d{1,4})\s+(day|week|month)s?\s*$", text)
-    if not match:
+    """'2 weeks' as a timeframe of 1 day to 12 months (the content files' own rule), or
+    None."""
+    try:
+        every = schema.parse_timeframe(text)
+    except PydanticCustomError:
         return None
-    every = schema.Timeframe(int(match[1]), match[2])
-    return every if 1 <= every.days <= 366 else None
+    return every if 1 <= every.days <= MAX_TIMEFRAME_DAYS else None
 
 
 def parse_start(text: str) -> datetime.date | None:

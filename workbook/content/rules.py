@@ -328,23 +328,15 @@ def check_parts_of_questionnaire(source: Source, report: Report) -> None:
     still check its rules (ids, bands, cut-offs) on the parts that are right, so every
     problem is reported in one pass."""
     raw = source.data if isinstance(source.data, dict) else {}
-    patched = {**raw}
-    for key in ("title", "licence", "citation"):  # reported already; not needed here
-        patched[key] = "-"
-    items = []
+    items = []  # each item that is right but for its text (reported already)
     for item in raw.get("items") if isinstance(raw.get("items"), list) else []:
-        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-            continue
-        whole = lenient(schema.Item, {**item, "text": "-"})
-        if whole is None or not SLUG_RE.match(whole.id):
-            continue
-        items.append({**item, "text": "-"} if lenient(schema.Item, item) is None else item)
-    patched["items"] = items
-    data = lenient(schema.Questionnaire, patched) if items else None
-    if data is None or not isinstance(data.items, list):
-        return
-    data = data.model_copy(update={"items": [lenient(schema.Item, i) for i in items]})
-    if all(isinstance(i, schema.Item) for i in data.items):
+        if isinstance(item, dict):
+            candidate = item if lenient(schema.Item, item) else {**item, "text": "-"}
+            if lenient(schema.Item, candidate):
+                items.append(candidate)
+    data = lenient(schema.Questionnaire, {**raw, "title": "-", "licence": "-", "citation": "-",
+                                          "items": items}) if items else None
+    if data is not None:
         check_questionnaire(source, data, report)
 
 
