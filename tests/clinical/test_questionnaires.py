@@ -192,6 +192,17 @@ def test_the_fhir_bundle_is_valid_r4(scored: Path) -> None:
     assert "Test Client" in (scored / "report/report.html").read_text(encoding="utf-8")
 
 
+def test_a_fhir_export_into_a_missing_folder_writes_nothing(scored: Path, tmp_path: Path) -> None:
+    filled = next(scored.glob("pdfium-*.pdf"))
+    target = tmp_path / "nowhere/bundle.json"
+    result = run(["progress", str(filled), "--out", str(tmp_path / "out"), "--fhir",
+                  str(target)], tmp_path)
+    assert result.exit_code == 1
+    assert result.stderr == (f"{target}: the folder for the FHIR export does not exist; make it "
+                             "first or choose another\n1 problem found; nothing was written\n")
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_questionnaire_missing_too_many_items_is_not_scored(site: Path, tmp_path: Path) -> None:
     source = site / "output/downloads/phq-9.pdf"
     partial = fill(source, tmp_path / "partial.pdf",

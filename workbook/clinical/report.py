@@ -91,6 +91,9 @@ def run_progress(files: list[str], out: str | None, *, copies: bool = False,
     if fhir is not None:
         fhir_target = Path(fhir).expanduser()
         check_file(fhir_target, "a FHIR export", PLACE_HINT)
+        if not fhir_target.parent.is_dir():  # found now, before anything is written
+            raise WorkbookError([Problem(fhir, None, "the folder for the FHIR export does not "
+                                                     "exist; make it first or choose another")])
         if not instruments:
             raise WorkbookError([Problem("", None, "--fhir exports questionnaire results, and "
                                                    "none of these files holds a filled one")])
