@@ -108,14 +108,16 @@ def tree_memory(pid: int) -> int:
     return total
 
 
-def run(args: list[str], *, cwd: Path | None = None,
-        memory: bool = False) -> tuple[float, int, str]:
+def run(
+    args: list[str], *, cwd: Path | None = None, memory: bool = False
+) -> tuple[float, int, str]:
     """Run a command; return wall seconds, peak tree memory (0 unless ``memory``: reading
     the kernel's memory accounting of big processes costs enough CPU to slow a build down
     by a quarter, so timed runs do not) and stdout."""
     started = time.perf_counter()
-    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
+    process = subprocess.Popen(
+        args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     peak = 0
     done = threading.Event()
 
@@ -137,8 +139,9 @@ def run(args: list[str], *, cwd: Path | None = None,
 
 
 def build(project: Path, memory: bool = False, **config) -> tuple[float, int, dict]:
-    wall, peak, out = run([PYTHON, "-c", DRIVER, json.dumps({"project_dir": str(project),
-                                                              **config})], memory=memory)
+    wall, peak, out = run(
+        [PYTHON, "-c", DRIVER, json.dumps({"project_dir": str(project), **config})], memory=memory
+    )
     return wall, peak, json.loads(out.strip().splitlines()[-1])
 
 
@@ -150,16 +153,32 @@ def naive_baseline(project: Path, work: Path) -> tuple[float, int]:
     """`weasyprint` once per sheet, one after another, on our own HTML and CSS."""
     sources = work / "baseline"
     sources.mkdir()
-    wrote = subprocess.run([PYTHON, str(HERE / "write_sources.py"), str(project), str(sources)],
-                           capture_output=True, text=True, check=True)
+    wrote = subprocess.run(
+        [PYTHON, str(HERE / "write_sources.py"), str(project), str(sources)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     stylesheets = json.loads(wrote.stdout)
     files = sorted(sources.glob("*.html"))
     args = [arg for sheet in stylesheets for arg in ("-s", sheet)]
     started = time.perf_counter()
     for html in files:
-        subprocess.run([str(Path(PYTHON).parent / "weasyprint"), "--pdf-forms", "--pdf-variant", "pdf/ua-1",
-                        "-u", project.as_uri() + "/", *args, str(html),
-                        str(html.with_suffix(".pdf"))], check=True, capture_output=True)
+        subprocess.run(
+            [
+                str(Path(PYTHON).parent / "weasyprint"),
+                "--pdf-forms",
+                "--pdf-variant",
+                "pdf/ua-1",
+                "-u",
+                project.as_uri() + "/",
+                *args,
+                str(html),
+                str(html.with_suffix(".pdf")),
+            ],
+            check=True,
+            capture_output=True,
+        )
     return time.perf_counter() - started, len(files)
 
 
@@ -185,55 +204,89 @@ def bench(name: str, project: Path, runs: int, baseline: bool, work: Path) -> di
     wall = median(walls)
     engine = median([c[2]["engine_seconds"] for c in cold])
     limit = engine / cores()
-    result = {"cold_wall": wall, "documents": documents, "pages": pages,
-              "pdf_pages": report["pdf_pages"], "peak_mib": peak / 2**20,
-              "engine_seconds": engine, "limit": limit, "overhead": wall / limit}
+    result = {
+        "cold_wall": wall,
+        "documents": documents,
+        "pages": pages,
+        "pdf_pages": report["pdf_pages"],
+        "peak_mib": peak / 2**20,
+        "engine_seconds": engine,
+        "limit": limit,
+        "overhead": wall / limit,
+    }
     biggest, biggest_pages = largest_pdf(out)
     targets = result["targets"] = []
-    print(f"1. cold build: {documents} documents ({report['html_pages']} HTML, "
-          f"{report['pdf_files']} PDFs), {pages} pages ({report['pdf_pages']} PDF pages), "
-          f"{wall:.1f} s, {pages / wall:.1f} pages/s, peak memory {peak / 2**20:.0f} MiB "
-          f"(runs: {', '.join(f'{w:.1f}' for w in walls)} s)")
-    print(f"   memory: the biggest PDF is {biggest} ({biggest_pages} pages); peak memory of the "
-          f"build and its workers (PSS) {peak / 2**20:.0f} MiB (target <= 1024 MiB with a "
-          f"500-page workbook)")
+    print(
+        f"1. cold build: {documents} documents ({report['html_pages']} HTML, "
+        f"{report['pdf_files']} PDFs), {pages} pages ({report['pdf_pages']} PDF pages), "
+        f"{wall:.1f} s, {pages / wall:.1f} pages/s, peak memory {peak / 2**20:.0f} MiB "
+        f"(runs: {', '.join(f'{w:.1f}' for w in walls)} s)"
+    )
+    print(
+        f"   memory: the biggest PDF is {biggest} ({biggest_pages} pages); peak memory of the "
+        f"build and its workers (PSS) {peak / 2**20:.0f} MiB (target <= 1024 MiB with a "
+        f"500-page workbook)"
+    )
     if biggest_pages >= 500:
-        targets.append(("500-page workbook within 1 GiB", f"{peak / 2**20:.0f} MiB",
-                        peak <= 2**30))
-    print(f"2. engine limit: WeasyPrint time {engine:.1f} s / {cores()} cores = {limit:.1f} s; "
-          f"overhead ratio {wall / limit:.2f} (target <= 1.15)")
-    targets.append(("overhead over the engine's limit <= 1.15", f"{wall / limit:.2f}",
-                    wall / limit <= 1.15))
+        targets.append(("500-page workbook within 1 GiB", f"{peak / 2**20:.0f} MiB", peak <= 2**30))
+    print(
+        f"2. engine limit: WeasyPrint time {engine:.1f} s / {cores()} cores = {limit:.1f} s; "
+        f"overhead ratio {wall / limit:.2f} (target <= 1.15)"
+    )
+    targets.append(
+        ("overhead over the engine's limit <= 1.15", f"{wall / limit:.2f}", wall / limit <= 1.15)
+    )
     if baseline:
         naive, count = naive_baseline(project, work / name)
         result["baseline"] = naive
-        print(f"3. naive baseline: weasyprint command x {count} sheets, one after another: "
-              f"{naive:.1f} s; our cold build is {naive / wall:.1f}x faster (target >= 3x)")
-        targets.append(("cold build >= 3x the naive baseline", f"{naive / wall:.1f}x",
-                        naive / wall >= 3))
+        print(
+            f"3. naive baseline: weasyprint command x {count} sheets, one after another: "
+            f"{naive:.1f} s; our cold build is {naive / wall:.1f}x faster (target >= 3x)"
+        )
+        targets.append(
+            ("cold build >= 3x the naive baseline", f"{naive / wall:.1f}x", naive / wall >= 3)
+        )
     nochange = []
     for _ in range(max(runs, 3)):
         seconds, _, _ = run([PYTHON, "-m", "workbook", "build", str(project), "--out", str(out)])
         nochange.append(seconds)
     result["nochange"] = median(nochange)
-    print(f"4. no-change rebuild (CLI, start-up included): {median(nochange):.2f} s = "
-          f"{median(nochange) / wall:.1%} of the cold build")
+    print(
+        f"4. no-change rebuild (CLI, start-up included): {median(nochange):.2f} s = "
+        f"{median(nochange) / wall:.1%} of the cold build"
+    )
     if name == "sample":
-        targets.append(("no-change rebuild <= 0.5 s", f"{median(nochange):.2f} s",
-                        median(nochange) <= 0.5))
+        targets.append(
+            ("no-change rebuild <= 0.5 s", f"{median(nochange):.2f} s", median(nochange) <= 0.5)
+        )
     else:
-        targets.append(("no-change rebuild < 2% of the cold build",
-                        f"{median(nochange) / wall:.1%}", median(nochange) / wall < 0.02))
-    warm = json.loads(run([PYTHON, "-c", WARM_EDITS, str(project), str(max(runs, 3)),
-                           str(out)])[2].strip().splitlines()[-1])
+        targets.append(
+            (
+                "no-change rebuild < 2% of the cold build",
+                f"{median(nochange) / wall:.1%}",
+                median(nochange) / wall < 0.02,
+            )
+        )
+    warm = json.loads(
+        run([PYTHON, "-c", WARM_EDITS, str(project), str(max(runs, 3)), str(out)])[2]
+        .strip()
+        .splitlines()[-1]
+    )
     seconds = median([w["seconds"] for w in warm])
     render = median([w["render"] for w in warm])
     result["edit_warm"], result["edit_warm_ratio"] = seconds, seconds / render
-    print(f"5. one-goal edit, as workbook serve rebuilds: {seconds:.2f} s; the "
-          f"{warm[0]['changed']} PDFs that changed took {render:.2f} s to render (and join, "
-          f"for workbooks); ratio {seconds / render:.2f} (target <= 1.3)")
-    targets.append(("one-goal edit <= 1.3x its render time (serve)", f"{seconds / render:.2f}",
-                    seconds / render <= 1.3))
+    print(
+        f"5. one-goal edit, as workbook serve rebuilds: {seconds:.2f} s; the "
+        f"{warm[0]['changed']} PDFs that changed took {render:.2f} s to render (and join, "
+        f"for workbooks); ratio {seconds / render:.2f} (target <= 1.3)"
+    )
+    targets.append(
+        (
+            "one-goal edit <= 1.3x its render time (serve)",
+            f"{seconds / render:.2f}",
+            seconds / render <= 1.3,
+        )
+    )
     edits = []
     for round_ in range(runs):
         edit_one_goal(project, round_)
@@ -244,22 +297,47 @@ def bench(name: str, project: Path, runs: int, baseline: bool, work: Path) -> di
     seconds = median([e[0] for e in edits])
     render = median([e[1] for e in edits])
     result["edit_cli"] = seconds
-    print(f"   as a fresh process ('workbook build', start-up and WeasyPrint's import included): "
-          f"{seconds:.2f} s for {render:.2f} s of rendering; ratio {seconds / render:.2f}")
-    targets.append(("one-goal edit <= 1.3x its render time (workbook build)",
-                    f"{seconds / render:.2f}", seconds / render <= 1.3))
+    print(
+        f"   as a fresh process ('workbook build', start-up and WeasyPrint's import included): "
+        f"{seconds:.2f} s for {render:.2f} s of rendering; ratio {seconds / render:.2f}"
+    )
+    targets.append(
+        (
+            "one-goal edit <= 1.3x its render time (workbook build)",
+            f"{seconds / render:.2f}",
+            seconds / render <= 1.3,
+        )
+    )
     html = []
     for _ in range(runs):
-        seconds, _, output = run([PYTHON, "-m", "workbook", "build", str(project), "--no-pdf",
-                                  "--clean", "--out", str(work / f"html-{name}")])
+        seconds, _, output = run(
+            [
+                PYTHON,
+                "-m",
+                "workbook",
+                "build",
+                str(project),
+                "--no-pdf",
+                "--clean",
+                "--out",
+                str(work / f"html-{name}"),
+            ]
+        )
         html.append(seconds)
     html_pages = report["html_pages"]
     result["html_rate"] = html_pages / median(html)
-    print(f"6. HTML-only build (--no-pdf --clean, CLI): {html_pages} pages in "
-          f"{median(html):.2f} s = {html_pages / median(html):.0f} pages/s (target >= 500)")
+    print(
+        f"6. HTML-only build (--no-pdf --clean, CLI): {html_pages} pages in "
+        f"{median(html):.2f} s = {html_pages / median(html):.0f} pages/s (target >= 500)"
+    )
     if name != "sample":
-        targets.append(("HTML-only build >= 500 pages/s", f"{html_pages / median(html):.0f}",
-                        html_pages / median(html) >= 500))
+        targets.append(
+            (
+                "HTML-only build >= 500 pages/s",
+                f"{html_pages / median(html):.0f}",
+                html_pages / median(html) >= 500,
+            )
+        )
     print(f"targets ({name}):")
     for label, value, ok in targets:
         print(f"   {'met   ' if ok else 'MISSED'} {label}: {value}")
@@ -289,13 +367,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         sample = work / "sample"
-        subprocess.run([PYTHON, "-m", "workbook", "new", str(sample)], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [PYTHON, "-m", "workbook", "new", str(sample)], check=True, capture_output=True
+        )
         bench("sample", sample, args.runs, not args.skip_baseline, work)
         if not args.skip_large:
             large = work / "large"
-            subprocess.run([PYTHON, str(HERE / "make_large_project.py"), str(large),
-                            "--goals", str(args.goals)], check=True, capture_output=True)
+            subprocess.run(
+                [
+                    PYTHON,
+                    str(HERE / "make_large_project.py"),
+                    str(large),
+                    "--goals",
+                    str(args.goals),
+                ],
+                check=True,
+                capture_output=True,
+            )
             bench("large", large, args.runs, not args.skip_baseline, work)
         shutil.rmtree(work, ignore_errors=True)
 

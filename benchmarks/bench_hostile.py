@@ -56,11 +56,15 @@ def main() -> None:
                 command += ["--out", str(work / "out")]
             peak = work / "peak"
             started = time.perf_counter()
-            done = subprocess.run([sys.executable, "-c", MEASURED, str(peak), *command],
-                                  cwd=work, timeout=600)
+            done = subprocess.run(
+                [sys.executable, "-c", MEASURED, str(peak), *command], cwd=work, timeout=600
+            )
             seconds = time.perf_counter() - started
-            print(f"{name:34} {done.returncode:>4} {seconds:>8.2f} "
-                  f"{int(peak.read_text()) / 1024:>9.0f}", flush=True)
+            print(
+                f"{name:34} {done.returncode:>4} {seconds:>8.2f} "
+                f"{int(peak.read_text()) / 1024:>9.0f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -20,9 +20,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests import engines  # noqa: E402
 from workbook.clinical.flatten import flatten_file  # noqa: E402
 
+
 def main(site: Path) -> None:
-    print("| file | filler | fields seen | filled | read back (other three) | visible in "
-          "| flattened | KB blank → filled → flattened |")
+    print(
+        "| file | filler | fields seen | filled | read back (other three) | visible in "
+        "| flattened | KB blank → filled → flattened |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for name in engines.FILES:
         src = site / "downloads" / f"{name}.pdf"
@@ -44,17 +47,26 @@ def main(site: Path) -> None:
                     amounts = engines.ink(viewer, out, boxes)
                     ok = sum(1 for a, b in zip(amounts, blank[viewer]) if a > b)
                     shown.append(f"{viewer} {ok}/{len(boxes)}")
-                others = ", ".join(f"{r} {back[r]}/{len(values)}" for r in engines.ENGINES
-                                   if r != filler)
+                others = ", ".join(
+                    f"{r} {back[r]}/{len(values)}" for r in engines.ENGINES if r != filler
+                )
                 printed, flat = flatten_file(out, Path(folder) / f"{filler}-print.pdf", check=False)
-                checked = subprocess.run(["qpdf", "--check", str(printed)],
-                                         capture_output=True).returncode == 0
-                flattened = (f"{flat.answers} answers, {flat.ticks} ticks"
-                             f"{', qpdf ok' if checked else ', qpdf FAILS'}"
-                             f"{', ' + str(len(flat.warnings)) + ' warnings' if flat.warnings else ''}")
+                checked = (
+                    subprocess.run(
+                        ["qpdf", "--check", str(printed)], capture_output=True
+                    ).returncode
+                    == 0
+                )
+                flattened = (
+                    f"{flat.answers} answers, {flat.ticks} ticks"
+                    f"{', qpdf ok' if checked else ', qpdf FAILS'}"
+                    f"{', ' + str(len(flat.warnings)) + ' warnings' if flat.warnings else ''}"
+                )
                 sizes = " → ".join(str(round(p.stat().st_size / 1024)) for p in (src, out, printed))
-                print(f"| {name} | {filler} | {seen[filler]} | {back[filler]}/{len(values)} | "
-                      f"{others} | {', '.join(shown)} | {flattened} | {sizes} |")
+                print(
+                    f"| {name} | {filler} | {seen[filler]} | {back[filler]}/{len(values)} | "
+                    f"{others} | {', '.join(shown)} | {flattened} | {sizes} |"
+                )
 
 
 if __name__ == "__main__":

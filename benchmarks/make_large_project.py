@@ -21,11 +21,18 @@ from workbook.project import new_project
 
 TIMEFRAMES = ["4 weeks", "6 weeks", "8 weeks", "12 weeks", "3 months", "6 months"]
 STRATEGIES = [
-    "Slow breathing for five minutes", "Write the worry down, then set it aside",
-    "Take a short walk outside", "Call or message a friend", "Name five things I can see",
-    "Put my phone in another room", "Break the task into small steps",
-    "Plan tomorrow's first step tonight", "Notice and name the feeling",
-    "Drink a glass of water and pause", "Stretch for two minutes", "Ask for what I need",
+    "Slow breathing for five minutes",
+    "Write the worry down, then set it aside",
+    "Take a short walk outside",
+    "Call or message a friend",
+    "Name five things I can see",
+    "Put my phone in another room",
+    "Break the task into small steps",
+    "Plan tomorrow's first step tonight",
+    "Notice and name the feeling",
+    "Drink a glass of water and pause",
+    "Stretch for two minutes",
+    "Ask for what I need",
 ]
 PARAGRAPH = (
     "Progress rarely moves in a straight line. Some weeks will feel easy and others will "
@@ -64,7 +71,8 @@ def main() -> None:
         (content / "guidance" / f"{slug}.md").write_text(
             f"---\ntitle: Notes on progress {n}\nsummary: Ways to read your tracker, part {n}.\n"
             f"order: {10 + n}\n---\nSee also [tracking progress](tracking-progress.md).\n\n{body}\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         guidance_slugs.append(slug)
 
     made = []
@@ -74,23 +82,36 @@ def main() -> None:
         goal["guidance"] = sorted(set(base.get("guidance", [])) | {guidance_slugs[-1 - index % 10]})
         slug = f"{samples[index % len(samples)].stem}-{index:03d}"
         (content / "goals" / f"{slug}.yaml").write_text(
-            yaml.safe_dump(goal, sort_keys=False, allow_unicode=True), encoding="utf-8")
+            yaml.safe_dump(goal, sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
         made.append((slug, goal))
 
     # One workbook per area, and one big one for the memory check.
     for area in ("personal-growth", "emotional-wellbeing", "relationships", "behaviour-change"):
         items = [{"goal": slug} for slug, goal in made if goal["area"] == area][:6]
-        (content / "workbooks" / f"area-{area}.yaml").write_text(yaml.safe_dump(
-            {"title": f"Workbook: {area}", "contents": [{"guidance": "smart-goals"}, *items]},
-            sort_keys=False), encoding="utf-8")
+        (content / "workbooks" / f"area-{area}.yaml").write_text(
+            yaml.safe_dump(
+                {"title": f"Workbook: {area}", "contents": [{"guidance": "smart-goals"}, *items]},
+                sort_keys=False,
+            ),
+            encoding="utf-8",
+        )
     # about 10 pages per goal with all three sheets (trackers of 3 months and more)
-    long_goals = [slug for slug, goal in made
-                  if goal["timeframe"] in ("12 weeks", "3 months", "6 months")]
+    long_goals = [
+        slug for slug, goal in made if goal["timeframe"] in ("12 weeks", "3 months", "6 months")
+    ]
     count = max(1, args.workbook_pages // 8)
-    (content / "workbooks" / "big.yaml").write_text(yaml.safe_dump(
-        {"title": "Everything", "subtitle": "A very large workbook",
-         "contents": [{"goal": slug} for slug in long_goals[:count]]},
-        sort_keys=False), encoding="utf-8")
+    (content / "workbooks" / "big.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "title": "Everything",
+                "subtitle": "A very large workbook",
+                "contents": [{"goal": slug} for slug in long_goals[:count]],
+            },
+            sort_keys=False,
+        ),
+        encoding="utf-8",
+    )
     print(f"wrote {args.goals} goals, {args.goals // 10} guidance pages and 5 workbooks to {root}")
 
 

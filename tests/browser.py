@@ -21,8 +21,16 @@ from urllib.parse import urlsplit
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 WEB = Path(__file__).parent / "web"  # package.json: axe-core and vnu-jar, pinned
 AXE_JS = WEB / "node_modules/axe-core/axe.min.js"
 VNU_JAR = WEB / "node_modules/vnu-jar/build/dist/vnu.jar"

@@ -39,8 +39,14 @@ SCALE = 2  # renders at 144 dpi
 
 #: One of each kind of PDF a client fills: a tracker, a worksheet, a session-prep sheet, a
 #: goal rating sheet and a combined workbook.
-FILES = ("ease-anxiety-tracker", "ease-anxiety-worksheet", "ease-anxiety-session-prep",
-         "ease-anxiety-gas", "weekly-wellbeing", "getting-started")
+FILES = (
+    "ease-anxiety-tracker",
+    "ease-anxiety-worksheet",
+    "ease-anxiety-session-prep",
+    "ease-anxiety-gas",
+    "weekly-wellbeing",
+    "getting-started",
+)
 NAME = "Zoë Núñez “Grüße” – ½"
 LONG = "\n".join(f"Line {n}: mañana I will try the plan again, step by step." for n in range(1, 7))
 
@@ -69,11 +75,11 @@ def sample_values(widgets: list["Widget"]) -> dict[str, object]:
 
 @dataclass(frozen=True)
 class Widget:
-    name: str       # the field's full name
-    kind: str       # text | multiline | checkbox | radio
-    page: int       # 0-based
+    name: str  # the field's full name
+    kind: str  # text | multiline | checkbox | radio
+    page: int  # 0-based
     rect: tuple[float, float, float, float]  # x1, y1, x2, y2 in PDF points, normalised
-    export: str     # a tick's on-state or a radio option's value; "" for text
+    export: str  # a tick's on-state or a radio option's value; "" for text
 
     @property
     def centre(self) -> tuple[float, float]:
@@ -125,16 +131,22 @@ def _lines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def fill(engine: str, src: Path, dst: Path, values: dict[str, object],
-         widgets: list[Widget]) -> None:
-    {"pdfium": _fill_pdfium, "mupdf": _fill_mupdf, "poppler": _fill_poppler,
-     "pdfjs": _fill_pdfjs}[engine](src, dst, values, widgets)
+def fill(
+    engine: str, src: Path, dst: Path, values: dict[str, object], widgets: list[Widget]
+) -> None:
+    {"pdfium": _fill_pdfium, "mupdf": _fill_mupdf, "poppler": _fill_poppler, "pdfjs": _fill_pdfjs}[
+        engine
+    ](src, dst, values, widgets)
 
 
 def read(engine: str, path: Path, widgets: list[Widget]) -> dict[str, object]:
     """name → value for every field the engine reads as filled (text non-empty, tick on)."""
-    return {"pdfium": _read_pdfium, "mupdf": _read_mupdf, "poppler": _read_poppler,
-            "pdfjs": _read_pdfjs}[engine](path, widgets)
+    return {
+        "pdfium": _read_pdfium,
+        "mupdf": _read_mupdf,
+        "poppler": _read_poppler,
+        "pdfjs": _read_pdfjs,
+    }[engine](path, widgets)
 
 
 def targets(values: dict[str, object], widgets: list[Widget]) -> list[Widget]:
@@ -151,6 +163,7 @@ def targets(values: dict[str, object], widgets: list[Widget]) -> list[Widget]:
 
 
 # ------------------------------------------------------------------------------- PDFium
+
 
 def _fill_pdfium(src, dst, values, widgets):
     import pypdfium2 as pdfium
@@ -180,12 +193,13 @@ def _fill_pdfium(src, dst, values, widgets):
 
 def _pdfium_text(getter, *args) -> str:
     import ctypes
+
     size = getter(*args, None, 0)
     if size <= 2:
         return ""
     buffer = ctypes.create_string_buffer(size)
     getter(*args, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)), size)
-    return buffer.raw[:size - 2].decode("utf-16-le")
+    return buffer.raw[: size - 2].decode("utf-16-le")
 
 
 def _read_pdfium(path, widgets):
@@ -224,13 +238,15 @@ def _render_pdfium(path, pages):
 
     pdf = pdfium.PdfDocument(str(path))
     pdf.init_forms()
-    images = {n: pdf[n].render(scale=SCALE, may_draw_forms=True).to_pil().convert("L")
-              for n in pages}
+    images = {
+        n: pdf[n].render(scale=SCALE, may_draw_forms=True).to_pil().convert("L") for n in pages
+    }
     pdf.close()
     return images
 
 
 # ------------------------------------------------------------------------------- MuPDF
+
 
 def _fill_mupdf(src, dst, values, widgets):
     """Text through the widget API; ticks and radios with ``pdf_toggle_widget``, what a MuPDF
@@ -248,8 +264,10 @@ def _fill_mupdf(src, dst, values, widgets):
             if widget.field_type == pymupdf.PDF_WIDGET_TYPE_TEXT:
                 widget.field_value = value
                 widget.update()
-            elif widget.field_type in (pymupdf.PDF_WIDGET_TYPE_CHECKBOX,
-                                       pymupdf.PDF_WIDGET_TYPE_RADIOBUTTON):
+            elif widget.field_type in (
+                pymupdf.PDF_WIDGET_TYPE_CHECKBOX,
+                pymupdf.PDF_WIDGET_TYPE_RADIOBUTTON,
+            ):
                 wanted = value is True or widget.on_state() == value
                 if wanted and widget.field_value in ("Off", False, "", None):
                     mupdf.pdf_toggle_widget(widget._annot.this)
@@ -292,24 +310,48 @@ def _render_mupdf(path, pages):
 
 # ------------------------------------------------------------------------------- Poppler
 
+
 def _poppler(command: dict) -> dict:
-    done = subprocess.run([SYSTEM_PYTHON, str(TESTS / "poppler_forms.py")],
-                          input=json.dumps(command), capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [SYSTEM_PYTHON, str(TESTS / "poppler_forms.py")],
+        input=json.dumps(command),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if done.returncode:
         raise RuntimeError(f"poppler_forms.py failed: {done.stderr[-2000:]}")
     return json.loads(done.stdout)
 
 
 def _fill_poppler(src, dst, values, widgets):
-    _poppler({"do": "fill", "src": str(src), "dst": str(dst), "targets": [
-        {"page": w.page, "x": w.centre[0], "y": w.centre[1], "kind": w.kind,
-         "value": values[w.name] if w.kind in ("text", "multiline") else True}
-        for w in targets(values, widgets)]})
+    _poppler(
+        {
+            "do": "fill",
+            "src": str(src),
+            "dst": str(dst),
+            "targets": [
+                {
+                    "page": w.page,
+                    "x": w.centre[0],
+                    "y": w.centre[1],
+                    "kind": w.kind,
+                    "value": values[w.name] if w.kind in ("text", "multiline") else True,
+                }
+                for w in targets(values, widgets)
+            ],
+        }
+    )
 
 
 def _read_poppler(path, widgets):
-    shown = _poppler({"do": "read", "src": str(path), "widgets": [
-        {"page": w.page, "x": w.centre[0], "y": w.centre[1]} for w in widgets]})["widgets"]
+    shown = _poppler(
+        {
+            "do": "read",
+            "src": str(path),
+            "widgets": [{"page": w.page, "x": w.centre[0], "y": w.centre[1]} for w in widgets],
+        }
+    )["widgets"]
     found: dict[str, object] = {}
     for widget, value in zip(widgets, shown):
         if widget.kind == "checkbox" and value is True:
@@ -328,15 +370,31 @@ def _render_poppler(path, pages):
     with tempfile.TemporaryDirectory() as folder:
         for n in pages:
             out = Path(folder) / f"p{n}"
-            subprocess.run(["pdftoppm", "-png", "-r", str(72 * SCALE), "-f", str(n + 1),
-                            "-l", str(n + 1), "-singlefile", str(path), str(out)],
-                           check=True, capture_output=True, timeout=120)
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-r",
+                    str(72 * SCALE),
+                    "-f",
+                    str(n + 1),
+                    "-l",
+                    str(n + 1),
+                    "-singlefile",
+                    str(path),
+                    str(out),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
             images[n] = Image.open(f"{out}.png").convert("L")
             images[n].load()
     return images
 
 
 # ------------------------------------------------------------------------------- pdf.js
+
 
 def pdfjs_installed() -> Path:
     if not (PDFJS / "node_modules/pdfjs-dist").is_dir():
@@ -346,8 +404,14 @@ def pdfjs_installed() -> Path:
 
 def _pdfjs(command: dict) -> dict:
     pdfjs_installed()
-    done = subprocess.run(["node", "forms.mjs"], cwd=PDFJS, input=json.dumps(command),
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        ["node", "forms.mjs"],
+        cwd=PDFJS,
+        input=json.dumps(command),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if done.returncode:
         raise RuntimeError(f"forms.mjs failed: {done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -363,12 +427,18 @@ def _read_pdfjs(path, widgets):
 
 # ------------------------------------------------------------------------------- ink
 
+
 def ink(engine: str, path: Path, boxes: list[Widget]) -> list[float]:
     """How much the engine paints inside each box: dark pixels (a fraction of the box) for
     PDFium, MuPDF and Poppler; for pdf.js, drawing operators in the widget's appearance."""
     if engine == "pdfjs":
-        drawn = _pdfjs({"do": "ink", "src": str(path), "boxes": [
-            {"page": w.page, "x": w.centre[0], "y": w.centre[1]} for w in boxes]})["ops"]
+        drawn = _pdfjs(
+            {
+                "do": "ink",
+                "src": str(path),
+                "boxes": [{"page": w.page, "x": w.centre[0], "y": w.centre[1]} for w in boxes],
+            }
+        )["ops"]
         return [float(n) for n in drawn]
     render = {"pdfium": _render_pdfium, "mupdf": _render_mupdf, "poppler": _render_poppler}[engine]
     with pikepdf.open(path) as pdf:
@@ -379,8 +449,12 @@ def ink(engine: str, path: Path, boxes: list[Widget]) -> list[float]:
         image = images[widget.page]
         x1, y1, x2, y2 = widget.rect
         top = heights[widget.page]
-        box = (int(x1 * SCALE) + 2, int((top - y2) * SCALE) + 2,
-               int(x2 * SCALE) - 2, int((top - y1) * SCALE) - 2)
+        box = (
+            int(x1 * SCALE) + 2,
+            int((top - y2) * SCALE) + 2,
+            int(x2 * SCALE) - 2,
+            int((top - y1) * SCALE) - 2,
+        )
         histogram = image.crop(box).histogram()  # grey levels: 256 counts
         amounts.append(sum(histogram[:128]) / max(1, sum(histogram)))
     return amounts
@@ -392,11 +466,13 @@ def read_names(engine: str, path: Path, widgets: list[Widget]) -> set[str]:
         return set(_pdfjs({"do": "names", "src": str(path)})["names"])
     if engine == "mupdf":
         import pymupdf
+
         with pymupdf.open(str(path)) as doc:
             return {w.field_name for page in doc for w in page.widgets()}
     if engine == "pdfium":
         import pypdfium2 as pdfium
         import pypdfium2.raw as raw
+
         pdf = pdfium.PdfDocument(str(path))
         pdf.init_forms()
         names = set()

@@ -39,8 +39,11 @@ def run(args: list[str], cwd: Path):
 
 def tree_bytes(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` with its bytes, for before/after comparisons."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def fill(source: Path, target: Path, values: dict[str, str]) -> Path:
@@ -279,13 +282,30 @@ class VisibleWords(HTMLParser):
         if tag in ("script", "style"):
             self._skip += 1
         attrs = dict(attrs)
-        if tag == "meta" and attrs.get("http-equiv") or tag == "meta" and attrs.get("name") in (
-                "viewport", "referrer"):
+        if (
+            tag == "meta"
+            and attrs.get("http-equiv")
+            or tag == "meta"
+            and attrs.get("name") in ("viewport", "referrer")
+        ):
             return
         for name, value in attrs.items():
-            if value and (name in self.SPOKEN or (name.startswith("data-") and name not in (
-                    "data-sheet", "data-root", "data-bundle", "data-pagefind-meta", "data-pdf",
-                    "data-fill-script", "data-filled-name"))):  # keys, addresses, file names
+            if value and (
+                name in self.SPOKEN
+                or (
+                    name.startswith("data-")
+                    and name
+                    not in (
+                        "data-sheet",
+                        "data-root",
+                        "data-bundle",
+                        "data-pagefind-meta",
+                        "data-pdf",
+                        "data-fill-script",
+                        "data-filled-name",
+                    )
+                )
+            ):  # keys, addresses, file names
                 if name in ("data-rules", "data-risk"):  # JSON: its texts are shown, not its keys
                     self.chunks.extend(_json_texts(json.loads(value)))
                 else:
@@ -304,8 +324,12 @@ def _json_texts(data) -> list[str]:
     """The texts in JSON data a page carries for its script (band names, risk messages),
     without the keys and the syntax words ('sum', 'worse') the script reads."""
     if isinstance(data, dict):
-        return [t for key, value in data.items() if key in ("label", "message", "bands", "risk")
-                for t in _json_texts(value)]
+        return [
+            t
+            for key, value in data.items()
+            if key in ("label", "message", "bands", "risk")
+            for t in _json_texts(value)
+        ]
     if isinstance(data, list):
         return [t for item in data for t in _json_texts(item)]
     return [data] if isinstance(data, str) else []
@@ -332,9 +356,28 @@ def allowed_words(project: Path) -> set[str]:
 
 
 #: Keys whose values are syntax ('every: week', 'kind: scale'), not words a reader sees.
-SYNTAX = {"id", "kind", "every", "direction", "area", "timeframe", "guidance", "sheet", "goal",
-          "sheets", "paper", "language", "accent_color", "logo", "site_url", "preset",
-          "questionnaires", "questionnaire", "higher_is", "method"}
+SYNTAX = {
+    "id",
+    "kind",
+    "every",
+    "direction",
+    "area",
+    "timeframe",
+    "guidance",
+    "sheet",
+    "goal",
+    "sheets",
+    "paper",
+    "language",
+    "accent_color",
+    "logo",
+    "site_url",
+    "preset",
+    "questionnaires",
+    "questionnaire",
+    "higher_is",
+    "method",
+}
 
 
 def _human_text(data, key=None) -> list[str]:

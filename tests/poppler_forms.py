@@ -41,8 +41,11 @@ def main():
         print(json.dumps({"ok": True}))
         return
     if command["do"] == "names":
-        names = {m.field.get_name() for n in range(doc.get_n_pages())
-                 for m in doc.get_page(n).get_form_field_mapping()}
+        names = {
+            m.field.get_name()
+            for n in range(doc.get_n_pages())
+            for m in doc.get_page(n).get_form_field_mapping()
+        }
         print(json.dumps({"names": sorted(names)}))
         return
     shown = []

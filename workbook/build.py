@@ -23,6 +23,7 @@ from workbook.render.pdf.setup import WARM_UP, theme_engine_spec
 from workbook.render.pdf.pool import Pool, default_jobs, kept_pool
 from workbook.project import Project, open_project
 
+
 @dataclass
 class BuildConfig:
     project_dir: Path = Path(".")
@@ -85,20 +86,28 @@ def _build(config: BuildConfig, project: Project, out_dir: Path) -> BuildResult:
     from workbook.render.html import render_pages  # the stages load only when there is work
     from workbook.render.templates import make_env
     from workbook.model.plan import plan_site
-    from workbook.stages import SearchIndex, check_project, logo_digest, render_all_pdfs, static_files
+    from workbook.stages import (
+        SearchIndex,
+        check_project,
+        logo_digest,
+        render_all_pdfs,
+        static_files,
+    )
 
     search, failed = None, True
     try:
         env = make_env(project, lambda message, **values: message, bytecode=cache.root / "jinja")
         # templates that compiled in the last build and have not changed need no check
-        content = check_project(project, pdf=config.pdf, env=env, theme_checked=theme == cache.theme)
+        content = check_project(
+            project, pdf=config.pdf, env=env, theme_checked=theme == cache.theme
+        )
         env.globals["_"] = content.t  # the site's language, now that it is known
         lap("load")
-        plan = plan_site(content, with_pdfs=config.pdf,
-                         logo_digest=logo_digest(project, content))
+        plan = plan_site(content, with_pdfs=config.pdf, logo_digest=logo_digest(project, content))
         lap("plan")
-        pages = render_pages(plan, env, project,
-                             lambda path, key: cache.reusable(out_dir, path, key), jobs=jobs)
+        pages = render_pages(
+            plan, env, project, lambda path, key: cache.reusable(out_dir, path, key), jobs=jobs
+        )
         search = SearchIndex(pages, cache, out_dir)  # Pagefind works while the PDFs render
         lap("html")
         pdfs = render_all_pdfs(plan, env, project, config, cache, out_dir, pool)
@@ -114,8 +123,9 @@ def _build(config: BuildConfig, project: Project, out_dir: Path) -> BuildResult:
     keys = {**pages.keys, **index.keys, **pdfs.keys}
     copies = static_files(plan)
     keys.update({path: digest_file(source) for path, source in copies.items()})
-    written = write_output(out_dir, files, copies,
-                           reuse=[*pages.reused, *index.reused, *pdfs.reused])
+    written = write_output(
+        out_dir, files, copies, reuse=[*pages.reused, *index.reused, *pdfs.reused]
+    )
     cache.commit(inputs, theme, out_dir, keys, pdfs=config.pdf)
     lap("write")
     return BuildResult(
@@ -145,5 +155,3 @@ def _nothing_to_do(cache: Cache, out_dir: Path, started: float) -> BuildResult:
         seconds=time.perf_counter() - started,
         up_to_date=True,
     )
-
-

@@ -35,8 +35,10 @@ def one_line(text: str) -> str:
     screen or forge a line of output."""
     if all(c.isprintable() or c == " " for c in text):
         return text
-    return "".join(c if unicodedata.category(c) not in _UNSAFE else
-                   c.encode("unicode_escape").decode("ascii") for c in text)
+    return "".join(
+        c if unicodedata.category(c) not in _UNSAFE else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )
 
 
 _UNSAFE = ("Cc", "Cf", "Zl", "Zp")

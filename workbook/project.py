@@ -77,8 +77,11 @@ def open_project(directory: str | Path) -> Project:
     root = root.resolve()
     if not (root / CONFIG_NAME).is_file():
         # 'workbook new' only makes a project in a new or empty folder
-        start = (f"run 'workbook new {directory}' to start one here" if not any(root.iterdir())
-                 else "run 'workbook new my-workbook' to start one in a new folder")
+        start = (
+            f"run 'workbook new {directory}' to start one here"
+            if not any(root.iterdir())
+            else "run 'workbook new my-workbook' to start one in a new folder"
+        )
         raise WorkbookError(f"{root}: not a workbook project (no {CONFIG_NAME}); {start}")
     return Project(root)
 

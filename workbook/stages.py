@@ -22,8 +22,9 @@ from workbook.render.search import SEARCH_FOLDER, SEARCH_VERSION, SearchJob
 from workbook.render.theme import check_theme, theme_assets
 
 
-def check_project(project: Project, *, pdf: bool = True, env=None,
-                  theme_checked: bool = False) -> Content:
+def check_project(
+    project: Project, *, pdf: bool = True, env=None, theme_checked: bool = False
+) -> Content:
     """Stage 1: load and validate the content and the theme; every problem at once.
 
     ``theme_checked``: the theme is unchanged since a build that checked it."""
@@ -59,8 +60,14 @@ class SearchIndex:
         old = [path for path in cache.outputs if path.startswith(SEARCH_FOLDER + "/")]
         self.reused = old if old and all(cache.reusable(out_dir, p, self.key) for p in old) else []
         if not self.reused:  # made again only when some page's key changed
-            self.job = SearchJob({path: pages.files[path] if path in pages.files
-                                  else (out_dir / path).read_bytes() for path, _ in html})
+            self.job = SearchJob(
+                {
+                    path: pages.files[path]
+                    if path in pages.files
+                    else (out_dir / path).read_bytes()
+                    for path, _ in html
+                }
+            )
 
     def result(self) -> StageOutput:
         index = StageOutput(reused=self.reused)
@@ -77,7 +84,9 @@ class SearchIndex:
 def render_all_pdfs(plan, env, project, config, cache, out_dir, pool) -> PdfResults:
     if not plan.pdfs:
         return PdfResults()
-    from workbook.render.pdf.schedule import render_pdfs  # no WeasyPrint in this process unless --jobs 1
+    from workbook.render.pdf.schedule import (
+        render_pdfs,
+    )  # no WeasyPrint in this process unless --jobs 1
 
     def previous(path: str) -> bytes | None:
         try:
@@ -85,9 +94,17 @@ def render_all_pdfs(plan, env, project, config, cache, out_dir, pool) -> PdfResu
         except OSError:
             return None
 
-    return render_pdfs(plan, env, project, paper=config.paper, pool=pool, cache=cache,
-                       reusable=lambda path, key: cache.reusable(out_dir, path, key),
-                       previous=previous, progress=config.progress)
+    return render_pdfs(
+        plan,
+        env,
+        project,
+        paper=config.paper,
+        pool=pool,
+        cache=cache,
+        reusable=lambda path, key: cache.reusable(out_dir, path, key),
+        previous=previous,
+        progress=config.progress,
+    )
 
 
 def static_files(plan: Plan) -> dict[str, Path]:

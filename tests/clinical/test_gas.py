@@ -33,10 +33,12 @@ def test_gas_levels_and_weight_load(project: Path) -> None:
 
 
 def test_gas_mistakes_are_reported_at_their_lines(project: Path) -> None:
-    bad = (GAS.replace("weight: 2", "weight: 0")
-           .replace("    2: Asleep within 10", "    3: Asleep within 10")
-           .replace("    0: Asleep within 30 minutes on most nights.", "    0: ''")
-           .replace("    -1: Asleep", "    minus-one: Asleep"))
+    bad = (
+        GAS.replace("weight: 2", "weight: 0")
+        .replace("    2: Asleep within 10", "    3: Asleep within 10")
+        .replace("    0: Asleep within 30 minutes on most nights.", "    0: ''")
+        .replace("    -1: Asleep", "    minus-one: Asleep")
+    )
     write(project / "content/goals/sleep.yaml", GOAL + bad)
     write(project / "content/goals/nap.yaml", GOAL + "gas:\n  wieght: 1\n  levels: {0: fine}\n")
     assert problems(project) == [
@@ -51,15 +53,19 @@ def test_gas_mistakes_are_reported_at_their_lines(project: Path) -> None:
 
 
 def test_a_workbook_may_list_the_rating_sheet_only_of_a_goal_with_gas(project: Path) -> None:
-    write(project / "content/workbooks/mine.yaml", """\
+    write(
+        project / "content/workbooks/mine.yaml",
+        """\
 title: Mine
 contents:
   - {goal: ease-anxiety, sheets: [tracker, gas]}
   - {goal: regulate-emotions, sheets: [tracker, gas]}
-""")
+""",
+    )
     assert problems(project) == [
         "content/workbooks/mine.yaml:4: goal 'regulate-emotions' has no goal rating sheet; add "
-        "'gas:' levels to content/goals/regulate-emotions.yaml or leave 'gas' out of sheets"]
+        "'gas:' levels to content/goals/regulate-emotions.yaml or leave 'gas' out of sheets"
+    ]
 
 
 def test_rating_sheet_on_the_site_and_goal_page(project: Path) -> None:

@@ -61,8 +61,14 @@ def test_hostile_returned_file(name: str, tracker: Path, tmp_path: Path) -> None
     if out is not None:
         command += ["--out", str(out)]
     peak = tmp_path / "peak"
-    done = subprocess.run([sys.executable, "-c", MEASURED, str(peak), *command], cwd=work,
-                          capture_output=True, text=True, timeout=300, errors="surrogateescape")
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURED, str(peak), *command],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        errors="surrogateescape",
+    )
     assert done.returncode == code, done.stderr
     assert says in done.stderr
     output = done.stdout + done.stderr
@@ -78,16 +84,17 @@ def test_hostile_returned_file(name: str, tracker: Path, tmp_path: Path) -> None
         assert not [p for p in made if ".private-" in p or p.endswith(".tmp")]
     assert not Path("/etc/wb-test").exists()
     # memory, not time: the largest process (the parsing child included) stayed bounded
-    assert int(peak.read_text()) < 1.3 * 2 ** 20, f"{int(peak.read_text()) // 1024} MiB"
+    assert int(peak.read_text()) < 1.3 * 2**20, f"{int(peak.read_text()) // 1024} MiB"
     if name == "formula-in-a-note":
         with open(out / "progress.csv", newline="", encoding="utf-8") as stream:
             notes = [r["as_written"] for r in csv.DictReader(stream) if r["measure"] == "notes"]
-        assert notes == ["'=HYPERLINK(\"http://x.example/\",\"click\")"]
+        assert notes == ['\'=HYPERLINK("http://x.example/","click")']
 
 
 #: The cases that hand over one file: `workbook flatten` takes those the same way.
-ONE_FILE = sorted(name for name in CASES
-                  if not name.startswith("out-") and name != "the-same-tracker-twice")
+ONE_FILE = sorted(
+    name for name in CASES if not name.startswith("out-") and name != "the-same-tracker-twice"
+)
 
 
 @pytest.mark.parametrize("name", ONE_FILE)
@@ -101,8 +108,14 @@ def test_flatten_survives_the_same_files(name: str, tracker: Path, tmp_path: Pat
     before = files_under(work)
     command = [sys.executable, "-m", "workbook", "flatten", source, "--out", "out/copy.pdf"]
     peak = tmp_path / "peak"
-    done = subprocess.run([sys.executable, "-c", MEASURED, str(peak), *command], cwd=work,
-                          capture_output=True, text=True, timeout=300, errors="surrogateescape")
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURED, str(peak), *command],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        errors="surrogateescape",
+    )
     output = done.stdout + done.stderr
     assert done.returncode in (0, 1), output
     assert "Traceback" not in output and "Internal error" not in output
@@ -113,13 +126,16 @@ def test_flatten_survives_the_same_files(name: str, tracker: Path, tmp_path: Pat
         assert made == set()
     else:
         assert made == {"out/copy.pdf"}
-        check = subprocess.run(["qpdf", "--check", str(work / "out/copy.pdf")],
-                               capture_output=True, text=True)
+        check = subprocess.run(
+            ["qpdf", "--check", str(work / "out/copy.pdf")], capture_output=True, text=True
+        )
         assert check.returncode in (0, 3), check.stdout  # 3: warnings only
-    assert int(peak.read_text()) < 1.3 * 2 ** 20, f"{int(peak.read_text()) // 1024} MiB"
+    assert int(peak.read_text()) < 1.3 * 2**20, f"{int(peak.read_text()) // 1024} MiB"
     if name == "decompression-bomb":
         assert "is damaged, or made to cause harm: its form cannot be read" in done.stderr
     if name == "megabyte-note":  # flattened, and what could not be shown is said
         assert done.returncode == 0
-        assert "the answer is longer than 10,000 characters; the copy shows the first " \
-               "10,000" in done.stderr
+        assert (
+            "the answer is longer than 10,000 characters; the copy shows the first "
+            "10,000" in done.stderr
+        )

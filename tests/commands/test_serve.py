@@ -23,8 +23,12 @@ GOAL = "content/goals/ease-anxiety.yaml"
 @pytest.fixture
 def preview(project: Path) -> Iterator[Preview]:
     built: list[object] = []
-    server = Preview(BuildConfig(project_dir=project, pdf=False), port=0, poll_seconds=0.1,
-                     on_build=lambda result, error: built.append(result or error))
+    server = Preview(
+        BuildConfig(project_dir=project, pdf=False),
+        port=0,
+        poll_seconds=0.1,
+        on_build=lambda result, error: built.append(result or error),
+    )
     server.built = built  # type: ignore[attr-defined]
     server.start()
     yield server
@@ -62,7 +66,8 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def test_edit_shows_on_the_open_page_and_a_broken_file_keeps_the_last_good_site(
-        preview: Preview, project: Path, browser) -> None:
+    preview: Preview, project: Path, browser
+) -> None:
     page = browser.new_page()
     page.goto(preview.url + "goals/ease-anxiety.html")
     assert page.locator("h1").inner_text() == "Ease everyday anxiety"
@@ -103,15 +108,18 @@ def test_the_files_on_disk_have_no_reload_script(preview: Preview, project: Path
     assert request(preview, "/goals/")[1] == request(preview, "/goals/index.html")[1]
 
 
-@pytest.mark.parametrize("path", [
-    "/../workbook.yaml",
-    "/goals/../../workbook.yaml",
-    "/%2e%2e/workbook.yaml",
-    "/%2E%2E%2Fworkbook.yaml",
-    "/goals/..%2f..%2fworkbook.yaml",
-    "/..%5cworkbook.yaml",
-    "/%00index.html",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../workbook.yaml",
+        "/goals/../../workbook.yaml",
+        "/%2e%2e/workbook.yaml",
+        "/%2E%2E%2Fworkbook.yaml",
+        "/goals/..%2f..%2fworkbook.yaml",
+        "/..%5cworkbook.yaml",
+        "/%00index.html",
+    ],
+)
 def test_nothing_outside_the_output_folder_is_served(preview: Preview, path: str) -> None:
     code, body = request(preview, path)
     assert code == 403
@@ -136,9 +144,15 @@ def test_only_get_and_head_are_answered(preview: Preview) -> None:
 
 def test_malformed_requests_do_not_stop_the_server(preview: Preview) -> None:
     host, port = preview.server.server_address[:2]
-    for garbage in (b"GARBAGE\r\n\r\n", b"GET\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n",
-                    b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n", b"\x00\xff\xfe\r\n\r\n",
-                    b"GET http://evil.example/ HTTP/1.1\r\n\r\n", b""):
+    for garbage in (
+        b"GARBAGE\r\n\r\n",
+        b"GET\r\n\r\n",
+        b"GET / HTTP/9.9\r\n\r\n",
+        b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n",
+        b"\x00\xff\xfe\r\n\r\n",
+        b"GET http://evil.example/ HTTP/1.1\r\n\r\n",
+        b"",
+    ):
         with socket.create_connection((host, port), timeout=5) as sock:
             sock.sendall(garbage)
             sock.shutdown(socket.SHUT_WR)
@@ -168,7 +182,9 @@ def test_cli_refuses_a_port_in_use(project: Path) -> None:
         port = taken.getsockname()[1]
         result = run(["serve", str(project), "--port", str(port), "--no-pdf"], project)
     assert result.exit_code == 1
-    assert f"port {port} on 127.0.0.1 is already in use; choose another with --port" in result.output
+    assert (
+        f"port {port} on 127.0.0.1 is already in use; choose another with --port" in result.output
+    )
     assert "Traceback" not in result.output
 
 

@@ -21,10 +21,14 @@ import pytest
 from ..helpers import REPO
 
 SCRIPT = REPO / "scripts/install-deps"
-BUILD = ("bash scripts/install-deps && python3 -m venv .venv && . .venv/bin/activate && "
-         "pip install . && workbook build")
-TEST = ("bash scripts/install-deps test && python3 -m venv .venv && . .venv/bin/activate && "
-        "pip install -e '.[test]' && python -m pytest")
+BUILD = (
+    "bash scripts/install-deps && python3 -m venv .venv && . .venv/bin/activate && "
+    "pip install . && workbook build"
+)
+TEST = (
+    "bash scripts/install-deps test && python3 -m venv .venv && . .venv/bin/activate && "
+    "pip install -e '.[test]' && python -m pytest"
+)
 
 
 def test_readme_commands_are_the_ones_ci_runs() -> None:
@@ -63,15 +67,25 @@ def machine():
         path.write_text(STUB.format(body=body), encoding="utf-8")
         path.chmod(0o755)
 
-    stub("dpkg-query", 'for p in $INSTALLED; do [ "${@: -1}" = "$p" ] && '
-                       '{ case "$2" in *Status*) echo "install ok installed";; '
-                       '*) echo "${NODE_VERSION:-1.0}";; esac; exit 0; }; done; exit 1')
+    stub(
+        "dpkg-query",
+        'for p in $INSTALLED; do [ "${@: -1}" = "$p" ] && '
+        '{ case "$2" in *Status*) echo "install ok installed";; '
+        '*) echo "${NODE_VERSION:-1.0}";; esac; exit 0; }; done; exit 1',
+    )
     stub("apt-get")
     stub("sudo", '"$@"')
     log = place / "log"
 
-    def run(*args: str, node: bool = False, npm: bool = False, sudo: bool = True,
-            installed: str = "", node_version: str = "", user: str | None = None):
+    def run(
+        *args: str,
+        node: bool = False,
+        npm: bool = False,
+        sudo: bool = True,
+        installed: str = "",
+        node_version: str = "",
+        user: str | None = None,
+    ):
         for name, wanted in (("node", node), ("npm", npm)):
             if wanted:
                 stub(name)
@@ -81,12 +95,15 @@ def machine():
             (bin_dir / "sudo").unlink(missing_ok=True)
         log.write_text("")
         log.chmod(0o666)
-        environment = {"PATH": str(bin_dir), "LOG": str(log), "INSTALLED": installed,
-                       "NODE_VERSION": node_version}
+        environment = {
+            "PATH": str(bin_dir),
+            "LOG": str(log),
+            "INSTALLED": installed,
+            "NODE_VERSION": node_version,
+        }
         command = ["/bin/bash", str(script), *args]
         if user is not None:  # run as another user: setpriv drops root for this command
-            command = [setpriv, f"--reuid={user}", "--regid=nogroup", "--clear-groups",
-                       *command]
+            command = [setpriv, f"--reuid={user}", "--regid=nogroup", "--clear-groups", *command]
         done = subprocess.run(command, env=environment, capture_output=True, text=True)
         return done, log.read_text().splitlines()
 
@@ -122,8 +139,9 @@ def test_debians_nodejs_without_npm_gets_debians_npm(machine) -> None:
 
 
 def test_nodesource_nodejs_without_npm_is_not_broken(machine) -> None:
-    done, calls = machine("test", node=True, installed="nodejs",
-                          node_version="20.20.2-1nodesource1")
+    done, calls = machine(
+        "test", node=True, installed="nodejs", node_version="20.20.2-1nodesource1"
+    )
     assert done.returncode == 1
     assert "has no npm; install npm the way Node.js itself was installed" in done.stderr
     assert installs(calls) == []
@@ -136,8 +154,9 @@ def test_building_needs_only_pango_and_venv(machine) -> None:
 
 
 def test_nothing_missing_needs_no_root_and_no_apt(machine) -> None:
-    done, calls = machine(installed="python3-venv libpango-1.0-0 libpangoft2-1.0-0",
-                          sudo=False, user="nobody")
+    done, calls = machine(
+        installed="python3-venv libpango-1.0-0 libpangoft2-1.0-0", sudo=False, user="nobody"
+    )
     assert done.returncode == 0, done.stderr
     assert calls == [line for line in calls if line.startswith("dpkg-query")]
 
@@ -146,15 +165,18 @@ def test_a_user_goes_through_sudo(machine) -> None:
     done, calls = machine(user="nobody")
     assert done.returncode == 0, done.stderr
     assert "sudo apt-get update -qq" in calls
-    assert any(line.startswith("sudo env DEBIAN_FRONTEND=noninteractive apt-get install")
-               for line in calls)
+    assert any(
+        line.startswith("sudo env DEBIAN_FRONTEND=noninteractive apt-get install") for line in calls
+    )
 
 
 def test_a_user_without_sudo_is_told_what_to_do(machine) -> None:
     done, calls = machine(user="nobody", sudo=False)
     assert done.returncode == 1
-    assert done.stderr == ("install-deps: python3-venv libpango-1.0-0 libpangoft2-1.0-0 must "
-                           "be installed; run this as root, or install sudo\n")
+    assert done.stderr == (
+        "install-deps: python3-venv libpango-1.0-0 libpangoft2-1.0-0 must "
+        "be installed; run this as root, or install sudo\n"
+    )
     assert not any(line.startswith("apt-get") for line in calls)
 
 

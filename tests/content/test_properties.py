@@ -15,17 +15,32 @@ from workbook.content.load import load_content
 from workbook.errors import WorkbookError
 from workbook.project import new_project, open_project
 
-SETTINGS = settings(max_examples=int(__import__("os").environ.get("HYPOTHESIS_EXAMPLES", "100")), deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=int(__import__("os").environ.get("HYPOTHESIS_EXAMPLES", "100")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
-                    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=40))
-anything = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
-                        | st.dictionaries(st.text(max_size=12), inner, max_size=4),
-                        max_leaves=25)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=40),
+)
+anything = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=25,
+)
 slugs = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,2}", fullmatch=True)
-words = st.text(alphabet=st.characters(codec="latin-1", categories=["L", "N", "Zs", "P"]),
-                min_size=1, max_size=60)
+words = st.text(
+    alphabet=st.characters(codec="latin-1", categories=["L", "N", "Zs", "P"]),
+    min_size=1,
+    max_size=60,
+)
 
 
 def maybe(valid):
@@ -34,63 +49,132 @@ def maybe(valid):
 
 
 measure = st.fixed_dictionaries(
-    {"id": maybe(slugs), "label": maybe(words),
-     "kind": maybe(st.sampled_from(["count", "scale", "yes-no", "minutes", "text"]))},
-    optional={"every": maybe(st.sampled_from(["day", "week"])),
-              "min": maybe(st.integers(-5, 15)), "max": maybe(st.integers(-5, 15)),
-              "target": maybe(st.fixed_dictionaries(
-                  {"direction": st.sampled_from(["lower", "higher"]),
-                   "value": st.integers(0, 20)})),
-              "anchors": maybe(st.dictionaries(st.integers(-5, 15), words, max_size=3))})
+    {
+        "id": maybe(slugs),
+        "label": maybe(words),
+        "kind": maybe(st.sampled_from(["count", "scale", "yes-no", "minutes", "text"])),
+    },
+    optional={
+        "every": maybe(st.sampled_from(["day", "week"])),
+        "min": maybe(st.integers(-5, 15)),
+        "max": maybe(st.integers(-5, 15)),
+        "target": maybe(
+            st.fixed_dictionaries(
+                {"direction": st.sampled_from(["lower", "higher"]), "value": st.integers(0, 20)}
+            )
+        ),
+        "anchors": maybe(st.dictionaries(st.integers(-5, 15), words, max_size=3)),
+    },
+)
 goal = st.fixed_dictionaries(
-    {"title": maybe(words), "area": maybe(st.sampled_from(["personal-growth", "relationships"])),
-     "summary": maybe(words),
-     "smart": maybe(st.fixed_dictionaries({k: words for k in (
-         "specific", "measurable", "achievable", "relevant", "time_bound")})),
-     "timeframe": maybe(st.builds(lambda n, u: f"{n} {u}", st.integers(0, 500),
-                                  st.sampled_from(["days", "weeks", "months", "years"]))),
-     "measures": maybe(st.lists(measure, min_size=0, max_size=4))},
-    optional={"strategies": maybe(st.lists(words, max_size=14)),
-              "steps": maybe(st.lists(st.fixed_dictionaries({"by": words, "text": words}),
-                                      max_size=3)),
-              "prompts": maybe(st.lists(words, max_size=3)),
-              "guidance": maybe(st.lists(st.sampled_from(["smart-goals", "nope"]), max_size=3)),
-              "gas": maybe(st.fixed_dictionaries(
-                  {"levels": st.dictionaries(st.integers(-3, 3), words, max_size=5)})),
-              "extra": anything})
+    {
+        "title": maybe(words),
+        "area": maybe(st.sampled_from(["personal-growth", "relationships"])),
+        "summary": maybe(words),
+        "smart": maybe(
+            st.fixed_dictionaries(
+                {
+                    k: words
+                    for k in ("specific", "measurable", "achievable", "relevant", "time_bound")
+                }
+            )
+        ),
+        "timeframe": maybe(
+            st.builds(
+                lambda n, u: f"{n} {u}",
+                st.integers(0, 500),
+                st.sampled_from(["days", "weeks", "months", "years"]),
+            )
+        ),
+        "measures": maybe(st.lists(measure, min_size=0, max_size=4)),
+    },
+    optional={
+        "strategies": maybe(st.lists(words, max_size=14)),
+        "steps": maybe(st.lists(st.fixed_dictionaries({"by": words, "text": words}), max_size=3)),
+        "prompts": maybe(st.lists(words, max_size=3)),
+        "guidance": maybe(st.lists(st.sampled_from(["smart-goals", "nope"]), max_size=3)),
+        "gas": maybe(
+            st.fixed_dictionaries(
+                {"levels": st.dictionaries(st.integers(-3, 3), words, max_size=5)}
+            )
+        ),
+        "extra": anything,
+    },
+)
 block = st.one_of(
     st.fixed_dictionaries({"kind": st.just("text"), "text": maybe(words)}),
-    st.fixed_dictionaries({"kind": st.just("scale"), "label": maybe(words)},
-                          optional={"min": st.integers(-5, 25), "max": st.integers(-5, 25),
-                                    "id": maybe(slugs)}),
-    st.fixed_dictionaries({"kind": maybe(st.sampled_from(["prompt", "list"])),
-                           "label": maybe(words)},
-                          optional={"lines": maybe(st.integers(-2, 40)), "id": maybe(slugs)}),
-    st.fixed_dictionaries({"kind": st.just("checklist"), "label": words,
-                           "items": maybe(st.lists(words, max_size=4))}),
-    st.fixed_dictionaries({"kind": st.just("table"), "label": words,
-                           "columns": maybe(st.lists(words, max_size=10)),
-                           "rows": maybe(st.integers(-1, 70))}),
-    anything)
+    st.fixed_dictionaries(
+        {"kind": st.just("scale"), "label": maybe(words)},
+        optional={"min": st.integers(-5, 25), "max": st.integers(-5, 25), "id": maybe(slugs)},
+    ),
+    st.fixed_dictionaries(
+        {"kind": maybe(st.sampled_from(["prompt", "list"])), "label": maybe(words)},
+        optional={"lines": maybe(st.integers(-2, 40)), "id": maybe(slugs)},
+    ),
+    st.fixed_dictionaries(
+        {"kind": st.just("checklist"), "label": words, "items": maybe(st.lists(words, max_size=4))}
+    ),
+    st.fixed_dictionaries(
+        {
+            "kind": st.just("table"),
+            "label": words,
+            "columns": maybe(st.lists(words, max_size=10)),
+            "rows": maybe(st.integers(-1, 70)),
+        }
+    ),
+    anything,
+)
 sheet = st.fixed_dictionaries(
-    {"title": maybe(words), "kind": maybe(st.sampled_from(["worksheet", "tracker"])),
-     "blocks": maybe(st.lists(block, max_size=5))},
-    optional={"intro": maybe(words), "summary": maybe(words)})
-entry = st.one_of(st.fixed_dictionaries({"guidance": maybe(st.sampled_from(["smart-goals", "x"]))}),
-                  st.fixed_dictionaries({"sheet": maybe(slugs)}),
-                  st.fixed_dictionaries({"goal": maybe(slugs)},
-                                        optional={"sheets": maybe(st.lists(
-                                            st.sampled_from(["tracker", "worksheet", "diary"]),
-                                            max_size=4))}),
-                  anything)
-workbook = st.fixed_dictionaries({"title": maybe(words),
-                                  "contents": maybe(st.lists(entry, max_size=5))},
-                                 optional={"subtitle": maybe(words), "intro": maybe(words)})
+    {
+        "title": maybe(words),
+        "kind": maybe(st.sampled_from(["worksheet", "tracker"])),
+        "blocks": maybe(st.lists(block, max_size=5)),
+    },
+    optional={"intro": maybe(words), "summary": maybe(words)},
+)
+entry = st.one_of(
+    st.fixed_dictionaries({"guidance": maybe(st.sampled_from(["smart-goals", "x"]))}),
+    st.fixed_dictionaries({"sheet": maybe(slugs)}),
+    st.fixed_dictionaries(
+        {"goal": maybe(slugs)},
+        optional={
+            "sheets": maybe(
+                st.lists(st.sampled_from(["tracker", "worksheet", "diary"]), max_size=4)
+            )
+        },
+    ),
+    anything,
+)
+workbook = st.fixed_dictionaries(
+    {"title": maybe(words), "contents": maybe(st.lists(entry, max_size=5))},
+    optional={"subtitle": maybe(words), "intro": maybe(words)},
+)
 
 # Text-level damage: what hand-editing does to YAML.
-damage = st.lists(st.tuples(st.sampled_from(["\t", ": ", "&a ", "*a ", "[", "{", "- ", "\n  ",
-                                             "\x00", "'", '"', "!!str ", "---\n", "\ufeff"]),
-                            st.integers(0, 10**6)), max_size=3)
+damage = st.lists(
+    st.tuples(
+        st.sampled_from(
+            [
+                "\t",
+                ": ",
+                "&a ",
+                "*a ",
+                "[",
+                "{",
+                "- ",
+                "\n  ",
+                "\x00",
+                "'",
+                '"',
+                "!!str ",
+                "---\n",
+                "\ufeff",
+            ]
+        ),
+        st.integers(0, 10**6),
+    ),
+    max_size=3,
+)
 
 
 def damaged(text: str, edits) -> str:
@@ -118,12 +202,17 @@ def project_with(folder: str, data, edits) -> Path:
     root = Path(tempfile.mkdtemp()) / "p"
     shutil.copytree(_BASE, root)
     text = damaged(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), edits)
-    (root / "content" / folder / "generated.yaml").write_text(text, encoding="utf-8",
-                                                              errors="surrogatepass")
+    (root / "content" / folder / "generated.yaml").write_text(
+        text, encoding="utf-8", errors="surrogatepass"
+    )
     goal = root / "content/goals/ease-anxiety.yaml"  # its guidance list names removed guides
     if goal.exists():
-        goal.write_text("\n".join(line for line in goal.read_text().splitlines()
-                                  if not line.startswith("guidance:")) + "\n")
+        goal.write_text(
+            "\n".join(
+                line for line in goal.read_text().splitlines() if not line.startswith("guidance:")
+            )
+            + "\n"
+        )
     return root
 
 

@@ -41,8 +41,9 @@ def test_progress_reads_every_field_of_every_tracker_and_rating_sheet(project: P
     assert {("tracker", "day"), ("tracker", "week"), ("gas", "day")} <= kinds
     for doc in docs:
         values = Everything()
-        described = description.parse(json.dumps({"format": FORMAT, "sheets": [
-            sheet_data(doc)]}), FORMAT).sheets[0]  # checked, as a returned file's is
+        described = description.parse(
+            json.dumps({"format": FORMAT, "sheets": [sheet_data(doc)]}), FORMAT
+        ).sheets[0]  # checked, as a returned file's is
         read_sheet(described, values, "x.pdf", Catalogue("en"), {}, [])
         assert values.asked == {f.name for f in doc.fields}, doc.key
 
@@ -54,8 +55,9 @@ def test_names_have_no_pdf_hierarchy_separator_and_split_on_underscores(project:
             assert "." not in field.name
             assert field.name.startswith(doc.prefix + fields.SEPARATOR)
     assert fields.day_row("sleep_tracker", 3, 2) == "sleep_tracker_w03_d2"
-    assert fields.field_name(fields.week_row("sleep_tracker", 12), "naps") == \
-        "sleep_tracker_w12_naps"
+    assert (
+        fields.field_name(fields.week_row("sleep_tracker", 12), "naps") == "sleep_tracker_w12_naps"
+    )
     assert fields.is_tracker_cell("sleep_tracker_w03_d2_spells")
     assert not fields.is_tracker_cell("sleep_worksheet_obstacles")
     assert fields.option_id("g_gas_level", -2) == "g_gas_level-m2"

@@ -51,12 +51,16 @@ def test_disk_full_while_writing(built: Path, monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setattr(Path, "write_bytes", full)
     # Pagefind writes temporary files too; leave it out of this test
-    monkeypatch.setattr("workbook.stages.SearchJob", lambda files: SimpleNamespace(
-        result=lambda: {}, cancel=lambda: None))
+    monkeypatch.setattr(
+        "workbook.stages.SearchJob",
+        lambda files: SimpleNamespace(result=lambda: {}, cancel=lambda: None),
+    )
     with pytest.raises(WorkbookError) as info:
         build(BuildConfig(project_dir=built, pdf=False))
-    assert str(info.value) == (f"{built / 'output'}: writing the output failed (No space left on "
-                               "device); the previous output is unchanged")
+    assert str(info.value) == (
+        f"{built / 'output'}: writing the output failed (No space left on "
+        "device); the previous output is unchanged"
+    )
     monkeypatch.undo()
     assert tree_bytes(built / "output") == before
     assert leftovers(built) == []
@@ -78,7 +82,8 @@ def test_output_folder_not_writable(built: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_a_failure_during_the_swap_puts_the_old_output_back(
-        built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = tree_bytes(built / "output")
     edit_a_goal(built)
     real = os.rename
@@ -98,14 +103,17 @@ def test_a_failure_during_the_swap_puts_the_old_output_back(
     assert leftovers(built) == []
 
 
-@pytest.mark.parametrize("out, message", [
-    (".", "refusing to build into the project folder"),
-    ("content", "refusing to build into the content folder"),
-    ("content/goals", "refusing to build inside the content folder"),
-    ("templates", "refusing to build into the templates folder"),
-    ("/", "refusing to build into the root folder"),
-    ("..", "refusing to build into a folder that contains the project"),
-])
+@pytest.mark.parametrize(
+    "out, message",
+    [
+        (".", "refusing to build into the project folder"),
+        ("content", "refusing to build into the content folder"),
+        ("content/goals", "refusing to build inside the content folder"),
+        ("templates", "refusing to build into the templates folder"),
+        ("/", "refusing to build into the root folder"),
+        ("..", "refusing to build into a folder that contains the project"),
+    ],
+)
 def test_dangerous_output_folders_are_refused(built: Path, out: str, message: str) -> None:
     before = tree_bytes(built)
     result = run(["build", "--no-pdf", "--out", out], built)
@@ -114,8 +122,9 @@ def test_dangerous_output_folders_are_refused(built: Path, out: str, message: st
     assert tree_bytes(built) == before
 
 
-def test_home_folder_is_refused(built: Path, tmp_path: Path,
-                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_home_folder_is_refused(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     home = tmp_path / "home"
     write(home / "notes.txt", "mine")
     monkeypatch.setenv("HOME", str(home))
@@ -145,9 +154,13 @@ def test_a_file_as_output_is_refused(built: Path) -> None:
 def _start_build(project: Path, *args: str) -> subprocess.Popen:
     # Ctrl-C as on a terminal: a shell starts background jobs with SIGINT ignored, and a
     # process that inherits that keeps ignoring it (as it should), so reset it here
-    return subprocess.Popen([sys.executable, "-m", "workbook", "build", str(project), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    return subprocess.Popen(
+        [sys.executable, "-m", "workbook", "build", str(project), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
 
 
 def _wait_until_rendering(project: Path, process: subprocess.Popen) -> None:
@@ -171,14 +184,16 @@ def test_interrupted_build_keeps_the_previous_output(built: Path, sig: int, code
     out, err = process.communicate(timeout=60)
     assert process.returncode == code, err
     assert err.strip().splitlines()[-1] == (
-        "Interrupted: nothing was written; the previous output is unchanged.")
+        "Interrupted: nothing was written; the previous output is unchanged."
+    )
     assert "Traceback" not in err
     assert tree_bytes(built / "output") == before
     assert leftovers(built) == []
     # no worker is left behind
     time.sleep(0.5)
-    workers = subprocess.run(["pgrep", "-f", f"workbook build {built}"], capture_output=True,
-                             text=True).stdout.split()
+    workers = subprocess.run(
+        ["pgrep", "-f", f"workbook build {built}"], capture_output=True, text=True
+    ).stdout.split()
     assert workers == []
 
 
@@ -191,14 +206,16 @@ def test_two_builds_at_once(built: Path) -> None:
     assert second.exit_code == 1
     assert second.stderr.startswith(
         f"another build of this project is running (process {first.pid}); wait for it to "
-        "finish, or stop it, then build again")
+        "finish, or stop it, then build again"
+    )
     out, err = first.communicate(timeout=300)
     assert first.returncode == 0, err
     assert run(["build"], built).exit_code == 0  # and the lock is free again
 
 
-def test_the_build_opens_no_network_connection(project: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_build_opens_no_network_connection(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     attempts = []
 
     def refuse(*args, **kwargs):

@@ -16,8 +16,11 @@ pytestmark = pytest.mark.slow
 
 
 def mtimes(folder: Path) -> dict[str, int]:
-    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def changed(before: dict[str, int], after: dict[str, int]) -> set[str]:
@@ -53,8 +56,11 @@ def test_nothing_changed_renders_nothing(project: Path) -> None:
 def test_editing_one_goal_rebuilds_exactly_its_outputs(project: Path) -> None:
     before = mtimes(project / "output")
     goal = project / "content/goals/ease-anxiety.yaml"
-    goal.write_text(goal.read_text().replace("Slow breathing for five minutes",
-                                             "Slow breathing for six minutes"))
+    goal.write_text(
+        goal.read_text().replace(
+            "Slow breathing for five minutes", "Slow breathing for six minutes"
+        )
+    )
     result = build(BuildConfig(project_dir=project))
     goal_outputs = {
         "goals/ease-anxiety.html",
@@ -69,32 +75,50 @@ def test_editing_one_goal_rebuilds_exactly_its_outputs(project: Path) -> None:
         "downloads/getting-started.pdf",  # the workbook that contains the goal
     }
     # the goal's outputs are rebuilt, the workbook holding it, and the pages listing every goal
-    listing = {"index.html", "goals/index.html", "guidance/index.html", "sheets/index.html",
-               "workbooks/index.html"}
+    listing = {
+        "index.html",
+        "goals/index.html",
+        "guidance/index.html",
+        "sheets/index.html",
+        "workbooks/index.html",
+    }
     assert set(result.rendered) == goal_outputs | listing
     # of those, the files whose bytes differ are written; the strategies do not appear on
     # the worksheet, the goal rating sheet or the listing pages: those files keep their time
-    written = goal_outputs - {"goals/ease-anxiety/worksheet.html",
-                              "downloads/ease-anxiety-worksheet.pdf",
-                              "goals/ease-anxiety/gas.html", "downloads/ease-anxiety-gas.pdf"}
+    written = goal_outputs - {
+        "goals/ease-anxiety/worksheet.html",
+        "downloads/ease-anxiety-worksheet.pdf",
+        "goals/ease-anxiety/gas.html",
+        "downloads/ease-anxiety-gas.pdf",
+    }
     # and the search index, whose text of the goal changed
     index = {p for p in result.written if p.startswith("pagefind/")}
     assert index and "pagefind/pagefind-entry.json" in index
     assert set(result.written) - index == written
-    assert {p for p in changed(before, mtimes(project / "output"))
-            if not p.startswith("pagefind/")} == written
+    assert {
+        p for p in changed(before, mtimes(project / "output")) if not p.startswith("pagefind/")
+    } == written
 
 
 def test_editing_a_goal_title_changes_the_pages_that_list_it(project: Path) -> None:
     before = mtimes(project / "output")
     goal = project / "content/goals/sleep-routine.yaml"
-    goal.write_text(goal.read_text().replace("title: Settle into a steady sleep routine",
-                                             "title: Sleep on a steady schedule"))
+    goal.write_text(
+        goal.read_text().replace(
+            "title: Settle into a steady sleep routine", "title: Sleep on a steady schedule"
+        )
+    )
     build(BuildConfig(project_dir=project))
-    after = {p for p in changed(before, mtimes(project / "output"))
-             if not p.startswith("pagefind/")}
-    assert {"index.html", "goals/index.html", "sheets/index.html", "goals/sleep-routine.html",
-            "downloads/sleep-routine-tracker.pdf"} <= after
+    after = {
+        p for p in changed(before, mtimes(project / "output")) if not p.startswith("pagefind/")
+    }
+    assert {
+        "index.html",
+        "goals/index.html",
+        "sheets/index.html",
+        "goals/sleep-routine.html",
+        "downloads/sleep-routine-tracker.pdf",
+    } <= after
     # its neighbour in the area links to it by title
     assert "goals/beat-procrastination.html" in after
     assert not any(p.startswith("downloads/ease-anxiety") for p in after)
@@ -106,11 +130,18 @@ def test_editing_a_template_changes_every_page_using_it(project: Path) -> None:
     theme = project / "templates"
     theme.mkdir()
     default = REPO / "templates/goal.html"
-    (theme / "goal.html").write_text(default.read_text().replace(
-        '<section aria-labelledby="smart-title">', '<section aria-labelledby="smart-title" class="x">'))
+    (theme / "goal.html").write_text(
+        default.read_text().replace(
+            '<section aria-labelledby="smart-title">',
+            '<section aria-labelledby="smart-title" class="x">',
+        )
+    )
     result = build(BuildConfig(project_dir=project))
-    goal_pages = {p for p in before if p.startswith("goals/") and p.count("/") == 1
-                  and p != "goals/index.html"}
+    goal_pages = {
+        p
+        for p in before
+        if p.startswith("goals/") and p.count("/") == 1 and p != "goals/index.html"
+    }
     assert len(goal_pages) == 9
     # the search index reads only the page's text, which did not change
     assert changed(before, mtimes(project / "output")) == goal_pages
@@ -159,9 +190,11 @@ def test_an_output_file_changed_by_hand_is_rebuilt(project: Path) -> None:
 
 
 def test_jobs_2_gives_the_same_bytes_as_jobs_1(small_project: Path, tmp_path: Path) -> None:
-    write(small_project / "content/workbooks/mine.yaml",
-          "title: Mine\ncontents:\n  - {guidance: smart-goals}\n  - {goal: ease-anxiety}\n"
-          "  - {sheet: weekly-check-in}\n")
+    write(
+        small_project / "content/workbooks/mine.yaml",
+        "title: Mine\ncontents:\n  - {guidance: smart-goals}\n  - {goal: ease-anxiety}\n"
+        "  - {sheet: weekly-check-in}\n",
+    )
     build(BuildConfig(project_dir=small_project, jobs=1, clean=True, out=tmp_path / "one"))
     build(BuildConfig(project_dir=small_project, jobs=2, clean=True, out=tmp_path / "two"))
     assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")

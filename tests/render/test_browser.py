@@ -55,13 +55,20 @@ def test_search_shows_guidance_and_sheets_with_their_kind(page, sample_site: Sta
     page.goto(sample_site.url + "search.html?q=miracle")
     page.get_by_role("status").filter(has_text="found").wait_for()
     items = page.locator(".search-results li").all_inner_texts()
-    assert any(item.startswith("The miracle question\nGUIDE") or
-               item.startswith("The miracle question GUIDE") for item in items), items
-    links = page.locator(".search-results a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert any(
+        item.startswith("The miracle question\nGUIDE")
+        or item.startswith("The miracle question GUIDE")
+        for item in items
+    ), items
+    links = page.locator(".search-results a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
     assert "guidance/miracle-question.html" in links and "sheets/miracle-question.html" in links
 
 
-def test_search_without_a_web_worker_still_runs_under_the_csp(browser, sample_site: StaticSite) -> None:
+def test_search_without_a_web_worker_still_runs_under_the_csp(
+    browser, sample_site: StaticSite
+) -> None:
     """Pagefind falls back to WebAssembly on the page when no worker can start: the search
     page's CSP allows 'wasm-unsafe-eval' (WebAssembly only, not JavaScript eval) for that."""
     context = browser.new_context()
@@ -95,7 +102,8 @@ def test_search_without_javascript_has_no_dead_form(browser, sample_site: Static
 
 
 def test_sheet_answers_survive_a_reload_and_the_button_clears_them(
-        page, sample_site: StaticSite) -> None:
+    page, sample_site: StaticSite
+) -> None:
     page.goto(sample_site.url + SHEET)
     page.get_by_label("Name").fill("Ana")
     page.get_by_label("What went better than I expected?").fill("Slept well on Tuesday")
@@ -103,8 +111,10 @@ def test_sheet_answers_survive_a_reload_and_the_button_clears_them(
     page.locator("#weekly-check-in_week-overall-7").check()
     page.reload()
     assert page.get_by_label("Name").input_value() == "Ana"
-    assert page.get_by_label("What went better than I expected?").input_value() == \
-        "Slept well on Tuesday"
+    assert (
+        page.get_by_label("What went better than I expected?").input_value()
+        == "Slept well on Tuesday"
+    )
     assert page.get_by_label("Practiced at least one strategy").is_checked()
     assert page.locator("#weekly-check-in_week-overall-7").is_checked()
     stored = page.evaluate("() => Object.entries(localStorage)")
@@ -126,7 +136,9 @@ def test_sheet_answers_survive_a_reload_and_the_button_clears_them(
     assert page.get_by_label("What went better than I expected?").input_value() == ""
 
 
-def test_clearing_asks_first_and_keeps_answers_when_cancelled(page, sample_site: StaticSite) -> None:
+def test_clearing_asks_first_and_keeps_answers_when_cancelled(
+    page, sample_site: StaticSite
+) -> None:
     page.goto(sample_site.url + SHEET)
     page.get_by_label("Name").fill("Ana")
     asked: list[str] = []
@@ -143,7 +155,8 @@ def test_clearing_asks_first_and_keeps_answers_when_cancelled(page, sample_site:
 
 
 def test_sheet_without_javascript_is_a_plain_form_with_no_buttons(
-        browser, sample_site: StaticSite, built_sample: Path) -> None:
+    browser, sample_site: StaticSite, built_sample: Path
+) -> None:
     html = (built_sample / SHEET).read_text()
     # the one button in the markup is the phone menu's, which no-script.css hides
     assert html.count("<button") == 1 and '<button class="menu-button"' in html
@@ -196,21 +209,24 @@ def _axe(page) -> dict:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", list(AXE_PAGES))
-def test_axe_finds_no_violations(browser, sample_site: StaticSite, web_tools: Path,
-                                 name: str, scheme: str) -> None:
+def test_axe_finds_no_violations(
+    browser, sample_site: StaticSite, web_tools: Path, name: str, scheme: str
+) -> None:
     # bypass_csp only so that axe itself can be injected into the page
     context = browser.new_context(bypass_csp=True, color_scheme=scheme)
     page = context.new_page()
     page.goto(sample_site.url + AXE_PAGES[name])
     if name == "search":
         page.get_by_role("status").filter(has_text="found").wait_for()
-    assert page.evaluate("() => matchMedia('(prefers-color-scheme: dark)').matches") == \
-        (scheme == "dark")
+    assert page.evaluate("() => matchMedia('(prefers-color-scheme: dark)').matches") == (
+        scheme == "dark"
+    )
     results = _axe(page)
     context.close()
     assert results["passes"], "axe checked nothing"
-    violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:5])
-                  for v in results["violations"]]
+    violations = [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:5]) for v in results["violations"]
+    ]
     assert violations == []
 
 
@@ -252,8 +268,13 @@ def test_no_request_leaves_the_site_and_no_cookies(browser, sample_site: StaticS
     requested: list[str] = []
     context.on("request", lambda request: requested.append(request.url))
     page = context.new_page()
-    for path in ("index.html", "goals/ease-anxiety.html", "guidance/smart-goals.html",
-                 "goals/ease-anxiety/session-prep.html", "workbooks/getting-started.html"):
+    for path in (
+        "index.html",
+        "goals/ease-anxiety.html",
+        "guidance/smart-goals.html",
+        "goals/ease-anxiety/session-prep.html",
+        "workbooks/getting-started.html",
+    ):
         page.goto(sample_site.url + path)
         page.wait_for_load_state("networkidle")
     page.goto(sample_site.url + SHEET)
@@ -322,8 +343,10 @@ def test_printing_in_dark_mode_uses_the_light_palette(browser, sample_site: Stat
     assert body == "rgb(255, 255, 255)" and text == "rgb(0, 0, 0)"
     channels = [int(c) for c in header.removeprefix("rgb(").rstrip(")").split(",")]
     assert min(channels) > 180, header  # a pale band, not a black one
-    assert header_text in ("rgb(0, 0, 0)", "rgb(29, 29, 29)") or \
-        sum(int(c) for c in header_text[4:-1].split(",")) < 200, header_text
+    assert (
+        header_text in ("rgb(0, 0, 0)", "rgb(29, 29, 29)")
+        or sum(int(c) for c in header_text[4:-1].split(",")) < 200
+    ), header_text
 
 
 def test_a_printout_names_the_clinic(browser, sample_site: StaticSite) -> None:
@@ -344,7 +367,8 @@ def test_a_printout_names_the_clinic(browser, sample_site: StaticSite) -> None:
 
 
 def test_download_filled_pdf_carries_the_answers_typed_online(
-        page, sample_site: StaticSite, tmp_path: Path) -> None:
+    page, sample_site: StaticSite, tmp_path: Path
+) -> None:
     """Made in the browser from the site's own PDF alone; every engine and `workbook
     progress` read it like a file filled in a viewer."""
     from tests import engines
@@ -353,8 +377,10 @@ def test_download_filled_pdf_carries_the_answers_typed_online(
     requests: list[str] = []
     page.on("request", lambda request: requests.append(urlsplit(request.url).path))
     page.goto(sample_site.url + "goals/ease-anxiety/tracker.html")
+
     def field(name: str):
         return page.locator(f'[name="ease-anxiety_tracker_{name}"]')
+
     field("date").fill("2027-01-04")
     field("w01_d1_spells").fill("3")
     field("w01_d1_peak").fill("6")
@@ -369,18 +395,24 @@ def test_download_filled_pdf_carries_the_answers_typed_online(
     path = tmp_path / download.suggested_filename
     download.save_as(path)
     assert page.get_by_role("status").inner_text() == (
-        "Your filled PDF was made on this device and saved; it was not sent anywhere.")
+        "Your filled PDF was made on this device and saved; it was not sent anywhere."
+    )
     assert requests[before:] == ["/assets/fillpdf.js", "/downloads/ease-anxiety-tracker.pdf"]
 
-    expected = {"ease-anxiety_tracker_date": "2027-01-04",
-                "ease-anxiety_tracker_w01_d1_spells": "3", "ease-anxiety_tracker_w01_d1_peak": "6",
-                "ease-anxiety_tracker_w01_d2_spells": "2", "ease-anxiety_tracker_w01_d2_s1": True,
-                "ease-anxiety_tracker_w01_d2_notes": "Calmer — walked “home”"}
+    expected = {
+        "ease-anxiety_tracker_date": "2027-01-04",
+        "ease-anxiety_tracker_w01_d1_spells": "3",
+        "ease-anxiety_tracker_w01_d1_peak": "6",
+        "ease-anxiety_tracker_w01_d2_spells": "2",
+        "ease-anxiety_tracker_w01_d2_s1": True,
+        "ease-anxiety_tracker_w01_d2_notes": "Calmer — walked “home”",
+    }
     widgets = engines.layout(path)
     for engine in engines.ENGINES:  # PDFium as in Chrome, and the other three
         read = engines.read(engine, path, widgets)
         assert {key: read.get(key) for key in expected} == expected, engine
     from pypdf import PdfReader
+
     fields = PdfReader(path).get_fields()
     assert fields["ease-anxiety_tracker_w01_d1_spells"]["/V"] == "3"
     assert fields["ease-anxiety_tracker_w01_d2_s1"]["/V"] == "/Yes"
@@ -407,13 +439,17 @@ def test_the_today_view_fills_the_same_answers_as_the_table(phone, sample_site: 
     view = phone.locator(".today")
     assert view.is_visible()
     assert view.locator("h2").inner_text() == "Day 1"
-    assert view.locator(".today-date").inner_text() == \
-        "Write the start date at the top to see the date of each day."
+    assert (
+        view.locator(".today-date").inner_text()
+        == "Write the start date at the top to see the date of each day."
+    )
     phone.get_by_label("Start date").fill("2027-01-04")
     assert view.locator(".today-date").inner_text() == "Monday, January 4"
     view.get_by_role("button", name="More: Anxious spells today").click()
     view.get_by_role("button", name="More: Anxious spells today").click()
-    view.get_by_role("group", name="Strongest anxiety (0-10)").get_by_role("button", name="6").click()
+    view.get_by_role("group", name="Strongest anxiety (0-10)").get_by_role(
+        "button", name="6"
+    ).click()
     view.get_by_role("button", name="Slow breathing for five minutes").click()
     view.get_by_role("button", name="Next day").click()
     assert view.locator("h2").inner_text() == "Day 2"
@@ -425,8 +461,10 @@ def test_the_today_view_fills_the_same_answers_as_the_table(phone, sample_site: 
         assert box and box["height"] >= 44 and box["width"] >= 44, button.inner_text()
 
     phone.reload()
+
     def cell(name: str):
         return phone.locator(f'[name="ease-anxiety_tracker_{name}"]')
+
     assert cell("w01_d1_spells").input_value() == "2"
     assert cell("w01_d1_peak").input_value() == "6"
     assert cell("w01_d1_s1").is_checked()
@@ -436,11 +474,17 @@ def test_the_today_view_fills_the_same_answers_as_the_table(phone, sample_site: 
     assert view.locator("h2").inner_text() == "Day 1"
     assert view.get_by_role("textbox", name="Anxious spells today", exact=True).input_value() == "2"
     assert view.get_by_role("button", name="6", exact=True).get_attribute("aria-pressed") == "true"
-    assert view.get_by_role("button", name="Slow breathing for five minutes") \
-        .get_attribute("aria-pressed") == "true"
+    assert (
+        view.get_by_role("button", name="Slow breathing for five minutes").get_attribute(
+            "aria-pressed"
+        )
+        == "true"
+    )
 
 
-def test_the_today_view_opens_on_today_and_is_for_phones_only(browser, sample_site: StaticSite) -> None:
+def test_the_today_view_opens_on_today_and_is_for_phones_only(
+    browser, sample_site: StaticSite
+) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.goto(sample_site.url + TRACKER)
@@ -476,11 +520,15 @@ def test_a_skip_link_gets_a_keyboard_past_each_week(page, sample_site: StaticSit
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.textContent") == "Skip to week 3"
     last = page.locator(".skip-week").last
-    assert last.inner_text() == "Skip past the tracker" or last.text_content() == \
-        "Skip past the tracker"
+    assert (
+        last.inner_text() == "Skip past the tracker"
+        or last.text_content() == "Skip past the tracker"
+    )
 
 
-def test_the_header_is_one_row_on_a_phone_with_a_menu_button(browser, sample_site: StaticSite) -> None:
+def test_the_header_is_one_row_on_a_phone_with_a_menu_button(
+    browser, sample_site: StaticSite
+) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.goto(sample_site.url + "goals/ease-anxiety.html")
@@ -508,10 +556,12 @@ def test_the_header_is_one_row_on_a_phone_with_a_menu_button(browser, sample_sit
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_nothing_on_a_phone_with_the_menu_open(browser, sample_site: StaticSite,
-                                                         web_tools: Path, scheme: str) -> None:
-    context = browser.new_context(bypass_csp=True, color_scheme=scheme,
-                                  viewport={"width": 390, "height": 844})
+def test_axe_finds_nothing_on_a_phone_with_the_menu_open(
+    browser, sample_site: StaticSite, web_tools: Path, scheme: str
+) -> None:
+    context = browser.new_context(
+        bypass_csp=True, color_scheme=scheme, viewport={"width": 390, "height": 844}
+    )
     page = context.new_page()
     page.goto(sample_site.url + TRACKER)
     page.get_by_role("button", name="Menu").click()
@@ -523,20 +573,28 @@ def test_axe_finds_nothing_on_a_phone_with_the_menu_open(browser, sample_site: S
 
 
 def test_search_ranks_a_goal_above_its_sheets_with_excerpts_of_content(
-        page, sample_site: StaticSite) -> None:
+    page, sample_site: StaticSite
+) -> None:
     page.goto(sample_site.url + "search.html?q=sleep")
     page.get_by_role("status").filter(has_text="found").wait_for()
     links = page.locator(".search-results a").evaluate_all(
-        "links => links.map(a => a.getAttribute('href'))")
+        "links => links.map(a => a.getAttribute('href'))"
+    )
     assert links[0] == "goals/sleep-routine.html", links
     text = " ".join(page.locator(".search-results").all_inner_texts())
-    for control in ("Download PDF", "About this goal", "Download filled PDF", "Clear my answers",
-                    "Print"):
+    for control in (
+        "Download PDF",
+        "About this goal",
+        "Download filled PDF",
+        "Clear my answers",
+        "Print",
+    ):
         assert control not in text, control
 
 
 def test_two_days_filled_on_a_phone_reach_the_therapist_as_a_pdf(
-        phone, sample_site: StaticSite, tmp_path: Path) -> None:
+    phone, sample_site: StaticSite, tmp_path: Path
+) -> None:
     """The whole way: the one-day view on a phone, Download filled PDF, then pypdf,
     PDFium and `workbook progress` read what was tapped in."""
     from pypdf import PdfReader
@@ -548,7 +606,9 @@ def test_two_days_filled_on_a_phone_reach_the_therapist_as_a_pdf(
     view = phone.locator(".today")
     phone.get_by_label("Start date").fill("2027-01-04")
     view.get_by_role("button", name="More: Anxious spells today").click()
-    view.get_by_role("group", name="Strongest anxiety (0-10)").get_by_role("button", name="7").click()
+    view.get_by_role("group", name="Strongest anxiety (0-10)").get_by_role(
+        "button", name="7"
+    ).click()
     view.get_by_role("button", name="Next day").click()
     view.get_by_role("textbox", name="Anxious spells today", exact=True).fill("4")
     view.get_by_role("button", name="Take a short walk when I feel restless").click()
@@ -557,9 +617,13 @@ def test_two_days_filled_on_a_phone_reach_the_therapist_as_a_pdf(
     path = tmp_path / "filled.pdf"
     info.value.save_as(path)
     fields = {name: field.get("/V") for name, field in PdfReader(path).get_fields().items()}
-    expected = {"ease-anxiety_tracker_date": "2027-01-04",
-                "ease-anxiety_tracker_w01_d1_spells": "1", "ease-anxiety_tracker_w01_d1_peak": "7",
-                "ease-anxiety_tracker_w01_d2_spells": "4", "ease-anxiety_tracker_w01_d2_s4": "/Yes"}
+    expected = {
+        "ease-anxiety_tracker_date": "2027-01-04",
+        "ease-anxiety_tracker_w01_d1_spells": "1",
+        "ease-anxiety_tracker_w01_d1_peak": "7",
+        "ease-anxiety_tracker_w01_d2_spells": "4",
+        "ease-anxiety_tracker_w01_d2_s4": "/Yes",
+    }
     assert {key: fields[key] for key in expected} == expected
     pdfium = engines.read("pdfium", path, engines.layout(path))
     assert pdfium["ease-anxiety_tracker_w01_d2_s4"] is True

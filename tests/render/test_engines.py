@@ -27,19 +27,23 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def blank_ink(built_sample: Path):
     """Ink each engine paints in each target box of each blank file (the reference)."""
+
     @lru_cache(maxsize=None)
     def ink(name: str, engine: str) -> tuple[float, ...]:
         source = built_sample / "downloads" / f"{name}.pdf"
         widgets = engines.layout(source)
-        return tuple(engines.ink(engine, source,
-                                 engines.targets(engines.sample_values(widgets), widgets)))
+        return tuple(
+            engines.ink(engine, source, engines.targets(engines.sample_values(widgets), widgets))
+        )
+
     return ink
 
 
 @pytest.mark.parametrize("filler", engines.ENGINES)
 @pytest.mark.parametrize("name", engines.FILES)
 def test_filled_in_one_engine_reads_and_shows_in_all_four_and_flattens(
-        built_sample: Path, tmp_path: Path, blank_ink, name: str, filler: str) -> None:
+    built_sample: Path, tmp_path: Path, blank_ink, name: str, filler: str
+) -> None:
     source = built_sample / "downloads" / f"{name}.pdf"
     widgets = engines.layout(source)
     values = engines.sample_values(widgets)
@@ -67,8 +71,11 @@ def test_filled_in_one_engine_reads_and_shows_in_all_four_and_flattens(
     assert all(ink > 0.05 for ink in flat_ink), flat_ink  # a tick is drawn in each box
     with pikepdf.open(printed) as pdf:
         assert "/AcroForm" not in pdf.Root
-        assert not any(annot.get("/Subtype") == "/Widget"
-                       for page in pdf.pages for annot in page.obj.get("/Annots", []))
+        assert not any(
+            annot.get("/Subtype") == "/Widget"
+            for page in pdf.pages
+            for annot in page.obj.get("/Annots", [])
+        )
         assert pdf.Root.MarkInfo.Marked and "/StructTreeRoot" in pdf.Root
     check = subprocess.run(["qpdf", "--check", str(printed)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
@@ -76,8 +83,9 @@ def test_filled_in_one_engine_reads_and_shows_in_all_four_and_flattens(
 
 def _answers_whole_in_their_boxes(path: Path, texts: list[engines.Widget], values: dict) -> None:
     """Every word of each answer is drawn, in order, and each word lies inside its box."""
-    done = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    )
     root = ElementTree.fromstring(done.stdout.replace('xmlns="http://www.w3.org/1999/xhtml"', ""))
     pages = root.findall(".//page")
     with pikepdf.open(path) as pdf:

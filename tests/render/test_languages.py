@@ -31,6 +31,7 @@ from workbook.content.schema import DEFAULT_AREAS
 
 from ..helpers import ES, REPO, VisibleWords, allowed_words, words, write_spanish_project
 
+
 @pytest.fixture(scope="module")
 def spanish(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = write_spanish_project(tmp_path_factory.mktemp("es") / "proyecto")
@@ -48,16 +49,25 @@ def theme_messages() -> set[str]:
     for path in default_theme().rglob("*"):
         if path.suffix in (".html", ".xml"):
             for call in env.parse(path.read_text(encoding="utf-8")).find_all(nodes.Call):
-                if isinstance(call.node, nodes.Name) and call.node.name == "_" and call.args \
-                        and isinstance(call.args[0], nodes.Const):
+                if (
+                    isinstance(call.node, nodes.Name)
+                    and call.node.name == "_"
+                    and call.args
+                    and isinstance(call.args[0], nodes.Const)
+                ):
                     found.add(call.args[0].value)
     for path in (REPO / "workbook").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
-                    and isinstance(node.args[0].value, str):
+            if (
+                isinstance(node, ast.Call)
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
                 func = node.func
-                if (isinstance(func, ast.Name) and func.id in ("t", "_")) or \
-                        (isinstance(func, ast.Attribute) and func.attr == "t"):
+                if (isinstance(func, ast.Name) and func.id in ("t", "_")) or (
+                    isinstance(func, ast.Attribute) and func.attr == "t"
+                ):
                     found.add(node.args[0].value)
     return found
 
@@ -116,9 +126,15 @@ def test_no_english_theme_text_on_any_page(spanish: Path) -> None:
 
 def test_goal_page_in_spanish(spanish: Path) -> None:
     html = (spanish / "output/goals/dormir.html").read_text(encoding="utf-8")
-    for text in ("Cambio de hábitos · 2 semanas", "Un ejemplo redactado con el método SMART",
-                 "30 o menos al día", "Descargar: registro (PDF)", "Saltar al contenido principal",
-                 "Fichas para este objetivo", "¿Necesitas ayuda ahora?"):
+    for text in (
+        "Cambio de hábitos · 2 semanas",
+        "Un ejemplo redactado con el método SMART",
+        "30 o menos al día",
+        "Descargar: registro (PDF)",
+        "Saltar al contenido principal",
+        "Fichas para este objetivo",
+        "¿Necesitas ayuda ahora?",
+    ):
         assert text in html, text
 
 
@@ -127,12 +143,17 @@ def test_no_english_theme_text_in_the_pdfs(spanish: Path) -> None:
     pdfs = sorted((spanish / "output/downloads").glob("*.pdf"))
     assert len(pdfs) == 6  # three goal sheets, the free sheet, the questionnaire, the workbook
     for pdf in pdfs:
-        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                              text=True, check=True).stdout
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
         assert words(text) - allowed == set(), pdf.name
         assert re.search(r"Página \d+ de \d+", text), pdf.name
-    tracker = subprocess.run(["pdftotext", str(spanish / "output/downloads/dormir-tracker.pdf"), "-"],
-                             capture_output=True, text=True, check=True).stdout
+    tracker = subprocess.run(
+        ["pdftotext", str(spanish / "output/downloads/dormir-tracker.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     tracker = " ".join(tracker.split())
     for text in ("Semana 1 · días 1–7", "Final de la semana 2", "Fecha de inicio", "Notas"):
         assert text in tracker, text

@@ -33,15 +33,24 @@ def page_size(page) -> tuple[int, int]:
 def test_one_pdf_per_sheet_and_workbook_linked_from_the_site(built_sample: Path) -> None:
     names = {p.name for p in downloads(built_sample)}
     assert len(names) == 9 * 3 + 3 + 4 + 1 + 1  # 3 goals have a goal rating sheet; 1 questionnaire
-    assert {"ease-anxiety-worksheet.pdf", "ease-anxiety-tracker.pdf",
-            "ease-anxiety-session-prep.pdf", "ease-anxiety-gas.pdf", "weekly-check-in.pdf",
-            "getting-started.pdf"} <= names
+    assert {
+        "ease-anxiety-worksheet.pdf",
+        "ease-anxiety-tracker.pdf",
+        "ease-anxiety-session-prep.pdf",
+        "ease-anxiety-gas.pdf",
+        "weekly-check-in.pdf",
+        "getting-started.pdf",
+    } <= names
     goal_page = (built_sample / "goals/ease-anxiety.html").read_text()
     assert 'href="../downloads/ease-anxiety-tracker.pdf"' in goal_page
-    assert 'href="../downloads/weekly-check-in.pdf"' in (
-        built_sample / "sheets/weekly-check-in.html").read_text()
-    assert 'href="../downloads/getting-started.pdf"' in (
-        built_sample / "workbooks/getting-started.html").read_text()
+    assert (
+        'href="../downloads/weekly-check-in.pdf"'
+        in (built_sample / "sheets/weekly-check-in.html").read_text()
+    )
+    assert (
+        'href="../downloads/getting-started.pdf"'
+        in (built_sample / "workbooks/getting-started.html").read_text()
+    )
 
 
 def test_pages_are_letter_with_wide_trackers_landscape(built_sample: Path) -> None:
@@ -70,14 +79,17 @@ def html_controls(page: Path) -> dict[str, str]:
     return expected
 
 
-@pytest.mark.parametrize("sheet, pdf", [
-    ("goals/ease-anxiety/worksheet.html", "ease-anxiety-worksheet.pdf"),
-    ("goals/ease-anxiety/tracker.html", "ease-anxiety-tracker.pdf"),
-    ("goals/build-self-esteem/tracker.html", "build-self-esteem-tracker.pdf"),
-    ("goals/ease-anxiety/session-prep.html", "ease-anxiety-session-prep.pdf"),
-    ("sheets/weekly-check-in.html", "weekly-check-in.pdf"),
-    ("sheets/first-session-prep.html", "first-session-prep.pdf"),
-])
+@pytest.mark.parametrize(
+    "sheet, pdf",
+    [
+        ("goals/ease-anxiety/worksheet.html", "ease-anxiety-worksheet.pdf"),
+        ("goals/ease-anxiety/tracker.html", "ease-anxiety-tracker.pdf"),
+        ("goals/build-self-esteem/tracker.html", "build-self-esteem-tracker.pdf"),
+        ("goals/ease-anxiety/session-prep.html", "ease-anxiety-session-prep.pdf"),
+        ("sheets/weekly-check-in.html", "weekly-check-in.pdf"),
+        ("sheets/first-session-prep.html", "first-session-prep.pdf"),
+    ],
+)
 def test_every_html_control_is_a_pdf_field(built_sample: Path, sheet: str, pdf: str) -> None:
     expected = html_controls(built_sample / sheet)
     fields = PdfReader(built_sample / "downloads" / pdf).get_fields()
@@ -96,14 +108,19 @@ def test_scales_are_radio_groups_valued_by_number(built_sample: Path) -> None:
     assert scale["/_States_"] == [f"/{n}" for n in range(11)]
 
 
-def test_a_scale_not_starting_at_zero_keeps_its_numbers(small_project: Path, tmp_path: Path) -> None:
-    write(small_project / "content/sheets/rate.yaml", """\
+def test_a_scale_not_starting_at_zero_keeps_its_numbers(
+    small_project: Path, tmp_path: Path
+) -> None:
+    write(
+        small_project / "content/sheets/rate.yaml",
+        """\
 title: Rate it
 kind: worksheet
 blocks:
   - {kind: scale, id: level, label: Level, min: -2, max: 2}
   - {kind: scale, id: stars, label: Stars, min: 1, max: 5}
-""")
+""",
+    )
     build(BuildConfig(project_dir=small_project))
     pdf = small_project / "output/downloads/rate.pdf"
     fields = PdfReader(pdf).get_fields()
@@ -149,8 +166,11 @@ def test_filled_values_read_back(built_sample: Path, tmp_path: Path) -> None:
     fill(built_sample / "downloads/ease-anxiety-tracker.pdf", filled, TRACKER_VALUES)
     fields = PdfReader(filled).get_fields()
     assert {name: fields[name].get("/V") for name in TRACKER_VALUES} == TRACKER_VALUES
-    values = {"weekly-check-in_week-overall": "/7", "weekly-check-in_this-week_2": "/Yes",
-              "weekly-check-in_went-better": "Walked twice.\nSlept better."}
+    values = {
+        "weekly-check-in_week-overall": "/7",
+        "weekly-check-in_this-week_2": "/Yes",
+        "weekly-check-in_went-better": "Walked twice.\nSlept better.",
+    }
     fill(built_sample / "downloads/weekly-check-in.pdf", tmp_path / "check.pdf", values)
     fields = PdfReader(tmp_path / "check.pdf").get_fields()
     assert {name: fields[name].get("/V") for name in values} == values
@@ -159,12 +179,15 @@ def test_filled_values_read_back(built_sample: Path, tmp_path: Path) -> None:
 def test_filled_tracker_flattened_shows_the_values(built_sample: Path, tmp_path: Path) -> None:
     filled, flat = tmp_path / "filled.pdf", tmp_path / "flat.pdf"
     fill(built_sample / "downloads/ease-anxiety-tracker.pdf", filled, TRACKER_VALUES)
-    subprocess.run(["qpdf", "--generate-appearances", "--flatten-annotations=all",
-                    str(filled), str(flat)], check=True)
+    subprocess.run(
+        ["qpdf", "--generate-appearances", "--flatten-annotations=all", str(filled), str(flat)],
+        check=True,
+    )
     with pikepdf.open(flat) as pdf:
         assert "/AcroForm" not in pdf.Root or not pdf.Root.AcroForm.get("/Fields")
-    text = subprocess.run(["pdftotext", "-layout", str(flat), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(flat), "-"], capture_output=True, text=True, check=True
+    ).stdout
     for value in ("Ana Pérez", "4 January 2027", "Busy day at work; ñandú café", "Last day:"):
         assert value in text
     first_day = next(line for line in text.splitlines() if line.strip().startswith("Day 1 "))
@@ -210,16 +233,25 @@ def test_fonts_are_the_theme_font_embedded(built_sample: Path) -> None:
                 assert base.split("+", 1)[1].startswith("Atkinson-Hyperlegible"), (path.name, base)
                 descriptor = font.DescendantFonts[0].FontDescriptor
                 assert "/FontFile2" in descriptor, (path.name, base)
-    fonts_output = subprocess.run(["pdffonts", str(built_sample / "downloads/getting-started.pdf")],
-                                  capture_output=True, text=True, check=True).stdout
-    rows = [row for row in fonts_output.splitlines()[2:]
-            if not row.startswith("ZapfDingbats ")]  # the buttons' /DA font: draws no text
+    fonts_output = subprocess.run(
+        ["pdffonts", str(built_sample / "downloads/getting-started.pdf")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rows = [
+        row for row in fonts_output.splitlines()[2:] if not row.startswith("ZapfDingbats ")
+    ]  # the buttons' /DA font: draws no text
     assert rows and all(" yes " in row for row in rows)  # emb column
 
 
 def test_text_is_selectable(built_sample: Path) -> None:
-    text = subprocess.run(["pdftotext", str(built_sample / "downloads/ease-anxiety-worksheet.pdf"),
-                           "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(built_sample / "downloads/ease-anxiety-worksheet.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "Ease everyday anxiety" in text
     assert "Riverside Counselling (sample)" in text  # running header
     assert "Page 1 of 2" in text
@@ -229,14 +261,23 @@ def test_text_is_selectable(built_sample: Path) -> None:
 def test_workbook_toc_matches_bookmarks(built_sample: Path) -> None:
     path = built_sample / "downloads/getting-started.pdf"
     reader = PdfReader(path)
-    bookmarks = [(item.title, reader.get_destination_page_number(item) + 1)
-                 for item in reader.outline if not isinstance(item, list)]
-    toc_text = subprocess.run(["pdftotext", "-layout", "-f", "2", "-l", "2", str(path), "-"],
-                              capture_output=True, text=True, check=True).stdout
+    bookmarks = [
+        (item.title, reader.get_destination_page_number(item) + 1)
+        for item in reader.outline
+        if not isinstance(item, list)
+    ]
+    toc_text = subprocess.run(
+        ["pdftotext", "-layout", "-f", "2", "-l", "2", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     toc = []
     for line in toc_text.splitlines():
-        match = re.match(r"\s*(GUIDE|WORKSHEET|TRACKER|SESSION PREP|QUESTIONNAIRE)\s+(.+?)\s*\.{3,}\s*(\d+)\s*$",
-                         line)
+        match = re.match(
+            r"\s*(GUIDE|WORKSHEET|TRACKER|SESSION PREP|QUESTIONNAIRE)\s+(.+?)\s*\.{3,}\s*(\d+)\s*$",
+            line,
+        )
         if match:
             toc.append((match[2].strip(), int(match[3])))
     assert len(toc) == 11
@@ -257,19 +298,28 @@ def test_poppler_reads_every_pdf_without_a_complaint(built_sample: Path) -> None
 
 def _content(page: pikepdf.Page) -> bytes:
     """A page's own drawing, without the page number stamped on it."""
-    streams = page.obj.Contents if isinstance(page.obj.Contents, pikepdf.Array) \
-        else [page.obj.Contents]
+    streams = (
+        page.obj.Contents if isinstance(page.obj.Contents, pikepdf.Array) else [page.obj.Contents]
+    )
     return b"".join(s.read_bytes() for s in streams if "/WbStamp" not in s.stream_dict)
 
 
 def test_a_workbook_reuses_its_sheets_pages_with_its_own_numbers(built_sample: Path) -> None:
-    with pikepdf.open(built_sample / "downloads/ease-anxiety-tracker.pdf") as own, \
-            pikepdf.open(built_sample / "downloads/getting-started.pdf") as workbook:
-        inside = workbook.pages[14:14 + len(own.pages)]  # the tracker starts on page 15
+    with (
+        pikepdf.open(built_sample / "downloads/ease-anxiety-tracker.pdf") as own,
+        pikepdf.open(built_sample / "downloads/getting-started.pdf") as workbook,
+    ):
+        inside = workbook.pages[14 : 14 + len(own.pages)]  # the tracker starts on page 15
         assert [_content(p) for p in inside] == [_content(p) for p in own.pages]
+
     def text(path: Path, page: int) -> str:
-        return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"],
-                              capture_output=True, text=True, check=True).stdout
+        return subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
     assert "Page 1 of 5" in text(built_sample / "downloads/ease-anxiety-tracker.pdf", 1)
     workbook_page = text(built_sample / "downloads/getting-started.pdf", 15)
     assert "Page 15 of 25" in workbook_page and "Page 1 of 5" not in workbook_page
@@ -277,24 +327,37 @@ def test_a_workbook_reuses_its_sheets_pages_with_its_own_numbers(built_sample: P
 
 def test_a_sheet_linking_into_the_workbook_is_laid_out_for_it(small_project: Path) -> None:
     sheet = small_project / "content/sheets/weekly-check-in.yaml"
-    sheet.write_text(sheet.read_text().replace(
-        "intro: ", "intro: Read [the journaling guide](../guidance/journaling.md) first. ", 1))
-    write(small_project / "content/workbooks/week.yaml",
-          "title: A week\ncontents:\n  - {guidance: journaling}\n  - {sheet: weekly-check-in}\n")
+    sheet.write_text(
+        sheet.read_text().replace(
+            "intro: ", "intro: Read [the journaling guide](../guidance/journaling.md) first. ", 1
+        )
+    )
+    write(
+        small_project / "content/workbooks/week.yaml",
+        "title: A week\ncontents:\n  - {guidance: journaling}\n  - {sheet: weekly-check-in}\n",
+    )
     build(BuildConfig(project_dir=small_project))
     out = small_project / "output/downloads"
 
     def link_targets(path: Path) -> list:
         with pikepdf.open(path) as pdf:
-            return [str(a.get("/Dest", "")) for page in pdf.pages for a in page.get("/Annots", [])
-                    if a.get("/Subtype") == "/Link"]
+            return [
+                str(a.get("/Dest", ""))
+                for page in pdf.pages
+                for a in page.get("/Annots", [])
+                if a.get("/Subtype") == "/Link"
+            ]
+
     assert "guidance-journaling" in link_targets(out / "week.pdf")  # jumps inside the workbook
     with pikepdf.open(out / "week.pdf") as pdf:
         names = pdf.Root.Names.Dests.Names
         dests = {str(names[i]): names[i + 1] for i in range(0, len(names), 2)}
         target = [p.obj.objgen for p in pdf.pages].index(dests["guidance-journaling"][0].objgen)
-    page = subprocess.run(["pdftotext", "-f", str(target + 1), "-l", str(target + 1),
-                           str(out / "week.pdf"), "-"], capture_output=True, text=True).stdout
+    page = subprocess.run(
+        ["pdftotext", "-f", str(target + 1), "-l", str(target + 1), str(out / "week.pdf"), "-"],
+        capture_output=True,
+        text=True,
+    ).stdout
     assert "GUIDE" in page and "Journaling" in page  # the guide's first page
     assert link_targets(out / "weekly-check-in.pdf") == []  # no site address: plain text
     done = subprocess.run(["qpdf", "--check", str(out / "week.pdf")], capture_output=True)
@@ -310,20 +373,25 @@ def test_pdfs_are_deterministic(small_project: Path, tmp_path: Path) -> None:
 
 
 def test_image_from_outside_the_project_is_refused(small_project: Path) -> None:
-    write(small_project / "templates/pdf/sheet.html",
-          '{% extends "pdf/base.html" %}\n{% block body %}\n<img src="file:///etc/hostname" alt="x">\n'
-          '{% endblock %}\n')
+    write(
+        small_project / "templates/pdf/sheet.html",
+        '{% extends "pdf/base.html" %}\n{% block body %}\n<img src="file:///etc/hostname" alt="x">\n'
+        "{% endblock %}\n",
+    )
     with pytest.raises(WorkbookError) as info:
         build(BuildConfig(project_dir=small_project))
     assert [str(p) for p in info.value.problems] == [
         "templates/pdf/sheet.html:3: loads 'file:///etc/hostname' from outside the project; "
-        "the site and PDFs may only use files inside the project"]
+        "the site and PDFs may only use files inside the project"
+    ]
 
 
 def test_a_computed_path_outside_the_project_is_refused_when_rendering(small_project: Path) -> None:
-    write(small_project / "templates/pdf/sheet.html",
-          '{% extends "pdf/base.html" %}\n{% block body %}\n'
-          '<img src="{{ "file:///etc/" ~ "hostname" }}" alt="x">\n{% endblock %}\n')
+    write(
+        small_project / "templates/pdf/sheet.html",
+        '{% extends "pdf/base.html" %}\n{% block body %}\n'
+        '<img src="{{ "file:///etc/" ~ "hostname" }}" alt="x">\n{% endblock %}\n',
+    )
     with pytest.raises(WorkbookError) as info:
         build(BuildConfig(project_dir=small_project))
     assert "refused to load '/etc/hostname' is outside the project" in str(info.value)
@@ -347,8 +415,10 @@ def test_character_missing_from_the_font_is_an_error_at_its_line(small_project: 
 
 
 def test_pdf_font_check_catches_characters_from_templates(small_project: Path) -> None:
-    write(small_project / "templates/pdf/sheet.html",
-          '{% extends "pdf/base.html" %}\n{% block body %}<h1>{{ sheet.title }} ☂</h1>{% endblock %}\n')
+    write(
+        small_project / "templates/pdf/sheet.html",
+        '{% extends "pdf/base.html" %}\n{% block body %}<h1>{{ sheet.title }} ☂</h1>{% endblock %}\n',
+    )
     with pytest.raises(WorkbookError) as info:
         build(BuildConfig(project_dir=small_project))
     assert "has no glyph for '☂', so DejaVu-Sans-Bold was used instead" in str(info.value)
@@ -365,27 +435,50 @@ def pdfjs() -> Path:
     return PDFJS
 
 
-def test_pdfjs_reads_and_prints_filled_values(built_sample: Path, tmp_path: Path,
-                                              pdfjs: Path) -> None:
+def test_pdfjs_reads_and_prints_filled_values(
+    built_sample: Path, tmp_path: Path, pdfjs: Path
+) -> None:
     filled = tmp_path / "filled.pdf"
     fill(built_sample / "downloads/ease-anxiety-tracker.pdf", filled, TRACKER_VALUES)
-    done = subprocess.run(["node", "print_values.mjs", str(filled)], cwd=pdfjs,
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        ["node", "print_values.mjs", str(filled)],
+        cwd=pdfjs,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     shown = json.loads(done.stdout.strip().splitlines()[-1])  # pdf.js warns about canvas first
     assert shown["values"] == {name: value.lstrip("/") for name, value in TRACKER_VALUES.items()}
-    for value in ("Ana Pérez", "4 January 2027", "3", "7", "Busy day at work; ñandú café",
-                  "Last day:", "calm"):
+    for value in (
+        "Ana Pérez",
+        "4 January 2027",
+        "3",
+        "7",
+        "Busy day at work; ñandú café",
+        "Last day:",
+        "calm",
+    ):
         assert value in shown["printed"], value
 
 
 def test_a_free_sheet_starts_with_the_name_and_date_lines_then_its_intro(
-        built_sample: Path) -> None:
+    built_sample: Path,
+) -> None:
     for name in ("weekly-check-in", "mood-journal", "miracle-question", "first-session-prep"):
-        text = " ".join(subprocess.run(
-            ["pdftotext", str(built_sample / f"downloads/{name}.pdf"), "-"],
-            capture_output=True, text=True, check=True).stdout.split())
-        intro = {"weekly-check-in": "Fill this in the evening", "mood-journal": "Take a couple",
-                 "miracle-question": "This exercise helps", "first-session-prep": "Fill in as much"}
+        text = " ".join(
+            subprocess.run(
+                ["pdftotext", str(built_sample / f"downloads/{name}.pdf"), "-"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()
+        )
+        intro = {
+            "weekly-check-in": "Fill this in the evening",
+            "mood-journal": "Take a couple",
+            "miracle-question": "This exercise helps",
+            "first-session-prep": "Fill in as much",
+        }
         assert -1 < text.index("Name") < text.index("Date") < text.index(intro[name]), name
 
 
@@ -400,8 +493,16 @@ def _widgets(path: Path):
                     yield field, annot, abs(x2 - x1), abs(y2 - y1)
 
 
-@pytest.mark.parametrize("name", ["ease-anxiety-tracker", "ease-anxiety-session-prep",
-                                  "ease-anxiety-gas", "weekly-check-in", "getting-started"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ease-anxiety-tracker",
+        "ease-anxiety-session-prep",
+        "ease-anxiety-gas",
+        "weekly-check-in",
+        "getting-started",
+    ],
+)
 def test_buttons_are_big_drawn_by_every_viewer_and_named(built_sample: Path, name: str) -> None:
     for field, widget, width, height in _widgets(built_sample / f"downloads/{name}.pdf"):
         if field.FT == "/Btn":
@@ -425,12 +526,19 @@ def test_radio_options_say_what_they_mean(built_sample: Path) -> None:
         with pikepdf.open(path) as pdf:
             group = next(f for f in pdf.Root.AcroForm.Fields if str(f.T) == field_name)
             return [str(kid.TU) for kid in group.Kids]
-    prep = names(built_sample / "downloads/ease-anxiety-session-prep.pdf",
-                 "ease-anxiety_session-prep_closeness")
+
+    prep = names(
+        built_sample / "downloads/ease-anxiety-session-prep.pdf",
+        "ease-anxiety_session-prep_closeness",
+    )
     assert prep[:2] == ["0 of 10, not started", "1 of 10"] and prep[-1] == "10 of 10, goal reached"
     assert names(built_sample / "downloads/ease-anxiety-gas.pdf", "ease-anxiety_gas_level") == [
-        "+2: Much more than expected", "+1: More than expected", "0: The expected outcome",
-        "-1: Less than expected", "-2: Much less than expected"]
+        "+2: Much more than expected",
+        "+1: More than expected",
+        "0: The expected outcome",
+        "-1: Less than expected",
+        "-2: Much less than expected",
+    ]
 
 
 def test_table_header_cells_have_a_scope(built_sample: Path) -> None:
@@ -458,6 +566,10 @@ def test_a_workbook_embeds_one_font_file_per_face(built_sample: Path) -> None:
                 files.setdefault(face, set()).add(obj.FontFile2.objgen)
     assert files == {face: {next(iter(ids))} for face, ids in files.items()}, files
     assert set(files) >= {"Atkinson-Hyperlegible", "Atkinson-Hyperlegible-Bold"}
-    text = subprocess.run(["pdftotext", str(built_sample / "downloads/getting-started.pdf"), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(built_sample / "downloads/getting-started.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "Preparing for your first session" in text and "Page 4 of 25" in text

@@ -61,12 +61,16 @@ def alive(pid: int) -> bool:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
 @pytest.mark.parametrize("start", ["fork", "forkserver"])
-def test_killed_script_leaves_no_worker_behind(small_project: Path, tmp_path: Path,
-                                                start: str) -> None:
+def test_killed_script_leaves_no_worker_behind(
+    small_project: Path, tmp_path: Path, start: str
+) -> None:
     script = tmp_path / "script.py"
     script.write_text(SCRIPT, encoding="utf-8")
-    process = subprocess.Popen([sys.executable, str(script), str(small_project), start],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(small_project), start],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     workers: set[int] = set()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:

@@ -26,13 +26,26 @@ def html_pages(out: Path) -> list[Path]:
 
 
 def test_expected_files(site: Path) -> None:
-    for rel in ["index.html", "goals/index.html", "goals/ease-anxiety.html",
-                "goals/ease-anxiety/worksheet.html", "goals/ease-anxiety/tracker.html",
-                "goals/ease-anxiety/session-prep.html", "guidance/index.html",
-                "guidance/smart-goals.html", "sheets/index.html", "sheets/weekly-check-in.html",
-                "workbooks/index.html", "workbooks/getting-started.html", "404.html",
-                "sitemap.xml", "assets/site.css", "assets/theme.css",
-                "assets/fonts/AtkinsonHyperlegible-Regular.ttf", MARKER]:
+    for rel in [
+        "index.html",
+        "goals/index.html",
+        "goals/ease-anxiety.html",
+        "goals/ease-anxiety/worksheet.html",
+        "goals/ease-anxiety/tracker.html",
+        "goals/ease-anxiety/session-prep.html",
+        "guidance/index.html",
+        "guidance/smart-goals.html",
+        "sheets/index.html",
+        "sheets/weekly-check-in.html",
+        "workbooks/index.html",
+        "workbooks/getting-started.html",
+        "404.html",
+        "sitemap.xml",
+        "assets/site.css",
+        "assets/theme.css",
+        "assets/fonts/AtkinsonHyperlegible-Regular.ttf",
+        MARKER,
+    ]:
         assert (site / rel).is_file(), rel
     assert not (site / "downloads").exists()  # --no-pdf
 
@@ -64,8 +77,9 @@ def test_every_control_has_a_label_and_a_unique_name(site: Path) -> None:
         radio_groups = set()
         names = []
         for control in page.controls:
-            assert control.get("id") in page.label_for or control.get("_wrapped"), \
+            assert control.get("id") in page.label_for or control.get("_wrapped"), (
                 f"{path}: no label for {control}"
+            )
             if control.get("type") == "radio":
                 radio_groups.add(control["name"])
             else:
@@ -94,12 +108,15 @@ def test_links_are_relative_and_resolve(site: Path) -> None:
 
 
 def test_no_external_references_but_plain_guidance_links(project: Path) -> None:
-    write(project / "content/guidance/extra.md", """---
+    write(
+        project / "content/guidance/extra.md",
+        """---
 title: Further reading
 summary: Links.
 ---
 Read [a plain external link](https://example.org/article).
-""")
+""",
+    )
     build(BuildConfig(project_dir=project, pdf=False))
     site = project / "output"
     seen_external = []
@@ -109,8 +126,9 @@ Read [a plain external link](https://example.org/article).
             assert not urlsplit(url).scheme and not url.startswith("//"), f"{path}: loads {url}"
         for url, attrs in page.links:
             if urlsplit(url).scheme:
-                assert path.parent.name == "guidance" and "external" in attrs.get("class", ""), \
+                assert path.parent.name == "guidance" and "external" in attrs.get("class", ""), (
                     f"{path}: external link {url} outside guidance text"
+                )
                 assert "noreferrer" in attrs.get("rel", "")
                 seen_external.append(url)
     assert seen_external == ["https://example.org/article"]
@@ -137,9 +155,12 @@ def test_building_twice_gives_identical_files(project: Path, tmp_path: Path) -> 
 
 
 def test_project_template_overrides_default(project: Path) -> None:
-    write(project / "templates/404.html", """{% extends "base.html" %}
+    write(
+        project / "templates/404.html",
+        """{% extends "base.html" %}
 {% block content %}<h1>Nothing here, friend</h1>{% endblock %}
-""")
+""",
+    )
     write(project / "templates/assets/site.css", "body { color: black; }\n")
     build(BuildConfig(project_dir=project, pdf=False))
     assert "Nothing here, friend" in (project / "output/404.html").read_text()
@@ -148,8 +169,10 @@ def test_project_template_overrides_default(project: Path) -> None:
 
 
 def test_template_error_names_file_and_line(project: Path) -> None:
-    write(project / "templates/404.html", "{% extends 'base.html' %}\n{% block content %}\n"
-                                          "{{ page.nope }}\n{% endblock %}\n")
+    write(
+        project / "templates/404.html",
+        "{% extends 'base.html' %}\n{% block content %}\n{{ page.nope }}\n{% endblock %}\n",
+    )
     with pytest.raises(WorkbookError) as info:
         build(BuildConfig(project_dir=project, pdf=False))
     [problem] = info.value.problems
@@ -158,14 +181,17 @@ def test_template_error_names_file_and_line(project: Path) -> None:
 
 
 def test_template_may_not_load_remote_resources(project: Path) -> None:
-    write(project / "templates/base.html",
-          '<link rel="stylesheet" href="https://cdn.example.org/x.css">\n'
-          '<a href="https://example.org">a plain link is fine</a>\n')
+    write(
+        project / "templates/base.html",
+        '<link rel="stylesheet" href="https://cdn.example.org/x.css">\n'
+        '<a href="https://example.org">a plain link is fine</a>\n',
+    )
     with pytest.raises(WorkbookError) as info:
         build(BuildConfig(project_dir=project, pdf=False))
     assert [str(p) for p in info.value.problems] == [
         "templates/base.html:1: loads 'https://cdn.example.org/x.css' from outside the project; "
-        "the site and PDFs may only use files inside the project"]
+        "the site and PDFs may only use files inside the project"
+    ]
 
 
 def test_sitemap_lists_pages(site: Path) -> None:
@@ -179,8 +205,10 @@ def test_sitemap_uses_site_url(project: Path) -> None:
     config.write_text(config.read_text() + "site_url: https://clinic.example/help/\n")
     build(BuildConfig(project_dir=project, pdf=False))
     out = project / "output"
-    assert "<loc>https://clinic.example/help/goals/ease-anxiety.html</loc>" in (
-        out / "sitemap.xml").read_text()
+    assert (
+        "<loc>https://clinic.example/help/goals/ease-anxiety.html</loc>"
+        in (out / "sitemap.xml").read_text()
+    )
     assert 'href="/help/assets/site.css"' in (out / "404.html").read_text()
 
 
@@ -190,22 +218,30 @@ def test_every_page_has_a_description_for_search_results(site: Path) -> None:
     pages = sorted(site.rglob("*.html"))
     assert len(pages) > 50
     for path in pages:
-        found = re.findall(r'<meta name="description" content="([^"]*)">',
-                           path.read_text(encoding="utf-8"))
+        found = re.findall(
+            r'<meta name="description" content="([^"]*)">', path.read_text(encoding="utf-8")
+        )
         assert len(found) == 1 and 10 < len(found[0]) <= 303, path
     goal = (site / "goals/ease-anxiety.html").read_text(encoding="utf-8")
-    assert ('<meta name="description" content="Have fewer anxious spells, and feel steadier '
-            'when one does come.">') in goal
+    assert (
+        '<meta name="description" content="Have fewer anxious spells, and feel steadier '
+        'when one does come.">'
+    ) in goal
 
 
 def test_a_goal_page_names_each_download_and_says_nothing_of_a_missing_target(
-        built_sample: Path) -> None:
+    built_sample: Path,
+) -> None:
     html = (built_sample / "goals/cope-with-stress.html").read_text(encoding="utf-8")
     assert ">–<" not in html  # no "Target: –" for a measure without one
     goal = (built_sample / "goals/ease-anxiety.html").read_text(encoding="utf-8")
     links = re.findall(r'<a class="download" href="[^"]*">([^<]*)</a>', goal)
-    assert links == ["Download the worksheet (PDF)", "Download the tracker (PDF)",
-                     "Download the session prep (PDF)", "Download the goal rating (PDF)"]
+    assert links == [
+        "Download the worksheet (PDF)",
+        "Download the tracker (PDF)",
+        "Download the session prep (PDF)",
+        "Download the goal rating (PDF)",
+    ]
 
 
 def test_a_printout_carries_the_pages_address_when_the_site_has_one(project: Path) -> None:
@@ -213,5 +249,7 @@ def test_a_printout_carries_the_pages_address_when_the_site_has_one(project: Pat
     config.write_text(config.read_text() + "site_url: https://clinic.example/help/\n")
     build(BuildConfig(project_dir=project, pdf=False))
     html = (project / "output/goals/ease-anxiety/tracker.html").read_text(encoding="utf-8")
-    assert ('<p class="print-source">Riverside Counselling (sample) · '
-            'https://clinic.example/help/goals/ease-anxiety/tracker.html</p>') in html
+    assert (
+        '<p class="print-source">Riverside Counselling (sample) · '
+        "https://clinic.example/help/goals/ease-anxiety/tracker.html</p>"
+    ) in html

@@ -65,24 +65,28 @@ def _fmt(value: float) -> str:
 def _frame(title: str, subtitle: str, description: str) -> list[str]:
     """The start of every chart: its accessible name and description, a white ground, the
     title and the subtitle."""
-    return [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-            f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="t d" '
-            f'font-family="{FONT}">',
-            f'<title id="t">{escape(title)}</title>',
-            f'<desc id="d">{escape(description or subtitle)}</desc>',
-            f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
-            f'<text x="{LEFT - 36}" y="22" font-size="17" font-weight="700" '
-            f'fill="#1d1d1d">{escape(title)}</text>',
-            f'<text x="{LEFT - 36}" y="42" font-size="13" fill="#5a6369">{escape(subtitle)}</text>']
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="t d" '
+        f'font-family="{FONT}">',
+        f'<title id="t">{escape(title)}</title>',
+        f'<desc id="d">{escape(description or subtitle)}</desc>',
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
+        f'<text x="{LEFT - 36}" y="22" font-size="17" font-weight="700" '
+        f'fill="#1d1d1d">{escape(title)}</text>',
+        f'<text x="{LEFT - 36}" y="42" font-size="13" fill="#5a6369">{escape(subtitle)}</text>',
+    ]
 
 
 def _value_label(x: float, y: float, label: str, accent: str) -> list[str]:
     """A value written over the chart: a white halo first, then the text, so it reads over
     lines and dots (not paint-order, which WeasyPrint ignores)."""
     common = f'x="{x:.1f}" y="{y:.1f}" font-size="14" font-weight="700" text-anchor="middle"'
-    return [f'<text {common} fill="#ffffff" stroke="#ffffff" stroke-width="4" '
-            f'stroke-linejoin="round" aria-hidden="true">{label}</text>',
-            f'<text {common} fill="{accent}">{label}</text>']
+    return [
+        f'<text {common} fill="#ffffff" stroke="#ffffff" stroke-width="4" '
+        f'stroke-linejoin="round" aria-hidden="true">{label}</text>',
+        f'<text {common} fill="{accent}">{label}</text>',
+    ]
 
 
 def _lines(segments: list[list[tuple[float, float]]], accent: str) -> list[str]:
@@ -90,18 +94,32 @@ def _lines(segments: list[list[tuple[float, float]]], accent: str) -> list[str]:
     out = []
     for segment in segments:
         if len(segment) > 1:
-            path = " ".join(f"{'M' if i == 0 else 'L'}{px:.1f},{py:.1f}"
-                            for i, (px, py) in enumerate(segment))
-            out.append(f'<path d="{path}" fill="none" stroke="{accent}" stroke-width="3" '
-                       f'stroke-linejoin="round" stroke-linecap="round"/>')
+            path = " ".join(
+                f"{'M' if i == 0 else 'L'}{px:.1f},{py:.1f}" for i, (px, py) in enumerate(segment)
+            )
+            out.append(
+                f'<path d="{path}" fill="none" stroke="{accent}" stroke-width="3" '
+                f'stroke-linejoin="round" stroke-linecap="round"/>'
+            )
     return out
 
 
-def measure_chart(*, title: str, subtitle: str, kind: str, weekly: dict[int, float],
-                  daily: list[tuple[int, float]], weeks: int, low: float | None,
-                  high: float | None, target: dict | None, accent: str,
-                  week_labels: dict[int, str] | None = None, description: str = "",
-                  texts: ChartTexts = ChartTexts()) -> str:
+def measure_chart(
+    *,
+    title: str,
+    subtitle: str,
+    kind: str,
+    weekly: dict[int, float],
+    daily: list[tuple[int, float]],
+    weeks: int,
+    low: float | None,
+    high: float | None,
+    target: dict | None,
+    accent: str,
+    week_labels: dict[int, str] | None = None,
+    description: str = "",
+    texts: ChartTexts = ChartTexts(),
+) -> str:
     """The SVG text of one chart. ``weekly`` maps week → value; ``daily`` holds (day, value)."""
     accent = colours.readable_on(accent, colours.LIGHT_BACKGROUND)
     number = texts.number or _fmt
@@ -130,54 +148,74 @@ def measure_chart(*, title: str, subtitle: str, kind: str, weekly: dict[int, flo
     # target zone and line
     if target and not percent:
         t_y = y(min(max(target["value"], y_low), y_high))
-        zone_top, zone_bottom = (t_y, TOP + plot_h) if target["direction"] == "lower" \
-            else (TOP, t_y)
-        out.append(f'<rect x="{LEFT}" y="{zone_top:.1f}" width="{plot_w}" '
-                   f'height="{max(zone_bottom - zone_top, 0):.1f}" fill="#2e8540" '
-                   f'fill-opacity="0.08"/>')
+        zone_top, zone_bottom = (
+            (t_y, TOP + plot_h) if target["direction"] == "lower" else (TOP, t_y)
+        )
+        out.append(
+            f'<rect x="{LEFT}" y="{zone_top:.1f}" width="{plot_w}" '
+            f'height="{max(zone_bottom - zone_top, 0):.1f}" fill="#2e8540" '
+            f'fill-opacity="0.08"/>'
+        )
     # grid and y labels
     for tick in _ticks(y_low, y_high):
         ty = y(tick)
-        out.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{ty:.1f}" y2="{ty:.1f}" '
-                   f'stroke="#e3e7ea" stroke-width="1"/>')
+        out.append(
+            f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{ty:.1f}" y2="{ty:.1f}" '
+            f'stroke="#e3e7ea" stroke-width="1"/>'
+        )
         label = f"{number(tick)}%" if percent else number(tick)
-        out.append(f'<text x="{LEFT - 8}" y="{ty + 4:.1f}" font-size="13" fill="#5a6369" '
-                   f'text-anchor="end">{label}</text>')
-    out.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{TOP + plot_h}" '
-               f'y2="{TOP + plot_h}" stroke="#9aa5ab" stroke-width="1"/>')
+        out.append(
+            f'<text x="{LEFT - 8}" y="{ty + 4:.1f}" font-size="13" fill="#5a6369" '
+            f'text-anchor="end">{label}</text>'
+        )
+    out.append(
+        f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{TOP + plot_h}" '
+        f'y2="{TOP + plot_h}" stroke="#9aa5ab" stroke-width="1"/>'
+    )
     # x labels: every week when there is room, else every other or every fourth
     every = 1 if weeks <= 10 else 2 if weeks <= 20 else 4
     for week in range(1, weeks + 1):
         tx = x(week - 0.5)
         if week > 1:
-            out.append(f'<line x1="{x(week - 1):.1f}" x2="{x(week - 1):.1f}" '
-                       f'y1="{TOP + plot_h}" y2="{TOP + plot_h + 4}" stroke="#9aa5ab"/>')
+            out.append(
+                f'<line x1="{x(week - 1):.1f}" x2="{x(week - 1):.1f}" '
+                f'y1="{TOP + plot_h}" y2="{TOP + plot_h + 4}" stroke="#9aa5ab"/>'
+            )
         if (week - 1) % every == 0:
             label = (week_labels or {}).get(week) or texts.week(week)
-            out.append(f'<text x="{tx:.1f}" y="{TOP + plot_h + 18}" font-size="13" '
-                       f'fill="#5a6369" text-anchor="middle">{escape(label)}</text>')
+            out.append(
+                f'<text x="{tx:.1f}" y="{TOP + plot_h + 18}" font-size="13" '
+                f'fill="#5a6369" text-anchor="middle">{escape(label)}</text>'
+            )
     if target and not percent:
         t_y = y(min(max(target["value"], y_low), y_high))
-        out.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{t_y:.1f}" y2="{t_y:.1f}" '
-                   f'stroke="#2e8540" stroke-width="1.5" stroke-dasharray="6 4"/>')
-        out.append(f'<text x="{LEFT + plot_w + 6}" y="{t_y + 4:.1f}" font-size="13" '
-                   f'font-weight="700" fill="#2e6b38">'
-                   f'{escape(texts.target(number(target["value"])))}</text>')
+        out.append(
+            f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{t_y:.1f}" y2="{t_y:.1f}" '
+            f'stroke="#2e8540" stroke-width="1.5" stroke-dasharray="6 4"/>'
+        )
+        out.append(
+            f'<text x="{LEFT + plot_w + 6}" y="{t_y + 4:.1f}" font-size="13" '
+            f'font-weight="700" fill="#2e6b38">'
+            f"{escape(texts.target(number(target['value'])))}</text>"
+        )
     # single days
     for day, value in daily:
         dx = x((day - 1) / 7 + 1 / 14)
         dv = 100 * value if percent else value
-        out.append(f'<circle cx="{dx:.1f}" cy="{y(dv):.1f}" r="2.3" fill="#7d8a92" '
-                   f'fill-opacity="0.75"/>')
+        out.append(
+            f'<circle cx="{dx:.1f}" cy="{y(dv):.1f}" r="2.3" fill="#7d8a92" fill-opacity="0.75"/>'
+        )
     # weekly values
     ordered = sorted(weekly.items())
     if percent:
         bar = plot_w / weeks * 0.56
         for week, value in ordered:
             bx = x(week - 0.5) - bar / 2
-            out.append(f'<rect x="{bx:.1f}" y="{y(value):.1f}" width="{bar:.1f}" '
-                       f'height="{TOP + plot_h - y(value):.1f}" rx="2" fill="{accent}" '
-                       f'fill-opacity="0.85"/>')
+            out.append(
+                f'<rect x="{bx:.1f}" y="{y(value):.1f}" width="{bar:.1f}" '
+                f'height="{TOP + plot_h - y(value):.1f}" rx="2" fill="{accent}" '
+                f'fill-opacity="0.85"/>'
+            )
     else:
         segments: list[list[tuple[float, float]]] = []
         previous = None
@@ -189,8 +227,10 @@ def measure_chart(*, title: str, subtitle: str, kind: str, weekly: dict[int, flo
             previous = week
         out += _lines(segments, accent)
         for week, value in ordered:
-            out.append(f'<circle cx="{x(week - 0.5):.1f}" cy="{y(value):.1f}" r="4.5" '
-                       f'fill="#ffffff" stroke="{accent}" stroke-width="2.5"/>')
+            out.append(
+                f'<circle cx="{x(week - 0.5):.1f}" cy="{y(value):.1f}" r="4.5" '
+                f'fill="#ffffff" stroke="{accent}" stroke-width="2.5"/>'
+            )
     # first and latest values
     if ordered:
         marks = [ordered[0]] if len(ordered) == 1 else [ordered[0], ordered[-1]]
@@ -205,8 +245,10 @@ def measure_chart(*, title: str, subtitle: str, kind: str, weekly: dict[int, flo
                     ly = y(value) + 21
             out += _value_label(x(week - 0.5), ly, label, accent)
     else:
-        out.append(f'<text x="{LEFT + plot_w / 2}" y="{TOP + plot_h / 2}" font-size="13" '
-                   f'fill="#5a6369" text-anchor="middle">{escape(texts.empty)}</text>')
+        out.append(
+            f'<text x="{LEFT + plot_w / 2}" y="{TOP + plot_h / 2}" font-size="13" '
+            f'fill="#5a6369" text-anchor="middle">{escape(texts.empty)}</text>'
+        )
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -215,18 +257,30 @@ def week_labels(start: datetime.date | None, weeks: int, format_day) -> dict[int
     """Week → the date its first day falls on, when the start is known."""
     if start is None:
         return {}
-    return {w: format_day(start + datetime.timedelta(days=7 * (w - 1))) for w in
-            range(1, weeks + 1)}
+    return {
+        w: format_day(start + datetime.timedelta(days=7 * (w - 1))) for w in range(1, weeks + 1)
+    }
 
 
 #: Band stripes, lightest first: told apart by their labels, not by colour alone.
 BAND_FILLS = ("#f3f5f6", "#e6eaec")
 
 
-def score_chart(*, title: str, subtitle: str, totals: list[float | None], labels: list[str],
-                low: float, high: float, bands: list[tuple[float, float, str]],
-                caseness: float | None, caseness_text: str, accent: str,
-                description: str = "", texts: ChartTexts = ChartTexts()) -> str:
+def score_chart(
+    *,
+    title: str,
+    subtitle: str,
+    totals: list[float | None],
+    labels: list[str],
+    low: float,
+    high: float,
+    bands: list[tuple[float, float, str]],
+    caseness: float | None,
+    caseness_text: str,
+    accent: str,
+    description: str = "",
+    texts: ChartTexts = ChartTexts(),
+) -> str:
     """The SVG text of one questionnaire's totals over its administrations: the bands
     as labelled stripes, the caseness cut-off as a dashed line, each total a point
     (an administration without a total leaves a gap)."""
@@ -246,27 +300,41 @@ def score_chart(*, title: str, subtitle: str, totals: list[float | None], labels
     out = _frame(title, subtitle, description)
     for index, (band_low, band_high, label) in enumerate(bands):
         top, bottom = y(band_high), y(band_low)
-        out.append(f'<rect x="{LEFT}" y="{top:.1f}" width="{plot_w}" '
-                   f'height="{max(bottom - top, 0.5):.1f}" fill="{BAND_FILLS[index % 2]}"/>')
+        out.append(
+            f'<rect x="{LEFT}" y="{top:.1f}" width="{plot_w}" '
+            f'height="{max(bottom - top, 0.5):.1f}" fill="{BAND_FILLS[index % 2]}"/>'
+        )
         if bottom - top >= 11:
-            out.append(f'<text x="{LEFT + plot_w + 6}" y="{(top + bottom) / 2 + 4:.1f}" '
-                       f'font-size="11" fill="#444c52">{escape(label[:22])}</text>')
+            out.append(
+                f'<text x="{LEFT + plot_w + 6}" y="{(top + bottom) / 2 + 4:.1f}" '
+                f'font-size="11" fill="#444c52">{escape(label[:22])}</text>'
+            )
     for tick in _ticks(low, high):
-        out.append(f'<text x="{LEFT - 8}" y="{y(tick) + 4:.1f}" font-size="13" fill="#5a6369" '
-                   f'text-anchor="end">{number(tick)}</text>')
-    out.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{TOP + plot_h}" '
-               f'y2="{TOP + plot_h}" stroke="#9aa5ab" stroke-width="1"/>')
+        out.append(
+            f'<text x="{LEFT - 8}" y="{y(tick) + 4:.1f}" font-size="13" fill="#5a6369" '
+            f'text-anchor="end">{number(tick)}</text>'
+        )
+    out.append(
+        f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{TOP + plot_h}" '
+        f'y2="{TOP + plot_h}" stroke="#9aa5ab" stroke-width="1"/>'
+    )
     if caseness is not None:
         cy = y(caseness)
-        out.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{cy:.1f}" y2="{cy:.1f}" '
-                   f'stroke="#a4262c" stroke-width="1.5" stroke-dasharray="6 4"/>')
-        out.append(f'<text x="{LEFT + 4}" y="{cy - 5:.1f}" font-size="12" font-weight="700" '
-                   f'fill="#a4262c">{escape(caseness_text)}</text>')
+        out.append(
+            f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{cy:.1f}" y2="{cy:.1f}" '
+            f'stroke="#a4262c" stroke-width="1.5" stroke-dasharray="6 4"/>'
+        )
+        out.append(
+            f'<text x="{LEFT + 4}" y="{cy - 5:.1f}" font-size="12" font-weight="700" '
+            f'fill="#a4262c">{escape(caseness_text)}</text>'
+        )
     every = 1 if count <= 8 else 2 if count <= 16 else 4
     for index, label in enumerate(labels):
         if index % every == 0:
-            out.append(f'<text x="{x(index):.1f}" y="{TOP + plot_h + 18}" font-size="13" '
-                       f'fill="#5a6369" text-anchor="middle">{escape(label)}</text>')
+            out.append(
+                f'<text x="{x(index):.1f}" y="{TOP + plot_h + 18}" font-size="13" '
+                f'fill="#5a6369" text-anchor="middle">{escape(label)}</text>'
+            )
     segments: list[list[tuple[float, float]]] = [[]]
     for index, total in enumerate(totals):
         if total is None:
@@ -276,12 +344,16 @@ def score_chart(*, title: str, subtitle: str, totals: list[float | None], labels
     out += _lines(segments, accent)
     shown = [(index, total) for index, total in enumerate(totals) if total is not None]
     for index, total in shown:
-        out.append(f'<circle cx="{x(index):.1f}" cy="{y(total):.1f}" r="4.5" fill="#ffffff" '
-                   f'stroke="{accent}" stroke-width="2.5"/>')
+        out.append(
+            f'<circle cx="{x(index):.1f}" cy="{y(total):.1f}" r="4.5" fill="#ffffff" '
+            f'stroke="{accent}" stroke-width="2.5"/>'
+        )
         ly = y(total) - 11 if y(total) - 11 > TOP - 4 else y(total) + 21
         out += _value_label(x(index), ly, number(total), accent)
     if not shown:
-        out.append(f'<text x="{LEFT + plot_w / 2}" y="{TOP + plot_h / 2}" font-size="13" '
-                   f'fill="#5a6369" text-anchor="middle">{escape(texts.empty)}</text>')
+        out.append(
+            f'<text x="{LEFT + plot_w / 2}" y="{TOP + plot_h / 2}" font-size="13" '
+            f'fill="#5a6369" text-anchor="middle">{escape(texts.empty)}</text>'
+        )
     out.append("</svg>")
     return "\n".join(out) + "\n"

@@ -20,14 +20,22 @@ import json
 import math
 from typing import Annotated, Literal, Union
 
-from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, ValidationError,
-                      field_validator, model_validator)
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 MAX_DAYS = 400  # a 12-month tracker is 364 days
 MAX_SHEETS = 500  # a big workbook has a few hundred
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
-Prefix = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*(_[a-z0-9-]+)?$",
-                                          max_length=130)]
+Prefix = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*(_[a-z0-9-]+)?$", max_length=130)
+]
 Words = Annotated[str, StringConstraints(max_length=200)]
 LongWords = Annotated[str, StringConstraints(max_length=2000)]
 
@@ -48,8 +56,9 @@ class Site(_Model):
     organization: Words = ""
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")] = "en"
     paper: Literal["letter", "a4"] = "letter"
-    accent_color: Annotated[str, StringConstraints(
-        pattern=r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")] = "#2f6f73"
+    accent_color: Annotated[
+        str, StringConstraints(pattern=r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+    ] = "#2f6f73"
 
 
 class Target(_Model):
@@ -70,8 +79,9 @@ class Measure(_Model):
 
     @model_validator(mode="after")
     def _scale(self):
-        if self.kind == "scale" and (self.min is None or self.max is None
-                                     or not 0 < self.max - self.min <= 100):
+        if self.kind == "scale" and (
+            self.min is None or self.max is None or not 0 < self.max - self.min <= 100
+        ):
             raise ValueError("a scale needs a min below its max, at most 100 apart")
         return self
 
@@ -166,8 +176,9 @@ class QuestionRules(_Model):
     higher_is: Literal["worse", "better"] = "worse"
     risk: Annotated[list[RiskRule], Field(max_length=20)] = []
 
-    _numbers = field_validator("multiply", "caseness", "rc_points", "rc_sd", "rc_reliability",
-                               mode="before")(lambda cls, v: _number(v))
+    _numbers = field_validator(
+        "multiply", "caseness", "rc_points", "rc_sd", "rc_reliability", mode="before"
+    )(lambda cls, v: _number(v))
 
     @model_validator(mode="after")
     def _items(self):
@@ -232,9 +243,15 @@ def parse(text: str, newest: int) -> Description:
         raise ValueError(version)
     sheets = data.get("sheets")
     if isinstance(sheets, list):  # sheets of kinds this program does not know are left out
-        data = {**data, "sheets": [s for s in sheets if not isinstance(s, dict)
-                                   or s.get("kind") in ("tracker", "gas", "worksheet",
-                                                        "session-prep", "questionnaire")]}
+        data = {
+            **data,
+            "sheets": [
+                s
+                for s in sheets
+                if not isinstance(s, dict)
+                or s.get("kind") in ("tracker", "gas", "worksheet", "session-prep", "questionnaire")
+            ],
+        }
     try:
         return Description.model_validate(data)
     except ValidationError as exc:

@@ -41,8 +41,11 @@ def fhir_bundle(instruments: list[Instrument]) -> bytes:
         preset = PRESETS.get(instrument.preset or "")
         for number, row in enumerate(instrument.rows, start=1):
             a, score = row.administration, row.score
-            answered = [{"linkId": item, "answer": [{"valueInteger": value}]}
-                        for item, value in a.answers.items() if value is not None]
+            answered = [
+                {"linkId": item, "answer": [{"valueInteger": value}]}
+                for item, value in a.answers.items()
+                if value is not None
+            ]
             response = {
                 "resourceType": "QuestionnaireResponse",
                 "questionnaire": _canonical(instrument),
@@ -55,18 +58,30 @@ def fhir_bundle(instruments: list[Instrument]) -> bytes:
             entries.append({"fullUrl": response_url, "resource": response})
             if score.total is None:
                 continue
-            coding = [{"system": LOINC, "code": preset.loinc[1]}] if preset and preset.loinc \
-                else []
+            coding = [{"system": LOINC, "code": preset.loinc[1]}] if preset and preset.loinc else []
             observation = {
                 "resourceType": "Observation",
                 "status": "final",
-                "category": [{"coding": [{
-                    "system": "http://terminology.hl7.org/CodeSystem/observation-category",
-                    "code": "survey"}]}],
-                "code": {**({"coding": coding} if coding else {}),
-                         "text": f"{instrument.title}: total score"},
-                "valueQuantity": {"value": score.total, "unit": "{score}",
-                                  "system": "http://unitsofmeasure.org", "code": "{score}"},
+                "category": [
+                    {
+                        "coding": [
+                            {
+                                "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                                "code": "survey",
+                            }
+                        ]
+                    }
+                ],
+                "code": {
+                    **({"coding": coding} if coding else {}),
+                    "text": f"{instrument.title}: total score",
+                },
+                "valueQuantity": {
+                    "value": score.total,
+                    "unit": "{score}",
+                    "system": "http://unitsofmeasure.org",
+                    "code": "{score}",
+                },
                 "derivedFrom": [{"reference": response_url}],
             }
             if a.date:
@@ -79,11 +94,12 @@ def fhir_bundle(instruments: list[Instrument]) -> bytes:
             if row.risk_items:
                 notes.append("risk answers: " + ", ".join(row.risk_items))
             if row.outcome.reliable and number > 1:
-                notes.append(f"change {number_text(row.outcome.change, signed=True)} against "
-                             f"the first; reliable change: {row.outcome.reliable}")
+                notes.append(
+                    f"change {number_text(row.outcome.change, signed=True)} against "
+                    f"the first; reliable change: {row.outcome.reliable}"
+                )
             if notes:
                 observation["note"] = [{"text": "; ".join(notes)}]
-            entries.append({"fullUrl": _uuid("observation", response_url),
-                            "resource": observation})
+            entries.append({"fullUrl": _uuid("observation", response_url), "resource": observation})
     bundle = {"resourceType": "Bundle", "type": "collection", "entry": entries}
     return (json.dumps(bundle, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()

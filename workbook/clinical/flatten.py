@@ -23,8 +23,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbook.clinical.intake import (MAX_FIELD_DEPTH, MAX_FIELDS, MAX_VALUE_CHARS, Refused,
-                                     in_child)
+from workbook.clinical.intake import MAX_FIELD_DEPTH, MAX_FIELDS, MAX_VALUE_CHARS, Refused, in_child
 from workbook.errors import Problem, WorkbookError
 from workbook.model.formdata import INFO_KEY
 from workbook.output.private import check_file, write_private
@@ -54,8 +53,9 @@ class Flattened:
     warnings: list[str] = field(default_factory=list)
 
 
-def flatten_file(path: Path, out: Path | None = None, *, shown_as: str | None = None,
-                 check: bool = True) -> tuple[Path, Flattened]:
+def flatten_file(
+    path: Path, out: Path | None = None, *, shown_as: str | None = None, check: bool = True
+) -> tuple[Path, Flattened]:
     """Write the print-ready copy of ``path`` to ``out`` (default: ``NAME-print.pdf``
     beside it, never replacing a file); returns where and what was drawn."""
     name = shown_as or str(path)
@@ -86,8 +86,9 @@ def _flatten(pdf, font_bytes: bytes) -> Flattened:
     acroform = pdf.Root.get("/AcroForm")
     if not isinstance(acroform, Dictionary) or not acroform.get("/Fields"):
         if pdf.get_warnings():  # e.g. a form in an object stream that inflates without end
-            raise Refused("is damaged, or made to cause harm: its form cannot be read. Ask "
-                          "for the file again")
+            raise Refused(
+                "is damaged, or made to cause harm: its form cannot be read. Ask for the file again"
+            )
         raise Refused("has no form fields; there is nothing to flatten")
     font = SubsetFont(font_bytes, LEADING)
     tree = WidgetTags(pdf)
@@ -107,16 +108,20 @@ def _flatten(pdf, font_bytes: bytes) -> Flattened:
                 continue
             widgets += 1
             if widgets > MAX_FIELDS:
-                raise Refused(f"has more than {MAX_FIELDS:,} form fields, which no filled "
-                              "sheet has; ask for the file again")
+                raise Refused(
+                    f"has more than {MAX_FIELDS:,} form fields, which no filled "
+                    "sheet has; ask for the file again"
+                )
             box = _box(annot)
             drawing, alt = None, ""
             if box is not None:
                 kind, flags, value, cut = _field_of(annot)
                 if cut:
-                    warnings.append(f"{_field_name(annot)}: the answer is longer than "
-                                    f"{MAX_VALUE_CHARS:,} characters; the copy shows the first "
-                                    f"{MAX_VALUE_CHARS:,}")
+                    warnings.append(
+                        f"{_field_name(annot)}: the answer is longer than "
+                        f"{MAX_VALUE_CHARS:,} characters; the copy shows the first "
+                        f"{MAX_VALUE_CHARS:,}"
+                    )
                 if kind == "/Tx" or kind == "/Ch":
                     if value:
                         drawing, problem = _text(font, box, value, flags, _da_size(annot))
@@ -135,8 +140,7 @@ def _flatten(pdf, font_bytes: bytes) -> Flattened:
         page.obj.Annots = kept
         if pieces:
             drawn_pages.append((page, pieces))
-    used = {gid for _, pieces in drawn_pages for text, _, _ in pieces
-            for gid in _gids_in(text)}
+    used = {gid for _, pieces in drawn_pages for text, _, _ in pieces for gid in _gids_in(text)}
     font_ref = font.embed(pdf, used) if used else None
     for page, pieces in drawn_pages:
         ops = [b"Q"]
@@ -146,8 +150,13 @@ def _flatten(pdf, font_bytes: bytes) -> Flattened:
         for drawing, annot, alt in pieces:
             mcid = tree.claim(page.obj, annot, alt)
             tag = b"/Span <</MCID %d>> BDC" % mcid if mcid is not None else b"/Artifact BMC"
-            ops += [tag, b"q", drawing.replace(b"/FLAT", str(name).encode() if name else b"/F"),
-                    b"Q", b"EMC"]
+            ops += [
+                tag,
+                b"q",
+                drawing.replace(b"/FLAT", str(name).encode() if name else b"/F"),
+                b"Q",
+                b"EMC",
+            ]
         page.contents_add(pikepdf.Stream(pdf, b"q"), prepend=True)
         page.contents_add(pikepdf.Stream(pdf, b"\n".join(ops)))
     del pdf.Root["/AcroForm"]
@@ -155,8 +164,12 @@ def _flatten(pdf, font_bytes: bytes) -> Flattened:
         del pdf.docinfo[INFO_KEY]  # a print copy: `workbook progress` reads the filled file
     out = io.BytesIO()
     pdf.remove_unreferenced_resources()
-    pdf.save(out, deterministic_id=True, compress_streams=True,
-             object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    pdf.save(
+        out,
+        deterministic_id=True,
+        compress_streams=True,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+    )
     return Flattened(out.getvalue(), answers, ticks, warnings)
 
 
@@ -233,8 +246,9 @@ def _is_on(annot) -> bool:
     if isinstance(state, pikepdf.Name):
         return str(state) != "/Off"
     value = _inherited(annot, "/V")
-    normal = annot.get("/AP", {}).get("/N") if isinstance(annot.get("/AP"), pikepdf.Dictionary) \
-        else None
+    normal = (
+        annot.get("/AP", {}).get("/N") if isinstance(annot.get("/AP"), pikepdf.Dictionary) else None
+    )
     if isinstance(value, pikepdf.Name) and isinstance(normal, pikepdf.Dictionary):
         return str(value) != "/Off" and value in normal
     return False
@@ -279,8 +293,9 @@ def _text(font: "SubsetFont", box, value: str, flags: int, size: float) -> tuple
     step = size
     while step >= MIN_SIZE - 1e-9:
         lines = font.wrap(value, inner_w, step)
-        if font.block_height(len(lines), step) <= inner_h and \
-                all(font.width(line, step) <= inner_w for line in lines):
+        if font.block_height(len(lines), step) <= inner_h and all(
+            font.width(line, step) <= inner_w for line in lines
+        ):
             chosen = (step, lines)
             break
         step = round(step - 0.25, 2)
@@ -288,8 +303,10 @@ def _text(font: "SubsetFont", box, value: str, flags: int, size: float) -> tuple
     if chosen is None:
         lines = font.wrap(value, inner_w, MIN_SIZE)
         chosen = (MIN_SIZE, lines)
-        problem = (f"the answer is too long to show whole at {MIN_SIZE:g} pt; the copy shows "
-                   "it running past its box")
+        problem = (
+            f"the answer is too long to show whole at {MIN_SIZE:g} pt; the copy shows "
+            "it running past its box"
+        )
     size, lines = chosen
     block = font.block_height(len(lines), size)
     if flags & MULTILINE:
@@ -305,8 +322,9 @@ def _text(font: "SubsetFont", box, value: str, flags: int, size: float) -> tuple
     missing = sorted(set(c for c in value if c not in "\n " and font.gid(c) == 0))
     if missing:
         shown_chars = "".join(missing[:8]).encode("unicode_escape").decode("ascii")
-        problem = (problem + "; " if problem else "") + \
-            f"the theme font has no glyph for {shown_chars}, shown as a box"
+        problem = (
+            problem + "; " if problem else ""
+        ) + f"the theme font has no glyph for {shown_chars}, shown as a box"
     return b"\n".join(ops), problem
 
 
@@ -315,10 +333,11 @@ def _tick(box) -> bytes:
     side = min(w, h)
     cx, cy = x + w / 2, y + h / 2
     points = [(-0.32, 0.02), (-0.1, -0.25), (0.34, 0.3)]
-    path = [b"%s %s %s" % (_num(cx + dx * side), _num(cy + dy * side), op)
-            for (dx, dy), op in zip(points, (b"m", b"l", b"l"))]
-    return b"\n".join([INK.replace(b" g", b" G"), b"%s w 1 J 1 j" % _num(side * 0.14),
-                       *path, b"S"])
+    path = [
+        b"%s %s %s" % (_num(cx + dx * side), _num(cy + dy * side), op)
+        for (dx, dy), op in zip(points, (b"m", b"l", b"l"))
+    ]
+    return b"\n".join([INK.replace(b" g", b" G"), b"%s w 1 J 1 j" % _num(side * 0.14), *path, b"S"])
 
 
 def _dot(box) -> bytes:
@@ -327,13 +346,17 @@ def _dot(box) -> bytes:
     cx, cy = x + w / 2, y + h / 2
     k = r * 0.5523  # a circle from four Bézier curves
     n = _num
-    return b"\n".join([
-        INK, b"%s %s m" % (n(cx + r), n(cy)),
-        b"%s %s %s %s %s %s c" % (n(cx + r), n(cy + k), n(cx + k), n(cy + r), n(cx), n(cy + r)),
-        b"%s %s %s %s %s %s c" % (n(cx - k), n(cy + r), n(cx - r), n(cy + k), n(cx - r), n(cy)),
-        b"%s %s %s %s %s %s c" % (n(cx - r), n(cy - k), n(cx - k), n(cy - r), n(cx), n(cy - r)),
-        b"%s %s %s %s %s %s c" % (n(cx + k), n(cy - r), n(cx + r), n(cy - k), n(cx + r), n(cy)),
-        b"f"])
+    return b"\n".join(
+        [
+            INK,
+            b"%s %s m" % (n(cx + r), n(cy)),
+            b"%s %s %s %s %s %s c" % (n(cx + r), n(cy + k), n(cx + k), n(cy + r), n(cx), n(cy + r)),
+            b"%s %s %s %s %s %s c" % (n(cx - k), n(cy + r), n(cx - r), n(cy + k), n(cx - r), n(cy)),
+            b"%s %s %s %s %s %s c" % (n(cx - r), n(cy - k), n(cx - k), n(cy - r), n(cx), n(cy - r)),
+            b"%s %s %s %s %s %s c" % (n(cx + k), n(cy - r), n(cx + r), n(cy - k), n(cx + r), n(cy)),
+            b"f",
+        ]
+    )
 
 
 def _num(value: float) -> bytes:
@@ -346,5 +369,5 @@ def _gids_in(drawing: bytes) -> set[int]:
     gids = set()
     for hexes in re.findall(rb"<([0-9a-f]*)> Tj", drawing):
         data = bytes.fromhex(hexes.decode())
-        gids.update(int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2))
+        gids.update(int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2))
     return gids

@@ -55,9 +55,12 @@ def take_in(path: Path, shown: str, info_key: str) -> Taken:
     it cannot be (never an exception from the PDF library, never a hang)."""
     taken = in_child(path, shown, _take, info_key)
     if taken.damaged and not taken.fields:  # e.g. a bomb whose form could not be read
-        raise fail(shown, "is damaged, or made to cause harm: its form cannot be read "
-                          f"within {MAX_MEMORY_BYTES // 2 ** 20} MiB. Ask for the file "
-                          "again")
+        raise fail(
+            shown,
+            "is damaged, or made to cause harm: its form cannot be read "
+            f"within {MAX_MEMORY_BYTES // 2**20} MiB. Ask for the file "
+            "again",
+        )
     return taken
 
 
@@ -73,9 +76,12 @@ def in_child(path: Path, shown: str, job: Callable, *args):
     send.close()
     try:
         if not receive.poll(MAX_SECONDS + 5):
-            raise fail(shown, f"took longer than {MAX_SECONDS} s to read, which no filled "
-                              "sheet does; it may be damaged or made to cause harm. Ask for "
-                              "the file again")
+            raise fail(
+                shown,
+                f"took longer than {MAX_SECONDS} s to read, which no filled "
+                "sheet does; it may be damaged or made to cause harm. Ask for "
+                "the file again",
+            )
         try:
             result = receive.recv()
         except EOFError:
@@ -92,16 +98,17 @@ def in_child(path: Path, shown: str, job: Callable, *args):
         raise fail(shown, result.message)
     code = child.exitcode
     if code == _EXIT_PASSWORD:
-        raise fail(shown, "is protected with a password; save a copy without one and read "
-                          "that")
+        raise fail(shown, "is protected with a password; save a copy without one and read that")
     if code == _EXIT_NOT_PDF:
         raise fail(shown, "is not a PDF, or it is damaged; ask for the file again")
     if code in (_EXIT_MEMORY, -signal.SIGKILL, -signal.SIGSEGV) or code == -signal.SIGALRM:
-        raise fail(shown, f"needs more than {MAX_MEMORY_BYTES // 2 ** 20} MiB or "
-                          f"{MAX_SECONDS} s to read, which no filled sheet does; it may be "
-                          "damaged or made to cause harm. Ask for the file again")
-    raise fail(shown, "cannot be read as a filled sheet; it may be damaged. Ask for the file "
-                      "again")
+        raise fail(
+            shown,
+            f"needs more than {MAX_MEMORY_BYTES // 2**20} MiB or "
+            f"{MAX_SECONDS} s to read, which no filled sheet does; it may be "
+            "damaged or made to cause harm. Ask for the file again",
+        )
+    raise fail(shown, "cannot be read as a filled sheet; it may be damaged. Ask for the file again")
 
 
 class Refused(Exception):
@@ -129,11 +136,13 @@ def _read_bounded(path: Path, shown: str) -> bytes:
     if stat.S_ISDIR(info.st_mode):
         raise fail(shown, "is a folder; give the PDF files in it")
     if not stat.S_ISREG(info.st_mode):
-        raise fail(shown, "is not a regular file (a device, a pipe or a socket); give a PDF "
-                          "file")
+        raise fail(shown, "is not a regular file (a device, a pipe or a socket); give a PDF file")
     if info.st_size > MAX_FILE_BYTES:
-        raise fail(shown, f"is larger than {MAX_FILE_BYTES // 2 ** 20} MiB, which no filled "
-                          "sheet is; ask for the file again")
+        raise fail(
+            shown,
+            f"is larger than {MAX_FILE_BYTES // 2**20} MiB, which no filled "
+            "sheet is; ask for the file again",
+        )
     try:  # O_NONBLOCK: if it became a pipe since, opening it does not wait for a writer
         handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
@@ -143,8 +152,11 @@ def _read_bounded(path: Path, shown: str) -> bytes:
             raise fail(shown, "is not a regular file; give a PDF file")
         data = stream.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
-        raise fail(shown, f"is larger than {MAX_FILE_BYTES // 2 ** 20} MiB, which no filled "
-                          "sheet is; ask for the file again")
+        raise fail(
+            shown,
+            f"is larger than {MAX_FILE_BYTES // 2**20} MiB, which no filled "
+            "sheet is; ask for the file again",
+        )
     return data
 
 
@@ -189,7 +201,7 @@ def _take(pdf, info_key: str) -> Taken:
     if pdf.trailer.get("/Info") is not None:
         raw = pdf.docinfo.get(info_key)
         if raw is not None:
-            description = str(raw)[:MAX_DESCRIPTION_CHARS + 1]
+            description = str(raw)[: MAX_DESCRIPTION_CHARS + 1]
     fields, cut = _field_values(pdf)
     return Taken(description, fields, cut, len(pdf.get_warnings()))
 
@@ -240,8 +252,11 @@ def _field_values(pdf) -> tuple[dict[str, str], bool]:
             values[full[:200]] = text
         kids = node.get("/Kids")
         if isinstance(kids, pikepdf.Array):
-            todo.extend((kid, full, kind, depth + 1) for kid in reversed(list(kids))
-                        if isinstance(kid, pikepdf.Dictionary) and "/T" in kid)
+            todo.extend(
+                (kid, full, kind, depth + 1)
+                for kid in reversed(list(kids))
+                if isinstance(kid, pikepdf.Dictionary) and "/T" in kid
+            )
     return values, False
 
 

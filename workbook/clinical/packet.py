@@ -38,11 +38,24 @@ from workbook.errors import CommandLineError, Problem, Report
 from workbook.model.blocks import SheetDoc, TrackerBlock
 from workbook.model.fields import DATE, NAME, header_field
 from workbook.model.plan import Part, PdfJob, plan_site
-from workbook.model.sheets import (free_sheet, goal_gas, goal_session_prep, goal_sheet_kinds,
-                                   goal_tracker, goal_worksheet, part_title,
-                                   questionnaire_sheet)
-from workbook.output.private import (check_file, check_folder, next_free, private_folder,
-                                     shown, write_private)
+from workbook.model.sheets import (
+    free_sheet,
+    goal_gas,
+    goal_session_prep,
+    goal_sheet_kinds,
+    goal_tracker,
+    goal_worksheet,
+    part_title,
+    questionnaire_sheet,
+)
+from workbook.output.private import (
+    check_file,
+    check_folder,
+    next_free,
+    private_folder,
+    shown,
+    write_private,
+)
 from workbook.project import Project
 from workbook.render.pdf.appearance import draw_field_values
 from workbook.model.formdata import info_entries
@@ -50,8 +63,7 @@ from workbook.render.pdf.jobs import engine_spec, field_labels, page_setup, pdf_
 from workbook.render.templates import make_env, render_template
 
 #: What to do instead, in every refusal of a place to write a packet.
-PLACE_HINT = ("Leave out --out to use the packets/ folder, or choose a folder outside the "
-              "site")
+PLACE_HINT = "Leave out --out to use the packets/ folder, or choose a folder outside the site"
 
 
 @dataclass
@@ -70,8 +82,12 @@ def default_folder(project: Project) -> Path:
 def packet_docs(content: Content, request: Request) -> list[SheetDoc]:
     """The packet's sheets, freshly made (so filling them in changes nothing else)."""
     t = content.t
-    makers = {"worksheet": goal_worksheet, "tracker": goal_tracker,
-              "session-prep": goal_session_prep, "gas": goal_gas}
+    makers = {
+        "worksheet": goal_worksheet,
+        "tracker": goal_tracker,
+        "session-prep": goal_session_prep,
+        "gas": goal_gas,
+    }
     docs: list[SheetDoc] = []
     for slug in request.goals:
         goal = content.goals[slug]
@@ -83,8 +99,7 @@ def packet_docs(content: Content, request: Request) -> list[SheetDoc]:
     docs += [free_sheet(content.sheets[slug], t) for slug in request.sheets]
     for slug, day in request.copies(content):  # in date order, after the other sheets
         doc = questionnaire_sheet(content.questionnaires[slug], t, copy=day)
-        doc.title = t("{title}, {date}", title=doc.title,
-                      date=plain_spaces(t.date(day, "long")))
+        doc.title = t("{title}, {date}", title=doc.title, date=plain_spaces(t.date(day, "long")))
         for f in doc.fields:
             if f.name == header_field(doc.prefix, DATE):
                 f.value = plain_spaces(t.date(day, "long"))
@@ -110,8 +125,9 @@ def date_tracker(doc: SheetDoc, start: datetime.date, t) -> None:
             for week in block.weeks:
                 first = start + datetime.timedelta(days=(week.number - 1) * 7)
                 last = first + datetime.timedelta(days=len(week.rows) - 1)
-                week.caption = t("Week {week} · {dates}", week=week.number,
-                                 dates=_interval(first, last, locale))
+                week.caption = t(
+                    "Week {week} · {dates}", week=week.number, dates=_interval(first, last, locale)
+                )
                 for index, row in enumerate(week.rows):
                     day = first + datetime.timedelta(days=index)
                     row.label = plain_spaces(format_skeleton("EEE", day, locale=locale))
@@ -121,10 +137,13 @@ def date_tracker(doc: SheetDoc, start: datetime.date, t) -> None:
                 for number, row in enumerate(week.rows, start=1):
                     first = start + datetime.timedelta(days=(number - 1) * 7)
                     # the week's first day: a range does not fit the column
-                    row.fields[0].value = plain_spaces(format_skeleton("MMMd", first, locale=locale))
+                    row.fields[0].value = plain_spaces(
+                        format_skeleton("MMMd", first, locale=locale)
+                    )
                 last = start + datetime.timedelta(days=len(week.rows) * 7 - 1)
-                week.caption = t("Weeks 1–{n} · {dates}", n=len(week.rows),
-                                 dates=_interval(start, last, locale))
+                week.caption = t(
+                    "Weeks 1–{n} · {dates}", n=len(week.rows), dates=_interval(start, last, locale)
+                )
 
 
 def _interval(first: datetime.date, last: datetime.date, locale) -> str:
@@ -134,8 +153,9 @@ def _interval(first: datetime.date, last: datetime.date, locale) -> str:
 # --------------------------------------------------------------------------- rendering
 
 
-def render_packets(content: Content, requests: list[Request],
-                   paper: str | None = None) -> list[Packet]:
+def render_packets(
+    content: Content, requests: list[Request], paper: str | None = None
+) -> list[Packet]:
     project = content.project
     plan = plan_site(content, with_pdfs=False)
     site = plan.site
@@ -146,17 +166,36 @@ def render_packets(content: Content, requests: list[Request],
     for request in requests:
         docs = packet_docs(content, request)
         _check_unique_fields(docs, request)
-        parts = [Part("sheet", f"sheet-{doc.prefix}", part_title(doc), sheet=doc)
-                 for doc in docs]
-        job = PdfJob(path="packet.pdf", title=content.t("Your goal packet"),
-                     template="pdf/packet.html", parts=parts)
-        html = render_template(env, project, job.template, pdf_context(
-            job, site, project, paper or site.config.paper, client=request.client,
-            therapist=request.therapist, start=plain_spaces(content.t.date(request.start, "long"))))
+        parts = [Part("sheet", f"sheet-{doc.prefix}", part_title(doc), sheet=doc) for doc in docs]
+        job = PdfJob(
+            path="packet.pdf",
+            title=content.t("Your goal packet"),
+            template="pdf/packet.html",
+            parts=parts,
+        )
+        html = render_template(
+            env,
+            project,
+            job.template,
+            pdf_context(
+                job,
+                site,
+                project,
+                paper or site.config.paper,
+                client=request.client,
+                therapist=request.therapist,
+                start=plain_spaces(content.t.date(request.start, "long")),
+            ),
+        )
         labels = field_labels(docs)
         starts = {slug: request.start for slug in request.goals}
-        rendered = engine.render(html, base_url=base_url, name="packet", labels=labels,
-                                 info=info_entries(docs, site.config, starts))
+        rendered = engine.render(
+            html,
+            base_url=base_url,
+            name="packet",
+            labels=labels,
+            info=info_entries(docs, site.config, starts),
+        )
         packets.append(Packet(with_appearances(rendered.data), rendered.pages))
     return packets
 
@@ -169,9 +208,13 @@ def _check_unique_fields(docs: list[SheetDoc], request: Request) -> None:
         for f in doc.fields:
             other = owner.setdefault(f.name, doc)
             if other is not doc:
-                report.problems.append(Problem(
-                    *request.where, f"{doc.source_rel} and {other.source_rel} both make a form "
-                                   f"field named '{f.name}', so they cannot share a packet"))
+                report.problems.append(
+                    Problem(
+                        *request.where,
+                        f"{doc.source_rel} and {other.source_rel} both make a form "
+                        f"field named '{f.name}', so they cannot share a packet",
+                    )
+                )
     report.raise_if_any()
 
 
@@ -185,25 +228,47 @@ def with_appearances(data: bytes) -> bytes:
         return out.getvalue()
 
 
-def run_packet_command(content: Content, *, goals: list[str], sheets: list[str],
-                       client: str | None, therapist: str | None, start: str | None,
-                       caseload: str | None, out: str | None, paper: str | None,
-                       questionnaires: list[str] = (), every: str | None = None) -> str:
+def run_packet_command(
+    content: Content,
+    *,
+    goals: list[str],
+    sheets: list[str],
+    client: str | None,
+    therapist: str | None,
+    start: str | None,
+    caseload: str | None,
+    out: str | None,
+    paper: str | None,
+    questionnaires: list[str] = (),
+    every: str | None = None,
+) -> str:
     """``workbook packet``: check everything, render every packet, then write them all.
     Returns the message for the terminal (file names only, never a person's name)."""
     project = content.project
     if caseload is not None:
-        given = [f"--{name}" for name, value in (("goal", goals), ("sheet", sheets),
-                 ("client", client), ("therapist", therapist), ("start", start),
-                 ("questionnaire", questionnaires)) if value]
+        given = [
+            f"--{name}"
+            for name, value in (
+                ("goal", goals),
+                ("sheet", sheets),
+                ("client", client),
+                ("therapist", therapist),
+                ("start", start),
+                ("questionnaire", questionnaires),
+            )
+            if value
+        ]
         if given:
-            raise CommandLineError(f"--from reads the client, therapist, start, goals and sheets "
-                                f"from the file; leave out {', '.join(given)}")
+            raise CommandLineError(
+                f"--from reads the client, therapist, start, goals and sheets "
+                f"from the file; leave out {', '.join(given)}"
+            )
         requests = read_caseload(Path(caseload).expanduser(), caseload, content)
         folder = Path(out).expanduser() if out else default_folder(project)
         if folder.exists() and not folder.is_dir():
-            raise CommandLineError(f"{shown(folder)}: with --from, --out names a folder, and this "
-                                "is a file")
+            raise CommandLineError(
+                f"{shown(folder)}: with --from, --out names a folder, and this is a file"
+            )
         check_folder(folder, "packets", PLACE_HINT, project)
         stem = Path(caseload).stem or "caseload"
         # -2, -3…: two caseloads with the same name never replace each other's packets
@@ -211,9 +276,19 @@ def run_packet_command(content: Content, *, goals: list[str], sheets: list[str],
         explicit = False
     else:
         report = Report()
-        request = check_request(content, client=client, therapist=therapist, start=start,
-                                goals=goals, sheets=sheets, where=("", None), report=report,
-                                cli=True, questionnaires=list(questionnaires), every=every)
+        request = check_request(
+            content,
+            client=client,
+            therapist=therapist,
+            start=start,
+            goals=goals,
+            sheets=sheets,
+            where=("", None),
+            report=report,
+            cli=True,
+            questionnaires=list(questionnaires),
+            every=every,
+        )
         report.raise_if_any(CommandLineError)  # each a mistake in an option: exit code 2
         requests = [request]
         if out and not (out.endswith(("/", os.sep)) or Path(out).expanduser().is_dir()):
@@ -244,5 +319,11 @@ def run_packet_command(content: Content, *, goals: list[str], sheets: list[str],
     return f"Wrote {len(written)} packets ({pages} pages) to {shown(folder)}/: {names}."
 
 
-__all__ = ["Request", "Packet", "check_request", "read_caseload", "render_packets",
-           "run_packet_command"]
+__all__ = [
+    "Request",
+    "Packet",
+    "check_request",
+    "read_caseload",
+    "render_packets",
+    "run_packet_command",
+]

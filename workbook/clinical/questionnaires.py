@@ -156,44 +156,85 @@ class Preset:
 
 
 #: The standard message beside a risk answer and in the report's first box.
-RISK_MESSAGE = ("This answer needs a clinician's attention today: talk about it with the "
-                "client before anything else.")
-PHQ9_RISK_MESSAGE = ("Item 9 (thoughts of being better off dead or of self-harm) was answered "
-                     "above 0: review it with the client today, before anything else.")
+RISK_MESSAGE = (
+    "This answer needs a clinician's attention today: talk about it with the "
+    "client before anything else."
+)
+PHQ9_RISK_MESSAGE = (
+    "Item 9 (thoughts of being better off dead or of self-harm) was answered "
+    "above 0: review it with the client today, before anything else."
+)
 
 PRESETS: dict[str, Preset] = {
     "phq-9": Preset(
-        "phq-9", "PHQ-9", 9, (0, 1, 2, 3), 1, 1, True,
-        ((0, 4, "Minimal"), (5, 9, "Mild"), (10, 14, "Moderate"),
-         (15, 19, "Moderately severe"), (20, 27, "Severe")),
-        10, 6, "worse", ((9, 1),),
+        "phq-9",
+        "PHQ-9",
+        9,
+        (0, 1, 2, 3),
+        1,
+        1,
+        True,
+        (
+            (0, 4, "Minimal"),
+            (5, 9, "Mild"),
+            (10, 14, "Moderate"),
+            (15, 19, "Moderately severe"),
+            (20, 27, "Severe"),
+        ),
+        10,
+        6,
+        "worse",
+        ((9, 1),),
         "Kroenke, Spitzer & Williams (2001), J Gen Intern Med 16:606-613; caseness and "
         "reliable change: NHS Talking Therapies",
         "Pfizer copyright; free to reproduce, translate, display and distribute, no "
-        "permission needed", ("44249-1", "44261-6")),
+        "permission needed",
+        ("44249-1", "44261-6"),
+    ),
     "gad-7": Preset(
-        "gad-7", "GAD-7", 7, (0, 1, 2, 3), 1, 1, True,
+        "gad-7",
+        "GAD-7",
+        7,
+        (0, 1, 2, 3),
+        1,
+        1,
+        True,
         ((0, 4, "Minimal"), (5, 9, "Mild"), (10, 14, "Moderate"), (15, 21, "Severe")),
-        8, 4, "worse", (),
+        8,
+        4,
+        "worse",
+        (),
         "Spitzer, Kroenke, Williams & Löwe (2006), Arch Intern Med 166:1092-1097; caseness "
         "and reliable change: NHS Talking Therapies",
         "Pfizer copyright; free to reproduce, translate, display and distribute, no "
-        "permission needed", ("69737-5", "70274-6")),
+        "permission needed",
+        ("69737-5", "70274-6"),
+    ),
     "who-5": Preset(
-        "who-5", "WHO-5", 5, (0, 1, 2, 3, 4, 5), 4, 0, False,
+        "who-5",
+        "WHO-5",
+        5,
+        (0, 1, 2, 3, 4, 5),
+        4,
+        0,
+        False,
         ((0, 48, "Poor well-being"), (52, 100, "Not in the poor range")),
-        50, 10, "better", (),
+        50,
+        10,
+        "better",
+        (),
         "Psychiatric Research Unit, WHO Collaborating Centre in Mental Health, Frederiksborg "
         "General Hospital (1998); the WHO-5 information sheet",
-        "Public domain; name the source when you use it"),
+        "Public domain; name the source when you use it",
+    ),
 }
 
 #: Standard instruments that are deliberately not presets, and why (the README says more).
 NOT_PRESETS = {
     "ors": "ORS and SRS: the free licence covers paper use by individual practitioners; "
-           "electronic use needs the authors' licence",
+    "electronic use needs the authors' licence",
     "srs": "ORS and SRS: the free licence covers paper use by individual practitioners; "
-           "electronic use needs the authors' licence",
+    "electronic use needs the authors' licence",
     "wemwbs": "WEMWBS: its free licence forbids sharing it publicly, and a site is public",
     "core-10": "CORE-10: CC BY-ND, no derivatives, so it cannot be re-set as a form",
 }
@@ -202,15 +243,24 @@ NOT_PRESETS = {
 def preset_words(t: Translate) -> dict[str, str]:
     """The presets' band names and risk messages in the site's language (each written out
     here, so the catalogue check finds it)."""
-    return {"Minimal": t("Minimal"), "Mild": t("Mild"), "Moderate": t("Moderate"),
-            "Moderately severe": t("Moderately severe"), "Severe": t("Severe"),
-            "Poor well-being": t("Poor well-being"),
-            "Not in the poor range": t("Not in the poor range"),
-            RISK_MESSAGE: t("This answer needs a clinician's attention today: talk about it "
-                            "with the client before anything else."),
-            PHQ9_RISK_MESSAGE: t("Item 9 (thoughts of being better off dead or of self-harm) "
-                                 "was answered above 0: review it with the client today, "
-                                 "before anything else.")}
+    return {
+        "Minimal": t("Minimal"),
+        "Mild": t("Mild"),
+        "Moderate": t("Moderate"),
+        "Moderately severe": t("Moderately severe"),
+        "Severe": t("Severe"),
+        "Poor well-being": t("Poor well-being"),
+        "Not in the poor range": t("Not in the poor range"),
+        RISK_MESSAGE: t(
+            "This answer needs a clinician's attention today: talk about it "
+            "with the client before anything else."
+        ),
+        PHQ9_RISK_MESSAGE: t(
+            "Item 9 (thoughts of being better off dead or of self-harm) "
+            "was answered above 0: review it with the client today, "
+            "before anything else."
+        ),
+    }
 
 
 def preset_rules(preset: Preset, item_ids: list[str], t: Translate) -> Rules:
@@ -218,20 +268,32 @@ def preset_rules(preset: Preset, item_ids: list[str], t: Translate) -> Rules:
     words = preset_words(t)
     return Rules(
         items=tuple((item, preset.scores) for item in item_ids),
-        method="sum", multiply=preset.multiply, max_missing=preset.max_missing,
+        method="sum",
+        multiply=preset.multiply,
+        max_missing=preset.max_missing,
         prorate=preset.prorate,
         bands=tuple(Band(low, high, words[label]) for low, high, label in preset.bands),
-        caseness=preset.caseness, rc_points=preset.rc_points, higher_is=preset.higher_is,
-        risk=tuple(Risk(item_ids[number - 1], at_least,
-                        words[PHQ9_RISK_MESSAGE if preset.name == "phq-9" else RISK_MESSAGE])
-                   for number, at_least in preset.risk if number <= len(item_ids)),
+        caseness=preset.caseness,
+        rc_points=preset.rc_points,
+        higher_is=preset.higher_is,
+        risk=tuple(
+            Risk(
+                item_ids[number - 1],
+                at_least,
+                words[PHQ9_RISK_MESSAGE if preset.name == "phq-9" else RISK_MESSAGE],
+            )
+            for number, at_least in preset.risk
+            if number <= len(item_ids)
+        ),
     )
 
 
 def item_scores(data: Questionnaire) -> list[tuple[str, tuple[int, ...]]]:
     """Each item's id and its answers' scores (its own options, else the shared ones)."""
-    return [(item.id, tuple(o.score for o in (item.options or data.options or [])))
-            for item in data.items]
+    return [
+        (item.id, tuple(o.score for o in (item.options or data.options or [])))
+        for item in data.items
+    ]
 
 
 def rules_of(data: Questionnaire, t: Translate) -> Rules:
@@ -252,8 +314,10 @@ def rules_of(data: Questionnaire, t: Translate) -> Rules:
         rc_sd=None if rc is None or isinstance(rc, (int, float)) else rc.sd,
         rc_reliability=None if rc is None or isinstance(rc, (int, float)) else rc.reliability,
         higher_is=data.higher_is or "worse",
-        risk=tuple(Risk(r.item, r.at_least, r.message or preset_words(t)[RISK_MESSAGE])
-                   for r in data.risk or ()),
+        risk=tuple(
+            Risk(r.item, r.at_least, r.message or preset_words(t)[RISK_MESSAGE])
+            for r in data.risk or ()
+        ),
     )
 
 
@@ -263,19 +327,27 @@ def band_problems(rules: Rules) -> list[str]:
     if grid is None or not rules.bands:
         return []
     problems = []
-    uncovered = [total for total in grid if not any(
-        b.min - 1e-9 <= total <= b.max + 1e-9 for b in rules.bands)]
+    uncovered = [
+        total
+        for total in grid
+        if not any(b.min - 1e-9 <= total <= b.max + 1e-9 for b in rules.bands)
+    ]
     if uncovered:
-        shown = ", ".join(_number(v) for v in uncovered[:6]) + (", ..." if len(uncovered) > 6
-                                                                 else "")
-        problems.append(f"no band holds the total{'s' if len(uncovered) > 1 else ''} {shown}; "
-                        f"bands must cover every total from {_number(rules.low)} to "
-                        f"{_number(rules.high)} without gaps")
+        shown = ", ".join(_number(v) for v in uncovered[:6]) + (
+            ", ..." if len(uncovered) > 6 else ""
+        )
+        problems.append(
+            f"no band holds the total{'s' if len(uncovered) > 1 else ''} {shown}; "
+            f"bands must cover every total from {_number(rules.low)} to "
+            f"{_number(rules.high)} without gaps"
+        )
     for total in grid:
         holding = [b.label for b in rules.bands if b.min - 1e-9 <= total <= b.max + 1e-9]
         if len(holding) > 1:
-            problems.append(f"bands '{holding[0]}' and '{holding[1]}' both hold the total "
-                            f"{_number(total)}; bands must not overlap")
+            problems.append(
+                f"bands '{holding[0]}' and '{holding[1]}' both hold the total "
+                f"{_number(total)}; bands must not overlap"
+            )
             break
     return problems
 
@@ -289,13 +361,19 @@ def rules_data(rules: Rules) -> dict:
     filled copy is scored without the project (:func:`rules_from_data` reads it back)."""
     return {
         "items": [{"id": item, "scores": list(scores)} for item, scores in rules.items],
-        "method": rules.method, "multiply": rules.multiply,
-        "max_missing": rules.max_missing, "prorate": rules.prorate,
+        "method": rules.method,
+        "multiply": rules.multiply,
+        "max_missing": rules.max_missing,
+        "prorate": rules.prorate,
         "bands": [{"min": b.min, "max": b.max, "label": b.label} for b in rules.bands],
-        "caseness": rules.caseness, "rc_points": rules.rc_points, "rc_sd": rules.rc_sd,
-        "rc_reliability": rules.rc_reliability, "higher_is": rules.higher_is,
-        "risk": [{"item": r.item, "at_least": r.at_least, "message": r.message}
-                 for r in rules.risk],
+        "caseness": rules.caseness,
+        "rc_points": rules.rc_points,
+        "rc_sd": rules.rc_sd,
+        "rc_reliability": rules.rc_reliability,
+        "higher_is": rules.higher_is,
+        "risk": [
+            {"item": r.item, "at_least": r.at_least, "message": r.message} for r in rules.risk
+        ],
     }
 
 
@@ -303,12 +381,18 @@ def rules_from_data(data) -> Rules:
     """Rules from checked description data (:mod:`workbook.clinical.description`)."""
     return Rules(
         items=tuple((item.id, tuple(item.scores)) for item in data.items),
-        method=data.method, multiply=data.multiply, max_missing=data.max_missing,
+        method=data.method,
+        multiply=data.multiply,
+        max_missing=data.max_missing,
         prorate=data.prorate,
         bands=tuple(Band(b.min, b.max, b.label) for b in data.bands),
-        caseness=data.caseness, rc_points=data.rc_points, rc_sd=data.rc_sd,
-        rc_reliability=data.rc_reliability, higher_is=data.higher_is,
-        risk=tuple(Risk(r.item, r.at_least, r.message) for r in data.risk))
+        caseness=data.caseness,
+        rc_points=data.rc_points,
+        rc_sd=data.rc_sd,
+        rc_reliability=data.rc_reliability,
+        higher_is=data.higher_is,
+        risk=tuple(Risk(r.item, r.at_least, r.message) for r in data.risk),
+    )
 
 
 # --------------------------------------------------------------------------- scoring
@@ -340,12 +424,20 @@ def score(rules: Rules, answers: dict[str, int | None], t: Translate) -> Score:
         result.reason = t("no item answered")
         return result
     if missing and not rules.prorate:
-        result.reason = t("{n} of {items} items not answered; this questionnaire is only "
-                          "scored when every item is", n=missing, items=items)
+        result.reason = t(
+            "{n} of {items} items not answered; this questionnaire is only "
+            "scored when every item is",
+            n=missing,
+            items=items,
+        )
         return result
     if missing > rules.max_missing:
-        result.reason = t("{n} of {items} items not answered; at most {most} may be missing",
-                          n=missing, items=items, most=rules.max_missing)
+        result.reason = t(
+            "{n} of {items} items not answered; at most {most} may be missing",
+            n=missing,
+            items=items,
+            most=rules.max_missing,
+        )
         return result
     if rules.method == "mean":
         total = sum(answered) / len(answered)

@@ -34,15 +34,29 @@ from workbook.clinical.values import parse_value, parse_written_date
 from workbook.clinical.wording import position_text
 from workbook.content.i18n import Catalogue, catalogue_named_by
 from workbook.errors import Problem, WorkbookError
-from workbook.model.fields import (DATE, DATE_COLUMN, NAME, NOTES_COLUMN, day_row, field_name,
-                                   header_field, is_tracker_cell, strategy_part, week_row)
+from workbook.model.fields import (
+    DATE,
+    DATE_COLUMN,
+    NAME,
+    NOTES_COLUMN,
+    day_row,
+    field_name,
+    header_field,
+    is_tracker_cell,
+    strategy_part,
+    week_row,
+)
 from workbook.model.formdata import FORMAT, INFO_KEY
 from workbook.project import default_theme
 
 #: The longest note or text answer used (longer ones are cut, with a warning).
 MAX_TEXT_CHARS = 2000
-SHEET_KINDS = {"worksheet": "a worksheet", "session-prep": "a session-prep sheet",
-               "tracker": "a tracker", "gas": "a goal rating sheet"}
+SHEET_KINDS = {
+    "worksheet": "a worksheet",
+    "session-prep": "a session-prep sheet",
+    "tracker": "a tracker",
+    "gas": "a goal rating sheet",
+}
 
 
 # --------------------------------------------------------------------------- what was read
@@ -182,46 +196,74 @@ def read_files(paths: list[tuple[Path, str]]) -> Reading:
 def _read_one(path: Path, shown: str, reading: Reading, order: int) -> None:
     taken = take_in(path, shown, INFO_KEY)
     fields = taken.fields
-    digest = hashlib.sha256(json.dumps([taken.description, sorted(fields.items())]).encode(
-        "utf-8", "surrogatepass")).hexdigest()
+    digest = hashlib.sha256(
+        json.dumps([taken.description, sorted(fields.items())]).encode("utf-8", "surrogatepass")
+    ).hexdigest()
 
     if taken.description is None:
         if any(is_tracker_cell(name) for name in fields):
-            raise fail(shown, "has tracker fields but not the description Goal Workbooks puts "
-                              "in its PDFs (it was made by an older version, or saved by a "
-                              "program that removes it); fill in a tracker downloaded again")
+            raise fail(
+                shown,
+                "has tracker fields but not the description Goal Workbooks puts "
+                "in its PDFs (it was made by an older version, or saved by a "
+                "program that removes it); fill in a tracker downloaded again",
+            )
         raise fail(shown, "is not a tracker or goal rating sheet made by Goal Workbooks")
     if len(taken.description) > MAX_DESCRIPTION_CHARS:
-        raise fail(shown, "has a damaged Goal Workbooks description (it is far too long); "
-                          "fill in a tracker downloaded again")
+        raise fail(
+            shown,
+            "has a damaged Goal Workbooks description (it is far too long); "
+            "fill in a tracker downloaded again",
+        )
     try:
         found = description.parse(taken.description, FORMAT)
     except description.Damaged as damaged:
-        raise fail(shown, f"has a damaged Goal Workbooks description ({damaged.reason}); fill "
-                          "in a tracker downloaded again") from None
+        raise fail(
+            shown,
+            f"has a damaged Goal Workbooks description ({damaged.reason}); fill "
+            "in a tracker downloaded again",
+        ) from None
     except ValueError as newer:
-        raise fail(shown, f"was made by a newer version of Goal Workbooks (format {newer}); "
-                          "update this program to read it") from None
+        raise fail(
+            shown,
+            f"was made by a newer version of Goal Workbooks (format {newer}); "
+            "update this program to read it",
+        ) from None
     site = found.site.model_dump()
     if not reading.seen:  # the first file read decides the report's settings
         reading.site = site
-    readable = [s for s in found.sheets if isinstance(s, (description.Tracker,
-                                                          description.Rating,
-                                                          description.Questionnaire))]
+    readable = [
+        s
+        for s in found.sheets
+        if isinstance(s, (description.Tracker, description.Rating, description.Questionnaire))
+    ]
     if not readable:
         kinds = sorted({SHEET_KINDS[s.kind] for s in found.sheets})
         what = " and ".join(kinds) if kinds else "no sheets"
-        raise fail(shown, f"holds {what}, not a tracker, goal rating sheet or questionnaire; "
-                          "progress reads trackers, goal rating sheets and questionnaires")
+        raise fail(
+            shown,
+            f"holds {what}, not a tracker, goal rating sheet or questionnaire; "
+            "progress reads trackers, goal rating sheets and questionnaires",
+        )
     t = catalogue_named_by(found.site.language, [default_theme()])
     if digest in reading.seen:  # the same file twice, or two copies of one filled sheet
-        reading.warnings.append(Problem(shown, None, t(
-            "holds the same filled sheets as {file}; read once", file=reading.seen[digest])))
+        reading.warnings.append(
+            Problem(
+                shown,
+                None,
+                t("holds the same filled sheets as {file}; read once", file=reading.seen[digest]),
+            )
+        )
         return
     reading.seen[digest] = shown
     if taken.fields_cut:
-        reading.warnings.append(Problem(shown, None, t(
-            "has more than {n} form fields; the rest were not read", n=f"{MAX_FIELDS:,}")))
+        reading.warnings.append(
+            Problem(
+                shown,
+                None,
+                t("has more than {n} form fields; the rest were not read", n=f"{MAX_FIELDS:,}"),
+            )
+        )
     for sheet in readable:
         if isinstance(sheet, description.Questionnaire):
             administration = read_questionnaire(sheet, fields, shown, t, reading.warnings)
@@ -236,9 +278,14 @@ def _read_one(path: Path, shown: str, reading: Reading, order: int) -> None:
             reading.ratings.append(read)
 
 
-def read_sheet(sheet: description.Tracker | description.Rating, fields: dict[str, str],
-               shown: str, t: Catalogue, site: dict,
-               warnings: list[Problem]) -> Tracker | Rating:
+def read_sheet(
+    sheet: description.Tracker | description.Rating,
+    fields: dict[str, str],
+    shown: str,
+    t: Catalogue,
+    site: dict,
+    warnings: list[Problem],
+) -> Tracker | Rating:
     """One tracker or goal rating sheet of a file: ``sheet`` is its checked entry in the
     file's description, ``fields`` the file's field values by name."""
     if isinstance(sheet, description.Tracker):
@@ -253,14 +300,41 @@ def _ticked(value: str | None) -> bool:
 # ---- trackers
 
 
-def _read_tracker(sheet: description.Tracker, fields: dict[str, str], shown: str,
-                  t: Catalogue, site: dict, warnings: list[Problem]) -> Tracker:
-    measures = [TrackedMeasure(m.id, m.label, m.kind, m.every, m.min, m.max,
-                               m.target.model_dump() if m.target else None)
-                for m in sheet.measures]
+def _read_tracker(
+    sheet: description.Tracker,
+    fields: dict[str, str],
+    shown: str,
+    t: Catalogue,
+    site: dict,
+    warnings: list[Problem],
+) -> Tracker:
+    measures = [
+        TrackedMeasure(
+            m.id,
+            m.label,
+            m.kind,
+            m.every,
+            m.min,
+            m.max,
+            m.target.model_dump() if m.target else None,
+        )
+        for m in sheet.measures
+    ]
     p = sheet.prefix
-    tracker = Tracker(shown, sheet.goal, sheet.title or sheet.goal, sheet.version, sheet.per,
-                      sheet.days, measures, list(sheet.strategies), None, [], t, site)
+    tracker = Tracker(
+        shown,
+        sheet.goal,
+        sheet.title or sheet.goal,
+        sheet.version,
+        sheet.per,
+        sheet.days,
+        measures,
+        list(sheet.strategies),
+        None,
+        [],
+        t,
+        site,
+    )
     tracker.client = fields.get(header_field(p, NAME), "").strip()
     tracker.start = _start_date(sheet, fields.get(header_field(p, DATE), ""), shown, t, warnings)
     daily = [m for m in measures if m.every == "day"]
@@ -269,11 +343,17 @@ def _read_tracker(sheet: description.Tracker, fields: dict[str, str], shown: str
     for w in range(1, math.ceil(tracker.days / 7) + 1):
         if tracker.per == "day":
             for d in range(1, min(7, tracker.days - (w - 1) * 7) + 1):
-                _read_row(tracker, fields, day_row(p, w, d), daily, strategies, w,
-                          (w - 1) * 7 + d)
+                _read_row(tracker, fields, day_row(p, w, d), daily, strategies, w, (w - 1) * 7 + d)
             for m in weekly:
-                _read_cell(tracker, m, fields.get(field_name(week_row(p, w), m.id), ""), w,
-                           None, "", row_filled=any(e.week == w for e in tracker.entries))
+                _read_cell(
+                    tracker,
+                    m,
+                    fields.get(field_name(week_row(p, w), m.id), ""),
+                    w,
+                    None,
+                    "",
+                    row_filled=any(e.week == w for e in tracker.entries),
+                )
         else:
             _read_row(tracker, fields, week_row(p, w), weekly, strategies, w, None)
     for entry in tracker.entries:
@@ -281,21 +361,41 @@ def _read_tracker(sheet: description.Tracker, fields: dict[str, str], shown: str
             warnings.append(Problem(shown, None, f"{tracker.position(entry)}: {entry.problem}"))
     for week, day, label in tracker.cut:
         where = tracker.position(FilledValue("", label, "", week, day, ""))
-        warnings.append(Problem(shown, None, t(
-            "{where}: '{label}' is longer than {n} characters; only the first {n} are used",
-            where=where, label=label, n=f"{MAX_TEXT_CHARS:,}")))
+        warnings.append(
+            Problem(
+                shown,
+                None,
+                t(
+                    "{where}: '{label}' is longer than {n} characters; only the first {n} are used",
+                    where=where,
+                    label=label,
+                    n=f"{MAX_TEXT_CHARS:,}",
+                ),
+            )
+        )
     return tracker
 
 
-def _read_row(tracker: Tracker, fields, row: str, measures: list[TrackedMeasure],
-              strategies: list[tuple[str, str]], week: int, day: int | None) -> None:
+def _read_row(
+    tracker: Tracker,
+    fields,
+    row: str,
+    measures: list[TrackedMeasure],
+    strategies: list[tuple[str, str]],
+    week: int,
+    day: int | None,
+) -> None:
     cells = {m.id: fields.get(field_name(row, m.id), "") for m in measures}
     ticks = {sid: fields.get(field_name(row, sid), "") for sid, _ in strategies}
-    notes = _bounded(tracker, fields.get(field_name(row, NOTES_COLUMN), "").strip(), week, day,
-                     "Notes")
-    filled = (any(cells[m.id].strip() for m in measures if m.kind != "yes-no")
-              or any(_ticked(cells[m.id]) for m in measures if m.kind == "yes-no")
-              or any(_ticked(v) for v in ticks.values()) or bool(notes))
+    notes = _bounded(
+        tracker, fields.get(field_name(row, NOTES_COLUMN), "").strip(), week, day, "Notes"
+    )
+    filled = (
+        any(cells[m.id].strip() for m in measures if m.kind != "yes-no")
+        or any(_ticked(cells[m.id]) for m in measures if m.kind == "yes-no")
+        or any(_ticked(v) for v in ticks.values())
+        or bool(notes)
+    )
     if not filled:
         return
     written = fields.get(field_name(row, DATE_COLUMN), "").strip()
@@ -303,11 +403,13 @@ def _read_row(tracker: Tracker, fields, row: str, measures: list[TrackedMeasure]
         _read_cell(tracker, m, cells[m.id], week, day, written, row_filled=True)
     for sid, text in strategies:
         if _ticked(ticks[sid]):
-            tracker.entries.append(FilledValue(sid, text, "strategy", week, day, "ticked", 1.0,
-                                               date_written=written))
+            tracker.entries.append(
+                FilledValue(sid, text, "strategy", week, day, "ticked", 1.0, date_written=written)
+            )
     if notes:
-        tracker.entries.append(FilledValue("notes", "Notes", "notes", week, day, notes,
-                                           date_written=written))
+        tracker.entries.append(
+            FilledValue("notes", "Notes", "notes", week, day, notes, date_written=written)
+        )
 
 
 def _bounded(tracker: Tracker, text: str, week: int, day: int | None, label: str) -> str:
@@ -318,27 +420,38 @@ def _bounded(tracker: Tracker, text: str, week: int, day: int | None, label: str
     return text[:MAX_TEXT_CHARS] + "…"
 
 
-def _read_cell(tracker: Tracker, m: TrackedMeasure, raw: str, week: int, day: int | None,
-               written: str, row_filled: bool) -> None:
+def _read_cell(
+    tracker: Tracker,
+    m: TrackedMeasure,
+    raw: str,
+    week: int,
+    day: int | None,
+    written: str,
+    row_filled: bool,
+) -> None:
     if m.kind == "yes-no":
         if _ticked(raw):
-            tracker.entries.append(FilledValue(m.id, m.label, m.kind, week, day, "ticked", 1.0,
-                                               date_written=written))
+            tracker.entries.append(
+                FilledValue(m.id, m.label, m.kind, week, day, "ticked", 1.0, date_written=written)
+            )
         elif row_filled:  # an empty box on a day with other entries means "no"
-            tracker.entries.append(FilledValue(m.id, m.label, m.kind, week, day, "", 0.0,
-                                               date_written=written))
+            tracker.entries.append(
+                FilledValue(m.id, m.label, m.kind, week, day, "", 0.0, date_written=written)
+            )
         return
     text = raw.strip()
     if not text:
         return
     text = _bounded(tracker, text, week, day, m.label)
     value, problem = parse_value(m, text, tracker.t)
-    tracker.entries.append(FilledValue(m.id, m.label, m.kind, week, day, text, value, problem,
-                                       date_written=written))
+    tracker.entries.append(
+        FilledValue(m.id, m.label, m.kind, week, day, text, value, problem, date_written=written)
+    )
 
 
-def _start_date(sheet: description.Tracker, written: str, shown: str, t: Catalogue,
-                warnings: list[Problem]) -> datetime.date | None:
+def _start_date(
+    sheet: description.Tracker, written: str, shown: str, t: Catalogue, warnings: list[Problem]
+) -> datetime.date | None:
     planned = sheet.start
     written = written.strip()
     if not written:
@@ -347,10 +460,16 @@ def _start_date(sheet: description.Tracker, written: str, shown: str, t: Catalog
     if day is not None and not 1900 <= day.year <= 2200:
         day = None  # "4 January 9999": not a start anyone means
     if day is None:
-        message = t("the start date line says '{written}', which is not a date I can read "
-                    "(write it like 2027-01-04)", written=written[:40])
-        use = t("used the packet's start date, {date}", date=planned.isoformat()) if planned \
+        message = t(
+            "the start date line says '{written}', which is not a date I can read "
+            "(write it like 2027-01-04)",
+            written=written[:40],
+        )
+        use = (
+            t("used the packet's start date, {date}", date=planned.isoformat())
+            if planned
             else t("days are numbered instead of dated")
+        )
         warnings.append(Problem(shown, None, f"{message}; {use}"))
         return planned
     return day
@@ -359,8 +478,13 @@ def _start_date(sheet: description.Tracker, written: str, shown: str, t: Catalog
 # ---- goal ratings
 
 
-def _read_rating(sheet: description.Rating, fields: dict[str, str], shown: str, t: Catalogue,
-                 warnings: list[Problem]) -> Rating:
+def _read_rating(
+    sheet: description.Rating,
+    fields: dict[str, str],
+    shown: str,
+    t: Catalogue,
+    warnings: list[Problem],
+) -> Rating:
     p = sheet.prefix
     raw = fields.get(field_name(p, "level"), "").strip()
     level = None
@@ -370,26 +494,48 @@ def _read_rating(sheet: description.Rating, fields: dict[str, str], shown: str, 
         except ValueError:
             level = None
         if level not in gas.LEVELS:
-            warnings.append(Problem(shown, None, t(
-                "the goal rating for '{title}' is '{value}', not one of -2, -1, 0, +1, +2; "
-                "left out", title=sheet.title, value=raw[:20])))
+            warnings.append(
+                Problem(
+                    shown,
+                    None,
+                    t(
+                        "the goal rating for '{title}' is '{value}', not one of -2, -1, 0, +1, +2; "
+                        "left out",
+                        title=sheet.title,
+                        value=raw[:20],
+                    ),
+                )
+            )
             level = None
     warned = bool(raw) and level is None
     date_text = fields.get(header_field(p, DATE), "").strip()
     date = parse_written_date(date_text[:100], t.locale) if date_text else None
-    return Rating(shown, sheet.goal, sheet.title or sheet.goal, sheet.weight, dict(sheet.levels),
-                  level, date_text[:100],
-                  date if date is not None and 1900 <= date.year <= 2200 else None,
-                  fields.get(field_name(p, "evidence"), "").strip()[:MAX_TEXT_CHARS],
-                  sheet.version, client=fields.get(header_field(p, NAME), "").strip()[:200],
-                  warned=warned)
+    return Rating(
+        shown,
+        sheet.goal,
+        sheet.title or sheet.goal,
+        sheet.weight,
+        dict(sheet.levels),
+        level,
+        date_text[:100],
+        date if date is not None and 1900 <= date.year <= 2200 else None,
+        fields.get(field_name(p, "evidence"), "").strip()[:MAX_TEXT_CHARS],
+        sheet.version,
+        client=fields.get(header_field(p, NAME), "").strip()[:200],
+        warned=warned,
+    )
 
 
 # ---- questionnaires
 
 
-def read_questionnaire(sheet: description.Questionnaire, fields: dict[str, str], shown: str,
-                       t: Catalogue, warnings: list[Problem]) -> Administration:
+def read_questionnaire(
+    sheet: description.Questionnaire,
+    fields: dict[str, str],
+    shown: str,
+    t: Catalogue,
+    warnings: list[Problem],
+) -> Administration:
     """A filled questionnaire: each item's chosen score (an answer that is not one of the
     item's scores is left out, with a warning), and the day it was filled in."""
     p = sheet.prefix
@@ -405,9 +551,19 @@ def read_questionnaire(sheet: description.Questionnaire, fields: dict[str, str],
             except ValueError:
                 value = None
             if value not in scores:
-                warnings.append(Problem(shown, None, t(
-                    "{title}, item {n}: the answer '{value}' is not one of its answers; "
-                    "left out", title=title, n=number, value=raw[:20])))
+                warnings.append(
+                    Problem(
+                        shown,
+                        None,
+                        t(
+                            "{title}, item {n}: the answer '{value}' is not one of its answers; "
+                            "left out",
+                            title=title,
+                            n=number,
+                            value=raw[:20],
+                        ),
+                    )
+                )
                 value = None
         answers[item] = value
     date_text = fields.get(header_field(p, DATE), "").strip()[:100]
@@ -415,11 +571,33 @@ def read_questionnaire(sheet: description.Questionnaire, fields: dict[str, str],
     if date is not None and not 1900 <= date.year <= 2200:
         date = None
     if date_text and date is None:
-        use = t("used the day it was meant for, {date}", date=sheet.due.isoformat()) \
-            if sheet.due else t("it is placed by the order of the files")
-        warnings.append(Problem(shown, None, t(
-            "{title}: the date line says '{written}', which is not a date I can read "
-            "(write it like 2027-01-04); {use}", title=title, written=date_text[:40], use=use)))
-    return Administration(shown, sheet.instrument, title, sheet.preset, sheet.version, rules,
-                          answers, date or sheet.due, t,
-                          client=fields.get(header_field(p, NAME), "").strip()[:200])
+        use = (
+            t("used the day it was meant for, {date}", date=sheet.due.isoformat())
+            if sheet.due
+            else t("it is placed by the order of the files")
+        )
+        warnings.append(
+            Problem(
+                shown,
+                None,
+                t(
+                    "{title}: the date line says '{written}', which is not a date I can read "
+                    "(write it like 2027-01-04); {use}",
+                    title=title,
+                    written=date_text[:40],
+                    use=use,
+                ),
+            )
+        )
+    return Administration(
+        shown,
+        sheet.instrument,
+        title,
+        sheet.preset,
+        sheet.version,
+        rules,
+        answers,
+        date or sheet.due,
+        t,
+        client=fields.get(header_field(p, NAME), "").strip()[:200],
+    )

@@ -33,8 +33,13 @@ from workbook.clinical.flatten import flatten_bytes
 from workbook.clinical.reading import Reading, read_files
 from workbook.clinical.table import progress_csv
 from workbook.clinical.timeline import GoalSeries, MeasureSummary
-from workbook.clinical.wording import (count_text, day_text, gas_level_names, signed_level,
-                                       target_words)
+from workbook.clinical.wording import (
+    count_text,
+    day_text,
+    gas_level_names,
+    signed_level,
+    target_words,
+)
 from workbook.content.i18n import Catalogue, catalogue_named_by, plain_spaces
 from workbook.errors import Problem, WorkbookError
 from workbook.output.private import check_file, check_folder, private_folder, write_private
@@ -57,8 +62,9 @@ class Outcome:
     warnings: list[Problem]
 
 
-def run_progress(files: list[str], out: str | None, *, copies: bool = False,
-                 fhir: str | None = None) -> Outcome:
+def run_progress(
+    files: list[str], out: str | None, *, copies: bool = False, fhir: str | None = None
+) -> Outcome:
     """``copies``: also a print-ready copy of each file (:mod:`workbook.clinical.flatten`),
     ``NAME-print.pdf`` in the report's folder. ``fhir``: also write the questionnaires'
     results as a FHIR R4 Bundle to that file (:mod:`workbook.clinical.fhir`)."""
@@ -72,19 +78,44 @@ def run_progress(files: list[str], out: str | None, *, copies: bool = False,
     warnings += score_warnings
     for rating in reading.ratings:
         if rating.level is None and not rating.warned:
-            warnings.append(Problem(rating.file, None, t(
-                "the goal rating for '{title}' is not filled in", title=rating.title)))
+            warnings.append(
+                Problem(
+                    rating.file,
+                    None,
+                    t("the goal rating for '{title}' is not filled in", title=rating.title),
+                )
+            )
     for tracker in reading.trackers:
         if not tracker.entries:
-            warnings.append(Problem(tracker.file, None, t(
-                "nothing is filled in on the tracker for '{title}'", title=tracker.title)))
+            warnings.append(
+                Problem(
+                    tracker.file,
+                    None,
+                    t("nothing is filled in on the tracker for '{title}'", title=tracker.title),
+                )
+            )
     if not any(tr.entries for tr in reading.trackers) and not ratings and not instruments:
         if len(files) == 1:
-            raise WorkbookError([Problem(files[0], None, "nothing is filled in on this file; "
-                                                         "there is no progress to report yet")])
-        raise WorkbookError([Problem("", None, f"nothing is filled in on any of these "
-                                     f"{len(files)} files ({', '.join(files)}); there is no "
-                                     "progress to report yet")])
+            raise WorkbookError(
+                [
+                    Problem(
+                        files[0],
+                        None,
+                        "nothing is filled in on this file; there is no progress to report yet",
+                    )
+                ]
+            )
+        raise WorkbookError(
+            [
+                Problem(
+                    "",
+                    None,
+                    f"nothing is filled in on any of these "
+                    f"{len(files)} files ({', '.join(files)}); there is no "
+                    "progress to report yet",
+                )
+            ]
+        )
     folder = Path(out).expanduser() if out else paths[0][0].parent / "progress"
     check_folder(folder, "a progress report", PLACE_HINT)
     fhir_target = None
@@ -92,11 +123,27 @@ def run_progress(files: list[str], out: str | None, *, copies: bool = False,
         fhir_target = Path(fhir).expanduser()
         check_file(fhir_target, "a FHIR export", PLACE_HINT)
         if not fhir_target.parent.is_dir():  # found now, before anything is written
-            raise WorkbookError([Problem(fhir, None, "the folder for the FHIR export does not "
-                                                     "exist; make it first or choose another")])
+            raise WorkbookError(
+                [
+                    Problem(
+                        fhir,
+                        None,
+                        "the folder for the FHIR export does not "
+                        "exist; make it first or choose another",
+                    )
+                ]
+            )
         if not instruments:
-            raise WorkbookError([Problem("", None, "--fhir exports questionnaire results, and "
-                                                   "none of these files holds a filled one")])
+            raise WorkbookError(
+                [
+                    Problem(
+                        "",
+                        None,
+                        "--fhir exports questionnaire results, and "
+                        "none of these files holds a filled one",
+                    )
+                ]
+            )
     outputs: dict[str, bytes] = {}
     goal_views = []
     for goal in series:
@@ -115,8 +162,7 @@ def run_progress(files: list[str], out: str | None, *, copies: bool = False,
             svg = _score_chart(instrument, reading, t)
             outputs[f"{instrument.instrument}.scores.svg"] = svg.encode("utf-8")
             questionnaire_views.append(_questionnaire_view(instrument, svg, t))
-    context = _report_context(reading, goal_views, ratings, earlier,
-                              [str(w) for w in warnings], t)
+    context = _report_context(reading, goal_views, ratings, earlier, [str(w) for w in warnings], t)
     context["questionnaires"] = questionnaire_views
     context["risks"] = scores.risk_rows(instruments, t)
     # reading.site was checked with the description (clinical/description.Site): a paper
@@ -125,8 +171,9 @@ def run_progress(files: list[str], out: str | None, *, copies: bool = False,
     context["accent"] = accent
     outputs["report.html"] = _render_html(context, t, embed_fonts=True).encode("utf-8")
     # the PDF gets the same fonts from the theme's fonts.css, not from data: URLs
-    outputs["report.pdf"] = _render_pdf(_render_html(context, t, embed_fonts=False),
-                                        reading.site, t)
+    outputs["report.pdf"] = _render_pdf(
+        _render_html(context, t, embed_fonts=False), reading.site, t
+    )
     if copies:
         for path, name in paths:
             copy = f"{_safe_stem(path.stem)}-print.pdf"
@@ -147,14 +194,25 @@ def run_progress(files: list[str], out: str | None, *, copies: bool = False,
     summary = [f"{view['title']}: {view['filled']}" for view in goal_views]
     summary += [view["summary"] for view in questionnaire_views]
     if context["risks"]:
-        summary.insert(0, t("{n} risk answers: read the report's first box before anything "
-                            "else", n=len(context["risks"]))
-                       if len(context["risks"]) != 1 else
-                       t("1 risk answer: read the report's first box before anything else"))
+        summary.insert(
+            0,
+            t(
+                "{n} risk answers: read the report's first box before anything else",
+                n=len(context["risks"]),
+            )
+            if len(context["risks"]) != 1
+            else t("1 risk answer: read the report's first box before anything else"),
+        )
     if ratings:
-        summary.append(t("Goal attainment: T-score {t} over {n} rated goals", t=context["gas"]["t"],
-                         n=len(ratings)) if len(ratings) != 1 else
-                       t("Goal attainment: T-score {t} over 1 rated goal", t=context["gas"]["t"]))
+        summary.append(
+            t(
+                "Goal attainment: T-score {t} over {n} rated goals",
+                t=context["gas"]["t"],
+                n=len(ratings),
+            )
+            if len(ratings) != 1
+            else t("Goal attainment: T-score {t} over 1 rated goal", t=context["gas"]["t"])
+        )
     return Outcome(written, summary, warnings)
 
 
@@ -171,69 +229,113 @@ def _questionnaire_view(instrument: scores.Instrument, svg: str, t: Catalogue) -
         reliable, recovery = scores.outcome_words(row.outcome, t)
         better = None if not change else (change < 0) == (instrument.rules.higher_is == "worse")
         a = row.administration
-        rows.append({
-            "when": t.date(a.date, "long") if a.date else t("undated ({file})", file=a.file),
-            "total": "–" if score.total is None else _shown(score.total, t)
-            + (" " + t("(prorated)") if score.prorated else ""),
-            "case": "" if score.case is None else t("case") if score.case else t("not a case"),
-            "band": score.band or "–" if score.total is not None else score.reason,
-            "change": "–" if change is None or row is baseline
-            else f"{'+' if change > 0 else '−' if change < 0 else '±'}{_shown(abs(change), t)}",
-            "change_class": "" if better is None else "better" if better else "worse",
-            "reliable": reliable if row is not baseline else "–",
-            "recovery": recovery if row is not baseline else "–",
-            "answered": t("{n} of {total}", n=score.answered, total=items),
-            "risk": bool(score.risk),
-        })
+        rows.append(
+            {
+                "when": t.date(a.date, "long") if a.date else t("undated ({file})", file=a.file),
+                "total": "–"
+                if score.total is None
+                else _shown(score.total, t) + (" " + t("(prorated)") if score.prorated else ""),
+                "case": "" if score.case is None else t("case") if score.case else t("not a case"),
+                "band": score.band or "–" if score.total is not None else score.reason,
+                "change": "–"
+                if change is None or row is baseline
+                else f"{'+' if change > 0 else '−' if change < 0 else '±'}{_shown(abs(change), t)}",
+                "change_class": "" if better is None else "better" if better else "worse",
+                "reliable": reliable if row is not baseline else "–",
+                "recovery": recovery if row is not baseline else "–",
+                "answered": t("{n} of {total}", n=score.answered, total=items),
+                "risk": bool(score.risk),
+            }
+        )
     rules = instrument.rules
-    direction = t("higher means more difficulty") if rules.higher_is == "worse" \
+    direction = (
+        t("higher means more difficulty")
+        if rules.higher_is == "worse"
         else t("higher means better")
-    facts = [t("Total from {low} to {high}; {direction}", low=_shown(rules.low, t),
-               high=_shown(rules.high, t), direction=direction)]
+    )
+    facts = [
+        t(
+            "Total from {low} to {high}; {direction}",
+            low=_shown(rules.low, t),
+            high=_shown(rules.high, t),
+            direction=direction,
+        )
+    ]
     if rules.caseness is not None:
-        facts.append(t("a case at {value} or above", value=_shown(rules.caseness, t))
-                     if rules.higher_is == "worse" else
-                     t("a case below {value}", value=_shown(rules.caseness, t)))
+        facts.append(
+            t("a case at {value} or above", value=_shown(rules.caseness, t))
+            if rules.higher_is == "worse"
+            else t("a case below {value}", value=_shown(rules.caseness, t))
+        )
     if rules.rc_threshold is not None:
-        facts.append(t("a reliable change is {value} points or more",
-                       value=_shown(rules.rc_threshold, t)))
+        facts.append(
+            t("a reliable change is {value} points or more", value=_shown(rules.rc_threshold, t))
+        )
     latest = next((r for r in reversed(instrument.rows) if r.score.total is not None), None)
     if latest is None:
-        summary = t("{title}: {n} filled in, none could be scored", title=instrument.title,
-                    n=len(instrument.rows))
+        summary = t(
+            "{title}: {n} filled in, none could be scored",
+            title=instrument.title,
+            n=len(instrument.rows),
+        )
     else:
-        summary = t("{title}: latest total {total}", title=instrument.title,
-                    total=_shown(latest.score.total, t))
+        summary = t(
+            "{title}: latest total {total}",
+            title=instrument.title,
+            total=_shown(latest.score.total, t),
+        )
         if latest.score.band:
             summary += f" ({latest.score.band})"
         if len(instrument.rows) > 1 and latest.outcome.reliable:
             summary += " · " + scores.outcome_words(latest.outcome, t)[0]
-    return {"title": instrument.title, "rows": rows, "chart": Markup(svg),
-            "rules": "; ".join(facts) + ".", "summary": summary}
+    return {
+        "title": instrument.title,
+        "rows": rows,
+        "chart": Markup(svg),
+        "rules": "; ".join(facts) + ".",
+        "summary": summary,
+    }
 
 
 def _score_chart(instrument: scores.Instrument, reading: Reading, t: Catalogue) -> str:
     rules = instrument.rules
     totals = [row.score.total for row in instrument.rows]
-    labels = [plain_spaces(format_skeleton("MMMd", row.administration.date, locale=t.locale))
-              if row.administration.date else str(index)
-              for index, row in enumerate(instrument.rows, start=1)]
-    values = ", ".join(f"{label}: {'–' if total is None else _shown(total, t)}"
-                       for label, total in zip(labels, totals))
-    subtitle = t("Total at each filling-in; bands shaded") if rules.bands \
+    labels = [
+        plain_spaces(format_skeleton("MMMd", row.administration.date, locale=t.locale))
+        if row.administration.date
+        else str(index)
+        for index, row in enumerate(instrument.rows, start=1)
+    ]
+    values = ", ".join(
+        f"{label}: {'–' if total is None else _shown(total, t)}"
+        for label, total in zip(labels, totals)
+    )
+    subtitle = (
+        t("Total at each filling-in; bands shaded")
+        if rules.bands
         else t("Total at each filling-in")
-    caseness = t("case from {value}", value=_shown(rules.caseness, t)) \
-        if rules.caseness is not None and rules.higher_is == "worse" else \
-        t("case below {value}", value=_shown(rules.caseness, t)) \
-        if rules.caseness is not None else ""
+    )
+    caseness = (
+        t("case from {value}", value=_shown(rules.caseness, t))
+        if rules.caseness is not None and rules.higher_is == "worse"
+        else t("case below {value}", value=_shown(rules.caseness, t))
+        if rules.caseness is not None
+        else ""
+    )
     return charts.score_chart(
-        title=instrument.title, subtitle=subtitle, totals=totals, labels=labels,
-        low=rules.low, high=rules.high,
-        bands=[(b.min, b.max, b.label) for b in rules.bands], caseness=rules.caseness,
-        caseness_text=caseness, accent=reading.site["accent_color"],
+        title=instrument.title,
+        subtitle=subtitle,
+        totals=totals,
+        labels=labels,
+        low=rules.low,
+        high=rules.high,
+        bands=[(b.min, b.max, b.label) for b in rules.bands],
+        caseness=rules.caseness,
+        caseness_text=caseness,
+        accent=reading.site["accent_color"],
         description=f"{instrument.title}. {subtitle}. {values}.",
-        texts=charts.ChartTexts(empty=t("Nothing filled in yet"),
-                                number=lambda v: _shown(v, t)))
+        texts=charts.ChartTexts(empty=t("Nothing filled in yet"), number=lambda v: _shown(v, t)),
+    )
 
 
 def _safe_stem(stem: str) -> str:
@@ -248,8 +350,9 @@ def _period(goal: GoalSeries, t: Catalogue) -> str:
     span = t("week 1") if weeks == 1 else t("weeks 1–{n}", n=weeks)
     if goal.start is None:
         return t("{weeks} (no start date, so days are numbered)", weeks=span)
-    last = goal.start + datetime.timedelta(days=max(goal.last_day, weeks * 7 if not goal.last_day
-                                                    else goal.last_day) - 1)
+    last = goal.start + datetime.timedelta(
+        days=max(goal.last_day, weeks * 7 if not goal.last_day else goal.last_day) - 1
+    )
     dates = plain_spaces(format_interval(goal.start, last, "yMMMd", locale=t.locale))
     return f"{dates} · {span}"
 
@@ -270,8 +373,9 @@ def _target(m, t: Catalogue) -> str:
 def _measure_row(summary: MeasureSummary, t: Catalogue) -> dict:
     m = summary.measure
     percent = m.kind == "yes-no"
-    what = "" if m.every == "week" else t("share of days") if percent \
-        else t("daily, weekly average")
+    what = (
+        "" if m.every == "week" else t("share of days") if percent else t("daily, weekly average")
+    )
 
     def cell(point):
         if point is None:
@@ -287,12 +391,17 @@ def _measure_row(summary: MeasureSummary, t: Catalogue) -> dict:
         if percent:
             change_text = t("{change} points", change=change_text)
         if summary.better is not None:
-            change_text = t("{change}, better", change=change_text) if summary.better \
+            change_text = (
+                t("{change}, better", change=change_text)
+                if summary.better
                 else t("{change}, worse", change=change_text)
+            )
     met = summary.target_met
-    filled = t("{n} of {total} days", n=summary.filled, total=summary.span) \
-        if summary.unit == "days" else t("{n} of {total} weeks", n=summary.filled,
-                                         total=summary.span)
+    filled = (
+        t("{n} of {total} days", n=summary.filled, total=summary.span)
+        if summary.unit == "days"
+        else t("{n} of {total} weeks", n=summary.filled, total=summary.span)
+    )
     return {
         "label": m.label,
         "what": what,
@@ -322,23 +431,38 @@ def _chart(goal: GoalSeries, summary: MeasureSummary, reading: Reading, t: Catal
         subtitle = t("{subtitle} · target {target}", subtitle=subtitle, target=_target(m, t))
     low, high = (m.min, m.max) if m.kind == "scale" else (0, None)
     weeks = max(goal.last_week, 1)
-    labels = charts.week_labels(goal.start, weeks,
-                                lambda d: plain_spaces(format_skeleton("MMMd", d, locale=t.locale)))
-    values = ", ".join(t("week {week}: {value}", week=w, value=_shown(v, t, percent))
-                       for w, v in summary.weekly.items())
+    labels = charts.week_labels(
+        goal.start, weeks, lambda d: plain_spaces(format_skeleton("MMMd", d, locale=t.locale))
+    )
+    values = ", ".join(
+        t("week {week}: {value}", week=w, value=_shown(v, t, percent))
+        for w, v in summary.weekly.items()
+    )
     return charts.measure_chart(
-        title=m.label, subtitle=subtitle, kind=m.kind, weekly=summary.weekly,
-        daily=summary.daily if not percent else [], weeks=weeks, low=low, high=high,
-        target=m.target, accent=reading.site["accent_color"],
-        week_labels=labels, description=f"{m.label}. {subtitle}. {values}.",
-        texts=charts.ChartTexts(week=lambda n: t("Wk {n}", n=n),
-                                target=lambda v: t("target {value}", value=v),
-                                empty=t("Nothing filled in yet"),
-                                number=lambda v: _shown(v, t)))
+        title=m.label,
+        subtitle=subtitle,
+        kind=m.kind,
+        weekly=summary.weekly,
+        daily=summary.daily if not percent else [],
+        weeks=weeks,
+        low=low,
+        high=high,
+        target=m.target,
+        accent=reading.site["accent_color"],
+        week_labels=labels,
+        description=f"{m.label}. {subtitle}. {values}.",
+        texts=charts.ChartTexts(
+            week=lambda n: t("Wk {n}", n=n),
+            target=lambda v: t("target {value}", value=v),
+            empty=t("Nothing filled in yet"),
+            number=lambda v: _shown(v, t),
+        ),
+    )
 
 
-def _goal_view(goal: GoalSeries, summaries: list[MeasureSummary], chart_files: dict[str, str],
-               t: Catalogue) -> dict:
+def _goal_view(
+    goal: GoalSeries, summaries: list[MeasureSummary], chart_files: dict[str, str], t: Catalogue
+) -> dict:
     days = {p.day for p in goal.points if p.day is not None}
     if goal.last_day:
         filled = t("filled in on {n} of {total} days", n=len(days), total=goal.last_day)
@@ -347,13 +471,17 @@ def _goal_view(goal: GoalSeries, summaries: list[MeasureSummary], chart_files: d
         filled = t("filled in for {n} of {total} weeks", n=len(weeks), total=goal.last_week)
     notes = []
     for point, label in timeline.notes(goal):
-        when = day_text(point.date, t.locale) if point.date else (
-            t("Day {n}", n=point.day) if point.day else t("Week {n}", n=point.week))
+        when = (
+            day_text(point.date, t.locale)
+            if point.date
+            else (t("Day {n}", n=point.day) if point.day else t("Week {n}", n=point.week))
+        )
         notes.append({"when": when, "label": label, "text": point.entry.text})
     shown_notes = notes[-6:]
     unit = "day" if goal.last_day else "week"
-    strategies = [(text, count_text(count, unit, t))
-                  for text, count in timeline.strategy_counts(goal)]
+    strategies = [
+        (text, count_text(count, unit, t)) for text, count in timeline.strategy_counts(goal)
+    ]
     partial = _partial_days(goal)
     return {
         "slug": goal.goal,
@@ -383,22 +511,33 @@ def _partial_days(goal: GoalSeries) -> int:
     return sum(1 for ids in by_day.values() if 0 < len(ids & set(daily)) < len(daily))
 
 
-def _report_context(reading: Reading, goals: list[dict], ratings, earlier, unused,
-                    t: Catalogue) -> dict:
-    names = Counter(n for n in [tr.client for tr in reading.trackers] +
-                    [r.client for r in reading.ratings] +
-                    [a.client for a in reading.administrations] if n)
+def _report_context(
+    reading: Reading, goals: list[dict], ratings, earlier, unused, t: Catalogue
+) -> dict:
+    names = Counter(
+        n
+        for n in [tr.client for tr in reading.trackers]
+        + [r.client for r in reading.ratings]
+        + [a.client for a in reading.administrations]
+        if n
+    )
     gas_view = None
     if ratings:
         score = gas.t_score((r.level, r.weight) for r in ratings)
         names_by_level = gas_level_names(t)
         gas_view = {
             "t": format_decimal(round(score, 1), format="0.0", locale=t.locale),
-            "rows": [{"title": r.title, "level": signed_level(r.level),
-                      "name": names_by_level[r.level],
-                      "description": r.levels.get(str(r.level), ""),
-                      "weight": _shown(r.weight, t), "date": r.date_text or "–"}
-                     for r in sorted(ratings, key=lambda r: r.title)],
+            "rows": [
+                {
+                    "title": r.title,
+                    "level": signed_level(r.level),
+                    "name": names_by_level[r.level],
+                    "description": r.levels.get(str(r.level), ""),
+                    "weight": _shown(r.weight, t),
+                    "date": r.date_text or "–",
+                }
+                for r in sorted(ratings, key=lambda r: r.title)
+            ],
             "earlier": len(earlier),
         }
     return {
@@ -416,8 +555,12 @@ def _render_html(context: dict, t: Catalogue, *, embed_fonts: bool) -> str:
     project = Project(bundled_root())
     env = make_env(project, t)
     faces = embedded_font_faces(project.theme_file("pdf/fonts.css")) if embed_fonts else ""
-    return render_template(env, project, "report/progress.html", {
-        **context, "config": {"language": t.language}, "font_faces": Markup(faces)})
+    return render_template(
+        env,
+        project,
+        "report/progress.html",
+        {**context, "config": {"language": t.language}, "font_faces": Markup(faces)},
+    )
 
 
 def _render_pdf(html: str, site: dict, t: Catalogue) -> bytes:
@@ -425,11 +568,16 @@ def _render_pdf(html: str, site: dict, t: Catalogue) -> bytes:
 
     project = Project(bundled_root())
     fonts = project.theme_file("pdf/fonts.css")
-    setup = PageSetup(paper=site["paper"],
-                      organization="",  # the report names it in its own header
-                      support_note="", page_label=t("Page {page} of {pages}"),
-                      accent_color=site["accent_color"])
-    engine = PdfEngine([fonts], setup, roots=[project.root, default_theme()],
-                       font_families=declared_fonts(fonts))
-    return engine.render(html, base_url=project.root.as_uri() + "/", name="report.pdf",
-                         labels={}).data
+    setup = PageSetup(
+        paper=site["paper"],
+        organization="",  # the report names it in its own header
+        support_note="",
+        page_label=t("Page {page} of {pages}"),
+        accent_color=site["accent_color"],
+    )
+    engine = PdfEngine(
+        [fonts], setup, roots=[project.root, default_theme()], font_families=declared_fonts(fonts)
+    )
+    return engine.render(
+        html, base_url=project.root.as_uri() + "/", name="report.pdf", labels={}
+    ).data

@@ -23,8 +23,18 @@ from workbook.clinical.table import cell
 from workbook.content.i18n import Catalogue
 from workbook.errors import Problem
 
-COLUMNS = ("instrument", "administered", "total", "band", "caseness", "change",
-           "reliable_change", "recovery", "items_answered", "risk")
+COLUMNS = (
+    "instrument",
+    "administered",
+    "total",
+    "band",
+    "caseness",
+    "change",
+    "reliable_change",
+    "recovery",
+    "items_answered",
+    "risk",
+)
 
 
 @dataclass
@@ -49,8 +59,9 @@ class Instrument:
     rows: list[Scored] = field(default_factory=list)
 
 
-def score_all(administrations: list[Administration],
-              t: Catalogue) -> tuple[list[Instrument], list[Problem]]:
+def score_all(
+    administrations: list[Administration], t: Catalogue
+) -> tuple[list[Instrument], list[Problem]]:
     """Score every administration and group them by instrument (nothing filled in: left
     out, with a warning). Undated ones keep the order of the files, after the dated."""
     warnings: list[Problem] = []
@@ -58,34 +69,66 @@ def score_all(administrations: list[Administration],
     blank: dict[tuple[str, str], list[Administration]] = {}
     for administration in administrations:
         if not administration.answered:  # a packet's later copies are blank for a while
-            blank.setdefault((administration.file, administration.instrument),
-                             []).append(administration)
+            blank.setdefault((administration.file, administration.instrument), []).append(
+                administration
+            )
             continue
         by_instrument.setdefault(administration.instrument, []).append(administration)
     for (file, _), copies in blank.items():
         first = copies[0]
-        warnings.append(Problem(file, None, first.t(
-            "nothing is filled in on the questionnaire '{title}'", title=first.title)
-            if len(copies) == 1 else first.t(
-            "{n} copies of the questionnaire '{title}' are not filled in (yet)",
-            n=len(copies), title=first.title)))
+        warnings.append(
+            Problem(
+                file,
+                None,
+                first.t("nothing is filled in on the questionnaire '{title}'", title=first.title)
+                if len(copies) == 1
+                else first.t(
+                    "{n} copies of the questionnaire '{title}' are not filled in (yet)",
+                    n=len(copies),
+                    title=first.title,
+                ),
+            )
+        )
     found = []
     for instrument, given in sorted(by_instrument.items()):
         given.sort(key=lambda a: (a.date is None, a.date or datetime.date.min, a.order))
         latest = given[-1]
         if len({a.version for a in given}) > 1:
-            warnings.append(Problem(latest.file, None, latest.t(
-                "the copies of '{title}' were made from different versions of it (its items "
-                "or scoring changed); each is scored by its own rules", title=latest.title)))
+            warnings.append(
+                Problem(
+                    latest.file,
+                    None,
+                    latest.t(
+                        "the copies of '{title}' were made from different versions of it (its items "
+                        "or scoring changed); each is scored by its own rules",
+                        title=latest.title,
+                    ),
+                )
+            )
         scores = [questionnaires.score(a.rules, a.answers, a.t) for a in given]
         for administration, scored in zip(given, scores):
             if scored.total is None:
-                warnings.append(Problem(administration.file, None, administration.t(
-                    "{title}: not scored: {reason}", title=administration.title,
-                    reason=scored.reason)))
+                warnings.append(
+                    Problem(
+                        administration.file,
+                        None,
+                        administration.t(
+                            "{title}: not scored: {reason}",
+                            title=administration.title,
+                            reason=scored.reason,
+                        ),
+                    )
+                )
         outcomes = questionnaires.series(latest.rules, [s.total for s in scores])
-        found.append(Instrument(instrument, latest.title, latest.preset, latest.rules,
-                                [Scored(a, s, o) for a, s, o in zip(given, scores, outcomes)]))
+        found.append(
+            Instrument(
+                instrument,
+                latest.title,
+                latest.preset,
+                latest.rules,
+                [Scored(a, s, o) for a, s, o in zip(given, scores, outcomes)],
+            )
+        )
     return found, warnings
 
 
@@ -106,12 +149,20 @@ def scores_csv(instruments: list[Instrument]) -> bytes:
             score, outcome = row.score, row.outcome
             band = score.band if score.total is not None else f"not scored: {score.reason}"
             case = "" if score.case is None else "yes" if score.case else "no"
-            writer.writerow([
-                instrument.instrument,
-                row.administration.date.isoformat() if row.administration.date else "",
-                number_text(score.total), cell(band), case,
-                number_text(outcome.change, signed=True), outcome.reliable, outcome.recovery,
-                score.answered, " ".join(row.risk_items)])
+            writer.writerow(
+                [
+                    instrument.instrument,
+                    row.administration.date.isoformat() if row.administration.date else "",
+                    number_text(score.total),
+                    cell(band),
+                    case,
+                    number_text(outcome.change, signed=True),
+                    outcome.reliable,
+                    outcome.recovery,
+                    score.answered,
+                    " ".join(row.risk_items),
+                ]
+            )
     return buffer.getvalue().encode("utf-8")
 
 
@@ -123,22 +174,34 @@ def risk_rows(instruments: list[Instrument], t: Catalogue) -> list[dict]:
         for row in instrument.rows:
             a = row.administration
             for risk in row.score.risk:
-                rows.append({
-                    "date": a.date, "when": t.date(a.date, "long") if a.date else t("undated"),
-                    "title": instrument.title,
-                    "item": t("item {n}", n=numbers.get(risk.item, "?")),
-                    "answer": a.answers.get(risk.item), "message": risk.message,
-                    "file": a.file})
-    rows.sort(key=lambda r: (r["date"] is not None, r["date"] or datetime.date.min),
-              reverse=True)
+                rows.append(
+                    {
+                        "date": a.date,
+                        "when": t.date(a.date, "long") if a.date else t("undated"),
+                        "title": instrument.title,
+                        "item": t("item {n}", n=numbers.get(risk.item, "?")),
+                        "answer": a.answers.get(risk.item),
+                        "message": risk.message,
+                        "file": a.file,
+                    }
+                )
+    rows.sort(key=lambda r: (r["date"] is not None, r["date"] or datetime.date.min), reverse=True)
     return rows
 
 
 def outcome_words(outcome: Outcome, t: Catalogue) -> tuple[str, str]:
     """The reliable change and recovery in the report's language."""
-    reliable = {"improved": t("reliably improved"), "deteriorated": t("reliably deteriorated"),
-                "none": t("no reliable change"), "": "–"}[outcome.reliable]
-    recovery = {"reliably recovered": t("reliably recovered"), "recovered": t("recovered"),
-                "not recovered": t("not recovered"),
-                "not a case at start": t("not a case at start"), "": "–"}[outcome.recovery]
+    reliable = {
+        "improved": t("reliably improved"),
+        "deteriorated": t("reliably deteriorated"),
+        "none": t("no reliable change"),
+        "": "–",
+    }[outcome.reliable]
+    recovery = {
+        "reliably recovered": t("reliably recovered"),
+        "recovered": t("recovered"),
+        "not recovered": t("not recovered"),
+        "not a case at start": t("not a case at start"),
+        "": "–",
+    }[outcome.recovery]
     return reliable, recovery

@@ -15,10 +15,21 @@ import io
 from workbook.clinical.reading import Rating
 from workbook.clinical.timeline import GoalSeries
 
-COLUMNS = ("goal", "date", "week", "day", "measure", "label", "kind", "value",
-           "as_written", "problem", "file")
+COLUMNS = (
+    "goal",
+    "date",
+    "week",
+    "day",
+    "measure",
+    "label",
+    "kind",
+    "value",
+    "as_written",
+    "problem",
+    "file",
+)
 #: Rating rows sort after every day of their goal.
-_AFTER_EVERY_DAY = 10 ** 6
+_AFTER_EVERY_DAY = 10**6
 
 
 #: What a spreadsheet takes as the start of a formula (OWASP's list, CSV injection).
@@ -50,17 +61,46 @@ def progress_csv(series: list[GoalSeries], ratings: list[Rating]) -> bytes:
             e = p.entry
             value = "" if e.value is None or not p.used else value_text(e.value)
             problem = e.problem or (f"not used: {p.note}" if p.note else "")
-            rank = order.get(e.measure, len(order) + (int(e.measure[1:]) if e.kind == "strategy"
-                                                      else 99))
-            rows.append(((goal.goal, p.day or p.week * 7, p.day is None, rank, p.tracker.file), [
-                goal.goal, p.date.isoformat() if p.date else "", p.week, p.day or "", e.measure,
-                cell(e.label), e.kind, value, cell(e.text), cell(problem), cell(p.tracker.file)]))
+            rank = order.get(
+                e.measure, len(order) + (int(e.measure[1:]) if e.kind == "strategy" else 99)
+            )
+            rows.append(
+                (
+                    (goal.goal, p.day or p.week * 7, p.day is None, rank, p.tracker.file),
+                    [
+                        goal.goal,
+                        p.date.isoformat() if p.date else "",
+                        p.week,
+                        p.day or "",
+                        e.measure,
+                        cell(e.label),
+                        e.kind,
+                        value,
+                        cell(e.text),
+                        cell(problem),
+                        cell(p.tracker.file),
+                    ],
+                )
+            )
     for r in ratings:
-        rows.append(((r.goal, _AFTER_EVERY_DAY, False, 0, r.file), [
-            r.goal, r.date.isoformat() if r.date else "", "", "", "gas-level", "Goal rating",
-            "gas", "" if r.level is None else r.level,
-            cell(r.date_text and f"rated on {r.date_text}" or ""),
-            "" if r.level is not None else "not filled in", cell(r.file)]))
+        rows.append(
+            (
+                (r.goal, _AFTER_EVERY_DAY, False, 0, r.file),
+                [
+                    r.goal,
+                    r.date.isoformat() if r.date else "",
+                    "",
+                    "",
+                    "gas-level",
+                    "Goal rating",
+                    "gas",
+                    "" if r.level is None else r.level,
+                    cell(r.date_text and f"rated on {r.date_text}" or ""),
+                    "" if r.level is not None else "not filled in",
+                    cell(r.file),
+                ],
+            )
+        )
     for _, row in sorted(rows, key=lambda item: item[0]):
         writer.writerow(row)
     return buffer.getvalue().encode("utf-8")

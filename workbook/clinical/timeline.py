@@ -71,17 +71,31 @@ def combine(trackers: list[Tracker]) -> tuple[list[GoalSeries], list[Problem]]:
         first = group[0]
         for other in group[1:]:
             if other.version != first.version:
-                errors.append(Problem(other.file, None, (
-                    f"its tracker for '{other.title}' was made from a changed version of the "
-                    f"goal ({_difference(first, other)}), so it cannot be combined with "
-                    f"{first.file}; run progress on them separately")))
+                errors.append(
+                    Problem(
+                        other.file,
+                        None,
+                        (
+                            f"its tracker for '{other.title}' was made from a changed version of the "
+                            f"goal ({_difference(first, other)}), so it cannot be combined with "
+                            f"{first.file}; run progress on them separately"
+                        ),
+                    )
+                )
         dated = [t for t in group if t.start]
         if dated and len(dated) != len(group):
             undated = next(t for t in group if not t.start)
-            errors.append(Problem(undated.file, None, (
-                f"its tracker for '{undated.title}' has no start date but {dated[0].file}'s "
-                "has one; write the start date on its start date line so the two can be "
-                "put in order")))
+            errors.append(
+                Problem(
+                    undated.file,
+                    None,
+                    (
+                        f"its tracker for '{undated.title}' has no start date but {dated[0].file}'s "
+                        "has one; write the start date on its start date line so the two can be "
+                        "put in order"
+                    ),
+                )
+            )
         if errors:
             continue
         if dated:
@@ -132,8 +146,9 @@ def _union_measures(trackers: list[Tracker]) -> list[TrackedMeasure]:
     return list(found.values())
 
 
-def _points(trackers: list[Tracker], start: datetime.date | None,
-            warnings: list[Problem]) -> list[Point]:
+def _points(
+    trackers: list[Tracker], start: datetime.date | None, warnings: list[Problem]
+) -> list[Point]:
     points: list[Point] = []
     seen: dict[tuple, Point] = {}
     for tracker in trackers:  # earliest start first: a later tracker wins a clash
@@ -153,19 +168,30 @@ def _points(trackers: list[Tracker], start: datetime.date | None,
             point = Point(tracker, entry, day, week, date, used=entry.problem is None)
             key = (entry.measure, day, week if day is None else None)
             earlier = seen.get(key)
-            if earlier is not None and earlier.used and point.used and entry.kind not in (
-                    "notes",):
+            if earlier is not None and earlier.used and point.used and entry.kind not in ("notes",):
                 t = earlier.tracker.t
                 if earlier.entry.value != entry.value or earlier.entry.text != entry.text:
                     earlier.used = False
-                    earlier.note = t("{file} has {value} for this day", file=tracker.file,
-                                     value=entry.text or t("no tick"))
-                    warnings.append(Problem(earlier.tracker.file, None, t(
-                        "{where}: '{label}' is {here} here and {there} in {file}; used "
-                        "{file}'s (it started later)",
-                        where=earlier.tracker.position(earlier.entry), label=entry.label,
-                        here=earlier.entry.text or t("not ticked"),
-                        there=entry.text or t("not ticked"), file=tracker.file)))
+                    earlier.note = t(
+                        "{file} has {value} for this day",
+                        file=tracker.file,
+                        value=entry.text or t("no tick"),
+                    )
+                    warnings.append(
+                        Problem(
+                            earlier.tracker.file,
+                            None,
+                            t(
+                                "{where}: '{label}' is {here} here and {there} in {file}; used "
+                                "{file}'s (it started later)",
+                                where=earlier.tracker.position(earlier.entry),
+                                label=entry.label,
+                                here=earlier.entry.text or t("not ticked"),
+                                there=entry.text or t("not ticked"),
+                                file=tracker.file,
+                            ),
+                        )
+                    )
                 else:
                     earlier.used = False
                     earlier.note = t("the same as in {file}", file=tracker.file)
@@ -222,8 +248,11 @@ def summarise(series: GoalSeries) -> list[MeasureSummary]:
     for m in series.measures:
         if m.kind == "text":
             continue
-        points = [p for p in series.points if p.used and p.entry.measure == m.id
-                  and p.entry.value is not None]
+        points = [
+            p
+            for p in series.points
+            if p.used and p.entry.measure == m.id and p.entry.value is not None
+        ]
         if m.every == "day":
             daily = sorted((p.day, p.entry.value) for p in points if p.day is not None)
             by_week: dict[int, list[float]] = {}
@@ -240,11 +269,18 @@ def summarise(series: GoalSeries) -> list[MeasureSummary]:
             weekly = {p.week: scale * p.entry.value for p in points}
             filled, span, unit = len(weekly), span_weeks, "weeks"
         weeks = sorted(weekly)
-        summaries.append(MeasureSummary(
-            m, {w: weekly[w] for w in weeks}, daily,
-            (weeks[0], weekly[weeks[0]]) if weeks else None,
-            (weeks[-1], weekly[weeks[-1]]) if weeks else None,
-            filled, span, unit))
+        summaries.append(
+            MeasureSummary(
+                m,
+                {w: weekly[w] for w in weeks},
+                daily,
+                (weeks[0], weekly[weeks[0]]) if weeks else None,
+                (weeks[-1], weekly[weeks[-1]]) if weeks else None,
+                filled,
+                span,
+                unit,
+            )
+        )
     return summaries
 
 

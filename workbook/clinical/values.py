@@ -26,8 +26,7 @@ _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?\Z")
 _MINUTES = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:m|min|mins|minutes?)?\.?\Z", re.I)
 
 
-def parse_value(m, text: str,
-                t: Translate = Catalogue("en")) -> tuple[float | None, str | None]:
+def parse_value(m, text: str, t: Translate = Catalogue("en")) -> tuple[float | None, str | None]:
     """A written value as a number, or the reason it cannot be used."""
     shown = text if len(text) <= 30 else text[:27] + "..."
     if m.kind == "text":
@@ -36,10 +35,15 @@ def parse_value(m, text: str,
         if re.fullmatch(r"\d{1,9}", text):
             if int(text) <= MAX_COUNT:
                 return float(text), None
-            return None, t("'{label}' is {value}, more than {max} (a count goes up to {max}); "
-                           "left out", label=m.label, value=shown, max=f"{MAX_COUNT:,}")
-        return None, t("'{label}' is '{value}', not a whole number; left out",
-                       label=m.label, value=shown)
+            return None, t(
+                "'{label}' is {value}, more than {max} (a count goes up to {max}); left out",
+                label=m.label,
+                value=shown,
+                max=f"{MAX_COUNT:,}",
+            )
+        return None, t(
+            "'{label}' is '{value}', not a whole number; left out", label=m.label, value=shown
+        )
     if m.kind == "minutes":
         match = _MINUTES.match(text)
         if match and len(match[1]) <= 9:
@@ -48,24 +52,43 @@ def parse_value(m, text: str,
             if minutes <= most:
                 return minutes, None
             if m.every == "day":
-                return None, t("'{label}' is {value} minutes, more than there are in a day "
-                               "({max}); left out", label=m.label, value=shown, max=f"{most:,}")
-            return None, t("'{label}' is {value} minutes, more than there are in a week "
-                           "({max}); left out", label=m.label, value=shown, max=f"{most:,}")
-        return None, t("'{label}' is '{value}', not a number of minutes; left out",
-                       label=m.label, value=shown)
+                return None, t(
+                    "'{label}' is {value} minutes, more than there are in a day ({max}); left out",
+                    label=m.label,
+                    value=shown,
+                    max=f"{most:,}",
+                )
+            return None, t(
+                "'{label}' is {value} minutes, more than there are in a week ({max}); left out",
+                label=m.label,
+                value=shown,
+                max=f"{most:,}",
+            )
+        return None, t(
+            "'{label}' is '{value}', not a number of minutes; left out", label=m.label, value=shown
+        )
     if m.kind == "scale":
         number = text
         fraction = re.fullmatch(r"(.+?)\s*/\s*(\d+)", text)
         if fraction and int(fraction[2]) == m.max:
             number = fraction[1]  # "7/10" on a 0-10 scale
         if not _NUMBER.match(number.strip()):
-            return None, t("'{label}' is '{value}', not a number from {min} to {max}; left out",
-                           label=m.label, value=shown, min=m.min, max=m.max)
+            return None, t(
+                "'{label}' is '{value}', not a number from {min} to {max}; left out",
+                label=m.label,
+                value=shown,
+                min=m.min,
+                max=m.max,
+            )
         value = float(number.strip().replace(",", "."))
         if not m.min <= value <= m.max:
-            return None, t("'{label}' is {value}, outside the scale {min}–{max}; left out",
-                           label=m.label, value=shown, min=m.min, max=m.max)
+            return None, t(
+                "'{label}' is {value}, outside the scale {min}–{max}; left out",
+                label=m.label,
+                value=shown,
+                min=m.min,
+                max=m.max,
+            )
         return value, None
     return None, None  # pragma: no cover - yes-no is read as a tick box
 

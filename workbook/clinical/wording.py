@@ -36,25 +36,36 @@ def target_words(kind: str, every: str, direction: str, value: float, t: Transla
     shown = number_text(value)
     per = t("a day") if every == "day" else t("a week")
     if direction == "lower":
-        return t("{value} or fewer {per}", value=shown, per=per) if kind == "count" \
+        return (
+            t("{value} or fewer {per}", value=shown, per=per)
+            if kind == "count"
             else t("{value} or lower {per}", value=shown, per=per)
-    return t("{value} or more {per}", value=shown, per=per) if kind == "count" \
+        )
+    return (
+        t("{value} or more {per}", value=shown, per=per)
+        if kind == "count"
         else t("{value} or higher {per}", value=shown, per=per)
+    )
 
 
 def target_text(measure, t: Translate) -> str:
     """The target of a goal's measure (a :class:`~workbook.content.schema.Measure`), or ''."""
     if measure.target is None:
         return ""
-    return target_words(measure.kind, measure.every, measure.target.direction,
-                        measure.target.value, t)
+    return target_words(
+        measure.kind, measure.every, measure.target.direction, measure.target.value, t
+    )
 
 
 def gas_level_names(t: Translate) -> dict[int, str]:
     """What each Goal Attainment Scaling level means, -2 to +2."""
-    return {2: t("Much more than expected"), 1: t("More than expected"),
-            0: t("The expected outcome"), -1: t("Less than expected"),
-            -2: t("Much less than expected")}
+    return {
+        2: t("Much more than expected"),
+        1: t("More than expected"),
+        0: t("The expected outcome"),
+        -1: t("Less than expected"),
+        -2: t("Much less than expected"),
+    }
 
 
 def signed_level(level: int) -> str:
@@ -74,8 +85,9 @@ def day_text(day: datetime.date, locale) -> str:
     return plain_spaces(format_skeleton("MMMEd", day, locale=locale))
 
 
-def position_text(week: int, day: int | None, date: datetime.date | None, locale,
-                  t: Translate) -> str:
+def position_text(
+    week: int, day: int | None, date: datetime.date | None, locale, t: Translate
+) -> str:
     """Where a value is on a tracker, as the client sees it: "week 2, Wed Jan 13",
     "week 2, day 10" without a start date, "week 2" for a weekly value."""
     if day is None:

@@ -71,16 +71,20 @@ class Command(click.Group):
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt as exc:
-            click.echo("Interrupted: nothing was written; the previous output is unchanged.",
-                       err=True)
+            click.echo(
+                "Interrupted: nothing was written; the previous output is unchanged.", err=True
+            )
             sys.exit(143 if isinstance(exc, Terminated) else 130)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # a bug in this program, not a mistake in the content
             report = _save_traceback()
             click.echo(f"Internal error: {type(exc).__name__}: {exc}", err=True)
-            click.echo("This is a bug in Goal Workbooks, not in your files; nothing was written "
-                       f"and the previous output is unchanged. Details: {report}", err=True)
+            click.echo(
+                "This is a bug in Goal Workbooks, not in your files; nothing was written "
+                f"and the previous output is unchanged. Details: {report}",
+                err=True,
+            )
             sys.exit(70)
         finally:
             signal.signal(signal.SIGTERM, previous)
@@ -120,8 +124,10 @@ def new(directory: str) -> None:
     except WorkbookError as error:
         _fail(error, None, "no project was made")
     click.echo(f"Made a new workbook project in {directory}.")
-    click.echo(f"Edit {Path(directory) / 'workbook.yaml'} and the files in "
-               f"{Path(directory) / 'content'}, then run: workbook build {directory}")
+    click.echo(
+        f"Edit {Path(directory) / 'workbook.yaml'} and the files in "
+        f"{Path(directory) / 'content'}, then run: workbook build {directory}"
+    )
     del project
 
 
@@ -135,29 +141,49 @@ def check(directory: str) -> None:
     try:
         content = check_project(open_project(directory))
     except WorkbookError as error:
-        _fail(error, root, "fix them and run 'workbook check' again",
-              "fix it and run 'workbook check' again")
+        _fail(
+            error,
+            root,
+            "fix them and run 'workbook check' again",
+            "fix it and run 'workbook check' again",
+        )
     _warn(content.warnings, root)
     warned = f" ({_count(len(content.warnings), 'warning')} above)" if content.warnings else ""
-    click.echo(f"No problems found{warned}: {_count(len(content.goals), 'goal')}, "
-               f"{_count(len(content.guidance), 'guidance page')}, "
-               f"{_count(len(content.sheets), 'sheet')}, "
-               f"{_count(len(content.workbooks), 'workbook')}, "
-               f"{_count(len(content.questionnaires), 'questionnaire')}.")
+    click.echo(
+        f"No problems found{warned}: {_count(len(content.goals), 'goal')}, "
+        f"{_count(len(content.guidance), 'guidance page')}, "
+        f"{_count(len(content.sheets), 'sheet')}, "
+        f"{_count(len(content.workbooks), 'workbook')}, "
+        f"{_count(len(content.questionnaires), 'questionnaire')}."
+    )
 
 
 @main.command(name="build")
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
-@click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="Output folder (default: DIRECTORY/output).")
-@click.option("--paper", type=click.Choice(["letter", "a4"]), default=None,
-              help="Paper size for the PDFs (default: 'paper' in workbook.yaml).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Output folder (default: DIRECTORY/output).",
+)
+@click.option(
+    "--paper",
+    type=click.Choice(["letter", "a4"]),
+    default=None,
+    help="Paper size for the PDFs (default: 'paper' in workbook.yaml).",
+)
 @click.option("--no-pdf", "no_pdf", is_flag=True, help="Build the HTML site only (fast).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="PDF worker processes (default: one per core).")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="PDF worker processes (default: one per core).",
+)
 @click.option("--clean", is_flag=True, help="Ignore the build cache and render everything.")
-def build_command(directory: str, out: str | None, paper: str | None, no_pdf: bool,
-                  jobs: int | None, clean: bool) -> None:
+def build_command(
+    directory: str, out: str | None, paper: str | None, no_pdf: bool, jobs: int | None, clean: bool
+) -> None:
     """Build the site and PDFs into the output folder (only what changed)."""
     root = _root_of(directory)
     bar = ProgressBar()
@@ -181,11 +207,12 @@ def build_command(directory: str, out: str | None, paper: str | None, no_pdf: bo
     if result.up_to_date:
         click.echo(f"Nothing changed since the last build; {where} is up to date.")
         return
-    pdfs = (f" and {result.pdf_files} PDFs ({result.pdf_pages} pages)"
-            if result.pdf_files else "")
+    pdfs = f" and {result.pdf_files} PDFs ({result.pdf_pages} pages)" if result.pdf_files else ""
     changed = f"; {len(result.written)} files changed" if result.written is not None else ""
-    click.echo(f"Built {result.html_pages} pages{pdfs} with {result.controls} form fields "
-               f"into {where} in {result.seconds:.1f} s{changed}.")
+    click.echo(
+        f"Built {result.html_pages} pages{pdfs} with {result.controls} form fields "
+        f"into {where} in {result.seconds:.1f} s{changed}."
+    )
 
 
 class ProgressBar:
@@ -197,8 +224,13 @@ class ProgressBar:
 
     def update(self, done: int, total: int, item: str) -> None:
         if self.bar is None:
-            self.bar = click.progressbar(length=total, label="Rendering PDFs", file=sys.stderr,
-                                         show_pos=True, item_show_func=lambda i: i)
+            self.bar = click.progressbar(
+                length=total,
+                label="Rendering PDFs",
+                file=sys.stderr,
+                show_pos=True,
+                item_show_func=lambda i: i,
+            )
             self.bar.__enter__()
         self.bar.update(1, item)
 
@@ -210,32 +242,69 @@ class ProgressBar:
 
 @main.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
-@click.option("--goal", "goals", multiple=True, metavar="SLUG",
-              help="A goal whose sheets go in: worksheet, tracker, session prep and goal "
-                   "rating (repeat it).")
-@click.option("--sheet", "sheets", multiple=True, metavar="SLUG",
-              help="A free-standing sheet to add (repeat it).")
-@click.option("--questionnaire", "questionnaires", multiple=True, metavar="SLUG",
-              help="A questionnaire to add: dated copies at the start and every 'every' "
-                   "across the packet's timeframe (repeat it). A goal's own questionnaires "
-                   "come with it.")
-@click.option("--every", metavar="DURATION",
-              help="How often the questionnaires repeat, like '2 weeks' (default: each "
-                   "questionnaire's 'every').")
+@click.option(
+    "--goal",
+    "goals",
+    multiple=True,
+    metavar="SLUG",
+    help="A goal whose sheets go in: worksheet, tracker, session prep and goal rating (repeat it).",
+)
+@click.option(
+    "--sheet",
+    "sheets",
+    multiple=True,
+    metavar="SLUG",
+    help="A free-standing sheet to add (repeat it).",
+)
+@click.option(
+    "--questionnaire",
+    "questionnaires",
+    multiple=True,
+    metavar="SLUG",
+    help="A questionnaire to add: dated copies at the start and every 'every' "
+    "across the packet's timeframe (repeat it). A goal's own questionnaires "
+    "come with it.",
+)
+@click.option(
+    "--every",
+    metavar="DURATION",
+    help="How often the questionnaires repeat, like '2 weeks' (default: each "
+    "questionnaire's 'every').",
+)
 @click.option("--client", metavar="NAME", help="The client's name, for the cover and name lines.")
 @click.option("--therapist", metavar="NAME", help="The therapist's name, for the cover.")
 @click.option("--start", metavar="DATE", help="The first day, like 2027-01-04: dates the tracker.")
-@click.option("--from", "caseload", metavar="CSV",
-              help="Make one packet per row of a CSV file (client, therapist, start, goals, sheets).")
-@click.option("--out", metavar="PATH",
-              help="The PDF to write (default: DIRECTORY/packets/packet-<start>.pdf); with "
-                   "--from, the folder to write into.")
-@click.option("--paper", type=click.Choice(["letter", "a4"]), default=None,
-              help="Paper size (default: 'paper' in workbook.yaml).")
-def packet(directory: str, goals: tuple[str, ...], sheets: tuple[str, ...],
-           questionnaires: tuple[str, ...], every: str | None, client: str | None,
-           therapist: str | None, start: str | None, caseload: str | None, out: str | None,
-           paper: str | None) -> None:
+@click.option(
+    "--from",
+    "caseload",
+    metavar="CSV",
+    help="Make one packet per row of a CSV file (client, therapist, start, goals, sheets).",
+)
+@click.option(
+    "--out",
+    metavar="PATH",
+    help="The PDF to write (default: DIRECTORY/packets/packet-<start>.pdf); with "
+    "--from, the folder to write into.",
+)
+@click.option(
+    "--paper",
+    type=click.Choice(["letter", "a4"]),
+    default=None,
+    help="Paper size (default: 'paper' in workbook.yaml).",
+)
+def packet(
+    directory: str,
+    goals: tuple[str, ...],
+    sheets: tuple[str, ...],
+    questionnaires: tuple[str, ...],
+    every: str | None,
+    client: str | None,
+    therapist: str | None,
+    start: str | None,
+    caseload: str | None,
+    out: str | None,
+    paper: str | None,
+) -> None:
     """Make a client packet: a cover and the chosen sheets, with the client's name and
     real dates filled in. Packets hold personal data; they never go into the site."""
     from workbook.clinical.packet import run_packet_command
@@ -248,10 +317,19 @@ def packet(directory: str, goals: tuple[str, ...], sheets: tuple[str, ...],
     except WorkbookError as error:
         _fail(error, root, "no packet was written")
     try:
-        message = run_packet_command(content, goals=list(goals), sheets=list(sheets),
-                                     client=client, therapist=therapist, start=start,
-                                     caseload=caseload, out=out, paper=paper,
-                                     questionnaires=list(questionnaires), every=every)
+        message = run_packet_command(
+            content,
+            goals=list(goals),
+            sheets=list(sheets),
+            client=client,
+            therapist=therapist,
+            start=start,
+            caseload=caseload,
+            out=out,
+            paper=paper,
+            questionnaires=list(questionnaires),
+            every=every,
+        )
     except WorkbookError as error:
         _fail(error, None, "no packet was written")
     click.echo(message)
@@ -259,17 +337,27 @@ def packet(directory: str, goals: tuple[str, ...], sheets: tuple[str, ...],
 
 @main.command(name="progress")
 @click.argument("files", nargs=-1, required=True, metavar="FILE.pdf...")
-@click.option("--out", metavar="DIR",
-              help="Folder for progress.csv, the charts and the report (default: a 'progress' "
-                   "folder beside the first file).")
-@click.option("--copies", is_flag=True,
-              help="Also write a print-ready copy of each file (as 'workbook flatten' does) "
-                   "into that folder.")
-@click.option("--fhir", metavar="FILE.json",
-              help="Also write the questionnaires' results as a FHIR R4 Bundle "
-                   "(QuestionnaireResponse and Observation resources) to this new file.")
-def progress_command(files: tuple[str, ...], out: str | None, copies: bool,
-                     fhir: str | None) -> None:
+@click.option(
+    "--out",
+    metavar="DIR",
+    help="Folder for progress.csv, the charts and the report (default: a 'progress' "
+    "folder beside the first file).",
+)
+@click.option(
+    "--copies",
+    is_flag=True,
+    help="Also write a print-ready copy of each file (as 'workbook flatten' does) "
+    "into that folder.",
+)
+@click.option(
+    "--fhir",
+    metavar="FILE.json",
+    help="Also write the questionnaires' results as a FHIR R4 Bundle "
+    "(QuestionnaireResponse and Observation resources) to this new file.",
+)
+def progress_command(
+    files: tuple[str, ...], out: str | None, copies: bool, fhir: str | None
+) -> None:
     """Read filled trackers, goal rating sheets and questionnaires; write progress.csv,
     scores.csv, a chart per measure and questionnaire, and a progress report (HTML and
     PDF)."""
@@ -285,27 +373,41 @@ def progress_command(files: tuple[str, ...], out: str | None, copies: bool,
         click.echo(one_line(line))
     folder = outcome.written[0].parent
     charts = sum(1 for path in outcome.written if path.suffix == ".svg")
-    tables = "progress.csv, scores.csv" if any(path.name == "scores.csv" and path.parent == folder
-                                               for path in outcome.written) else "progress.csv"
-    click.echo(f"Wrote {tables}, report.html, report.pdf and {charts} chart"
-               f"{'s' if charts != 1 else ''} to {os.path.relpath(folder)}/"
-               + (f" ({len(outcome.warnings)} warning{'s' if len(outcome.warnings) != 1 else ''}"
-                  " above, also listed in the report)" if outcome.warnings else "")
-               + ".")
+    tables = (
+        "progress.csv, scores.csv"
+        if any(path.name == "scores.csv" and path.parent == folder for path in outcome.written)
+        else "progress.csv"
+    )
+    click.echo(
+        f"Wrote {tables}, report.html, report.pdf and {charts} chart"
+        f"{'s' if charts != 1 else ''} to {os.path.relpath(folder)}/"
+        + (
+            f" ({len(outcome.warnings)} warning{'s' if len(outcome.warnings) != 1 else ''}"
+            " above, also listed in the report)"
+            if outcome.warnings
+            else ""
+        )
+        + "."
+    )
     if fhir:
         click.echo(f"Wrote the FHIR Bundle to {os.path.relpath(Path(fhir).expanduser())}.")
     if copies:
         printed = [path for path in outcome.written if path.name.endswith("-print.pdf")]
-        click.echo(f"Wrote {_count(len(printed), 'print-ready copy', 'print-ready copies')} "
-                   f"to {os.path.relpath(folder)}/.")
+        click.echo(
+            f"Wrote {_count(len(printed), 'print-ready copy', 'print-ready copies')} "
+            f"to {os.path.relpath(folder)}/."
+        )
 
 
 @main.command(name="import-questionnaire")
 @click.argument("file", metavar="FILE.json")
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
-@click.option("--out", metavar="FILE.yaml",
-              help="Where to write it (default: DIRECTORY/content/questionnaires/<slug>.yaml; "
-                   "an existing file is never replaced).")
+@click.option(
+    "--out",
+    metavar="FILE.yaml",
+    help="Where to write it (default: DIRECTORY/content/questionnaires/<slug>.yaml; "
+    "an existing file is never replaced).",
+)
 def import_questionnaire(file: str, directory: str, out: str | None) -> None:
     """Turn a FHIR R4 Questionnaire (JSON, e.g. LOINC's PHQ-9) into a questionnaire file of
     the project in DIRECTORY, scores taken from ordinalValue or itemWeight."""
@@ -324,45 +426,71 @@ def import_questionnaire(file: str, directory: str, out: str | None) -> None:
     for note in imported.notes:
         click.echo(one_line(f"{file}: note: {note}"), err=True)
     preset = f", preset {imported.preset}" if imported.preset else ""
-    click.echo(f"Wrote {os.path.relpath(target)}: {_count(imported.items, 'item')}{preset}. "
-               f"Check it with 'workbook check', and add '{imported.slug}' to "
-               "'questionnaires:' in workbook.yaml to publish it.")
+    click.echo(
+        f"Wrote {os.path.relpath(target)}: {_count(imported.items, 'item')}{preset}. "
+        f"Check it with 'workbook check', and add '{imported.slug}' to "
+        "'questionnaires:' in workbook.yaml to publish it."
+    )
 
 
 @main.command()
 @click.argument("file", metavar="FILE.pdf")
-@click.option("--out", metavar="FILE",
-              help="Where to write the copy (default: FILE-print.pdf beside FILE; an "
-                   "existing file is never replaced).")
+@click.option(
+    "--out",
+    metavar="FILE",
+    help="Where to write the copy (default: FILE-print.pdf beside FILE; an "
+    "existing file is never replaced).",
+)
 def flatten(file: str, out: str | None) -> None:
     """Write a print-ready copy of a filled PDF: every answer drawn in the theme's font,
     shrunk to fit its box, ticks drawn, no form fields left."""
     from workbook.clinical.flatten import flatten_file
 
     try:
-        target, flattened = flatten_file(Path(file).expanduser(),
-                                         Path(out).expanduser() if out else None, shown_as=file)
+        target, flattened = flatten_file(
+            Path(file).expanduser(), Path(out).expanduser() if out else None, shown_as=file
+        )
     except WorkbookError as error:
         _fail(error, None, "no copy was written")
     for warning in flattened.warnings:
         click.echo(one_line(f"{file}: warning: {warning}"), err=True)
-    click.echo(f"Wrote {os.path.relpath(target)}: {_count(flattened.answers, 'answer')} and "
-               f"{_count(flattened.ticks, 'tick')} drawn, no form fields left.")
+    click.echo(
+        f"Wrote {os.path.relpath(target)}: {_count(flattened.answers, 'answer')} and "
+        f"{_count(flattened.ticks, 'tick')} drawn, no form fields left."
+    )
 
 
 @main.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="Port to serve on.")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to serve on; the default is reachable from this computer only.")
-@click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="Output folder (default: DIRECTORY/output).")
-@click.option("--paper", type=click.Choice(["letter", "a4"]), default=None,
-              help="Paper size for the PDFs (default: 'paper' in workbook.yaml).")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to serve on.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to serve on; the default is reachable from this computer only.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Output folder (default: DIRECTORY/output).",
+)
+@click.option(
+    "--paper",
+    type=click.Choice(["letter", "a4"]),
+    default=None,
+    help="Paper size for the PDFs (default: 'paper' in workbook.yaml).",
+)
 @click.option("--no-pdf", "no_pdf", is_flag=True, help="Build the HTML site only (fast previews).")
-def serve(directory: str, port: int, host: str, out: str | None, paper: str | None,
-          no_pdf: bool) -> None:
+def serve(
+    directory: str, port: int, host: str, out: str | None, paper: str | None, no_pdf: bool
+) -> None:
     """Build, serve on http://127.0.0.1:8000/ and rebuild when a file changes.
 
     Open pages reload after each build. When a change breaks the build, the
@@ -380,25 +508,32 @@ def serve(directory: str, port: int, host: str, out: str | None, paper: str | No
             for problem in error.problems:
                 click.echo(str(_shown_path(problem, root)), err=True)
             count = len(error.problems)
-            click.echo(f"{stamp} {count} problem{'s' if count != 1 else ''} found; the last good "
-                       "site is still being served", err=True)
+            click.echo(
+                f"{stamp} {count} problem{'s' if count != 1 else ''} found; the last good "
+                "site is still being served",
+                err=True,
+            )
         else:
             click.echo(f"{stamp} internal error while building (please report it):", err=True)
             click.echo("".join(traceback.format_exception(error)), err=True)
 
-    config = BuildConfig(project_dir=Path(directory), out=Path(out) if out else None,
-                         paper=paper, pdf=not no_pdf)
+    config = BuildConfig(
+        project_dir=Path(directory), out=Path(out) if out else None, paper=paper, pdf=not no_pdf
+    )
     try:
         preview = Preview(config, host=host, port=port, on_build=report)
     except WorkbookError as error:
         _fail(error, root, "nothing was served")
     if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(f"Warning: serving on {host}; other computers may be able to see the preview.",
-                   err=True)
+        click.echo(
+            f"Warning: serving on {host}; other computers may be able to see the preview.", err=True
+        )
     click.echo(f"Building {os.path.relpath(preview.out_dir)} ...")
     preview.start()
-    click.echo(f"Serving {preview.url} - changes to content/, templates/ and workbook.yaml "
-               "rebuild the site. Press Ctrl+C to stop.")
+    click.echo(
+        f"Serving {preview.url} - changes to content/, templates/ and workbook.yaml "
+        "rebuild the site. Press Ctrl+C to stop."
+    )
     try:
         while True:
             time.sleep(3600)

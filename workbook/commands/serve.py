@@ -127,8 +127,9 @@ class Status:
     has_site: bool = False  # the output folder holds a site to serve
 
     def as_json(self) -> bytes:
-        return json.dumps({"version": self.version, "ok": not self.problems,
-                           "problems": self.problems}).encode("utf-8")
+        return json.dumps(
+            {"version": self.version, "ok": not self.problems, "problems": self.problems}
+        ).encode("utf-8")
 
 
 BuildCallback = Callable[["BuildResult | None", "BaseException | None"], None]
@@ -137,14 +138,26 @@ BuildCallback = Callable[["BuildResult | None", "BaseException | None"], None]
 class Preview:
     """Build, serve and watch one project. ``start()`` then ``stop()``; or ``serve_forever()``."""
 
-    def __init__(self, config: BuildConfig, *, host: str = "127.0.0.1", port: int = 8000,
-                 on_build: BuildCallback | None = None, poll_seconds: float = POLL_SECONDS):
+    def __init__(
+        self,
+        config: BuildConfig,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        on_build: BuildCallback | None = None,
+        poll_seconds: float = POLL_SECONDS,
+    ):
         self.project: Project = open_project(config.project_dir)
         self.out_dir = check_output_dir(config.out or self.project.root / "output", self.project)
         # the PDF workers stay up between rebuilds: WeasyPrint loads once per preview
-        self.config = BuildConfig(project_dir=self.project.root, out=self.out_dir,
-                                  paper=config.paper, pdf=config.pdf, jobs=config.jobs,
-                                  keep_workers=True)
+        self.config = BuildConfig(
+            project_dir=self.project.root,
+            out=self.out_dir,
+            paper=config.paper,
+            pdf=config.pdf,
+            jobs=config.jobs,
+            keep_workers=True,
+        )
         self.on_build = on_build or (lambda result, error: None)
         self.poll_seconds = poll_seconds
         self.status = Status(has_site=(self.out_dir / MARKER).is_file())
@@ -155,8 +168,9 @@ class Preview:
             self.server = _Server((host, port), _Handler)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
-                raise WorkbookError(f"port {port} on {host} is already in use; "
-                                    "choose another with --port") from None
+                raise WorkbookError(
+                    f"port {port} on {host} is already in use; choose another with --port"
+                ) from None
             raise WorkbookError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
         self.server.preview = self
 
@@ -206,8 +220,10 @@ class Preview:
         except Exception as error:  # a bug: keep the preview alive and say so
             with self._lock:
                 self.status.version += 1
-                self.status.problems = ["internal error while building: "
-                                        + "".join(traceback.format_exception_only(error)).strip()]
+                self.status.problems = [
+                    "internal error while building: "
+                    + "".join(traceback.format_exception_only(error)).strip()
+                ]
             self.on_build(None, error)
             return
         with self._lock:
@@ -219,7 +235,11 @@ class Preview:
     def snapshot(self) -> dict[str, tuple[int, int]]:
         """Modification time and size of every file the build reads."""
         seen: dict[str, tuple[int, int]] = {}
-        roots = [self.project.root / CONFIG_NAME, self.project.content_dir, *self.project.theme_dirs]
+        roots = [
+            self.project.root / CONFIG_NAME,
+            self.project.content_dir,
+            *self.project.theme_dirs,
+        ]
         for root in roots:
             _scan(root, seen)
         return seen
@@ -282,6 +302,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def version_string(self) -> str:
         return self.server_version
+
     protocol_version = "HTTP/1.0"
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - quiet terminal
@@ -314,13 +335,17 @@ class _Handler(BaseHTTPRequestHandler):
             return self._plain(HTTPStatus.BAD_REQUEST, "bad request", head)
         path = urlsplit(raw).path
         if path.startswith(PREFIX):
-            return self._internal(path[len(PREFIX):], head)
+            return self._internal(path[len(PREFIX) :], head)
         status = preview.current()
         if not status.has_site:
-            items = "".join(f"<li>{html.escape(p)}</li>" for p in status.problems) or \
-                "<li>The first build has not finished yet.</li>"
+            items = (
+                "".join(f"<li>{html.escape(p)}</li>" for p in status.problems)
+                or "<li>The first build has not finished yet.</li>"
+            )
             body = self._with_live(ERROR_PAGE.format(items=items).encode("utf-8"), status)
-            return self._send(HTTPStatus.SERVICE_UNAVAILABLE, "text/html; charset=utf-8", body, head)
+            return self._send(
+                HTTPStatus.SERVICE_UNAVAILABLE, "text/html; charset=utf-8", body, head
+            )
         parts = self._safe_parts(path)
         if parts is None:
             return self._plain(HTTPStatus.FORBIDDEN, "refused: outside the site", head)
@@ -384,17 +409,18 @@ class _Handler(BaseHTTPRequestHandler):
     def _internal(self, name: str, head: bool) -> None:
         preview = self.server.preview
         if name == "live.js":
-            return self._send(HTTPStatus.OK, "text/javascript; charset=utf-8",
-                              LIVE_JS.encode("utf-8"), head)
+            return self._send(
+                HTTPStatus.OK, "text/javascript; charset=utf-8", LIVE_JS.encode("utf-8"), head
+            )
         if name == "status":
-            return self._send(HTTPStatus.OK, "application/json",
-                              preview.current().as_json(), head)
+            return self._send(HTTPStatus.OK, "application/json", preview.current().as_json(), head)
         return self._plain(HTTPStatus.NOT_FOUND, "not found", head)
 
     @staticmethod
     def _with_live(body: bytes, status: Status) -> bytes:
-        tag = (f'<script src="{PREFIX}live.js" data-version="{status.version}" defer>'
-               "</script>").encode("utf-8")
+        tag = (
+            f'<script src="{PREFIX}live.js" data-version="{status.version}" defer></script>'
+        ).encode("utf-8")
         at = body.rfind(b"</body>")
         return body[:at] + tag + body[at:] if at >= 0 else body + tag
 
@@ -412,10 +438,18 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
-_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
-          ".js": "text/javascript; charset=utf-8", ".json": "application/json",
-          ".svg": "image/svg+xml", ".xml": "application/xml", ".pdf": "application/pdf",
-          ".ttf": "font/ttf", ".wasm": "application/wasm", ".txt": "text/plain; charset=utf-8"}
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".xml": "application/xml",
+    ".pdf": "application/pdf",
+    ".ttf": "font/ttf",
+    ".wasm": "application/wasm",
+    ".txt": "text/plain; charset=utf-8",
+}
 
 
 def _content_type(path: Path) -> str:

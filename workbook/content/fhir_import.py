@@ -99,8 +99,9 @@ def _options(item: dict, contained: dict[str, dict]) -> list[dict] | None | str:
         for include in includes if isinstance(includes, list) else []:
             for concept in (include.get("concept") or []) if isinstance(include, dict) else []:
                 if isinstance(concept, dict):
-                    answers.append((_text(concept.get("display"), 200),
-                                    _score(concept.get("extension"))))
+                    answers.append(
+                        (_text(concept.get("display"), 200), _score(concept.get("extension")))
+                    )
     if not answers or len(answers) > 11:
         return None
     if any(score == "bad" for _, score in answers):
@@ -116,7 +117,7 @@ def read_questionnaire(path: Path, shown: str) -> Imported:
             raise _fail(shown, "is not a file" if path.exists() else "no such file")
         if path.stat().st_size > MAX_BYTES:
             raise _fail(shown, "is larger than 2 MB; a Questionnaire is far smaller")
-        raw = path.read_bytes()[:MAX_BYTES + 1]
+        raw = path.read_bytes()[: MAX_BYTES + 1]
     except OSError as exc:
         raise _fail(shown, f"cannot read the file: {exc.strerror}") from None
     try:
@@ -124,10 +125,12 @@ def read_questionnaire(path: Path, shown: str) -> Imported:
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise _fail(shown, "is not JSON in UTF-8; export the Questionnaire as FHIR JSON") from None
     if not isinstance(data, dict) or data.get("resourceType") != "Questionnaire":
-        raise _fail(shown, "is not a FHIR Questionnaire (its resourceType must be "
-                           "'Questionnaire')")
-    contained = {c["id"]: c for c in data.get("contained") or []
-                 if isinstance(c, dict) and isinstance(c.get("id"), str)}
+        raise _fail(shown, "is not a FHIR Questionnaire (its resourceType must be 'Questionnaire')")
+    contained = {
+        c["id"]: c
+        for c in data.get("contained") or []
+        if isinstance(c, dict) and isinstance(c.get("id"), str)
+    }
     title = _text(data.get("title") or data.get("name"), 200)
     codes = [c.get("code") for c in data.get("code") or [] if isinstance(c, dict)]
     url = data.get("url") if isinstance(data.get("url"), str) else ""
@@ -157,13 +160,16 @@ def read_questionnaire(path: Path, shown: str) -> Imported:
                 continue
             if kind not in ("choice", "coding", "open-choice"):
                 if text and kind in ("integer", "decimal", "quantity"):
-                    notes.append(f"left out '{text[:60]}': a {kind} item (a total is "
-                                 "worked out, not asked)")
+                    notes.append(
+                        f"left out '{text[:60]}': a {kind} item (a total is worked out, not asked)"
+                    )
                 continue
             options = _options(child, contained)
             if options == "bad":
-                raise _fail(shown, f"item '{text[:60]}' has a score that is not a whole "
-                                   "number from -100 to 100")
+                raise _fail(
+                    shown,
+                    f"item '{text[:60]}' has a score that is not a whole number from -100 to 100",
+                )
             if options is None:
                 notes.append(f"left out '{text[:60]}': its answers have no scores")
                 continue
@@ -171,20 +177,25 @@ def read_questionnaire(path: Path, shown: str) -> Imported:
                 raise _fail(shown, f"item {_text(child.get('linkId'), 40)!r} has no text")
             if len(items) >= MAX_ITEMS:
                 raise _fail(shown, f"has more than {MAX_ITEMS} scored items")
-            items.append({"link": _text(child.get("linkId"), 60), "text": text,
-                          "options": options})
+            items.append({"link": _text(child.get("linkId"), 60), "text": text, "options": options})
             if display and not period:
                 period = display
 
     walk(data.get("item"), 1, "")
     if not items:
-        raise _fail(shown, "has no scored items: no 'choice' item whose answers all carry an "
-                           "ordinalValue or itemWeight")
+        raise _fail(
+            shown,
+            "has no scored items: no 'choice' item whose answers all carry an "
+            "ordinalValue or itemWeight",
+        )
     if preset and len(items) > PRESETS[preset].items:
-        extra = items[PRESETS[preset].items:]
-        notes += [f"left out '{item['text'][:60]}': the preset '{preset}' scores "
-                  f"{PRESETS[preset].items} items" for item in extra]
-        items = items[:PRESETS[preset].items]
+        extra = items[PRESETS[preset].items :]
+        notes += [
+            f"left out '{item['text'][:60]}': the preset '{preset}' scores "
+            f"{PRESETS[preset].items} items"
+            for item in extra
+        ]
+        items = items[: PRESETS[preset].items]
     ids = [_slug(item["link"]) or f"q{n}" for n, item in enumerate(items, start=1)]
     if len(set(ids)) != len(ids) or any(i in ("name", "date") for i in ids) or preset:
         ids = [f"q{n}" for n in range(1, len(items) + 1)]
@@ -194,28 +205,37 @@ def read_questionnaire(path: Path, shown: str) -> Imported:
         out["preset"] = preset
     # a preset's own source and licence when the file does not say (LOINC's often do not)
     out["licence"] = _text(data.get("copyright")) or (
-        facts.licence if facts else "REPLACE: the licence under which you use it")
+        facts.licence if facts else "REPLACE: the licence under which you use it"
+    )
     out["citation"] = _text(data.get("publisher")) or (
-        facts.source if facts else "REPLACE: who wrote it, and when")
+        facts.source if facts else "REPLACE: who wrote it, and when"
+    )
     if period:
         out["period"] = period
     if shared:
         out["options"] = items[0]["options"]
-    out["items"] = [{"id": item_id, "text": item["text"],
-                     **({} if shared else {"options": item["options"]})}
-                    for item_id, item in zip(ids, items)]
+    out["items"] = [
+        {"id": item_id, "text": item["text"], **({} if shared else {"options": item["options"]})}
+        for item_id, item in zip(ids, items)
+    ]
     if not preset:
         out["scoring"] = {"method": "sum", "max_missing": 0, "prorate": False}
     slug = preset or _slug(title) or "questionnaire"
-    header = [f"# Imported from {Path(shown).name[:80]} by 'workbook import-questionnaire'.",
-              "# Check the wording against the official form, and the licence and citation."]
+    header = [
+        f"# Imported from {Path(shown).name[:80]} by 'workbook import-questionnaire'.",
+        "# Check the wording against the official form, and the licence and citation.",
+    ]
     if not preset:
-        header.append("# No preset: add the bands, caseness and reliable change the "
-                      "instrument's authors publish (see the README).")
+        header.append(
+            "# No preset: add the bands, caseness and reliable change the "
+            "instrument's authors publish (see the README)."
+        )
     header += [f"# {note}" for note in notes]
     if "REPLACE:" in out["licence"] + out["citation"]:
-        notes.append("the file has no copyright or publisher: write the licence and citation "
-                     "in before building")
+        notes.append(
+            "the file has no copyright or publisher: write the licence and citation "
+            "in before building"
+        )
     body = yaml.safe_dump(out, sort_keys=False, allow_unicode=True, width=100)
     text = "\n".join(_comment(line) for line in header) + "\n" + body
     if len(text.encode()) > LIMITS["yaml_bytes"]:
@@ -238,5 +258,6 @@ def write_imported(imported: Imported, target: Path) -> None:
         with open(target, "x", encoding="utf-8") as out:
             out.write(imported.text)
     except FileExistsError:
-        raise _fail(str(target), "exists already; refusing to replace it (use --out to "
-                                 "choose another file)") from None
+        raise _fail(
+            str(target), "exists already; refusing to replace it (use --out to choose another file)"
+        ) from None

@@ -66,7 +66,9 @@ def load_catalogue(language: str, theme_dirs: list[Path]) -> Catalogue:
                 if not isinstance(source.data, dict):
                     raise LookupError(f"{path}: must be a mapping of English text to translation")
                 return Catalogue(language, {str(k): str(v) for k, v in source.data.items()})
-    available = sorted({p.stem for d in theme_dirs for p in (d / "locales").glob("*.yaml")} | {"en"})
+    available = sorted(
+        {p.stem for d in theme_dirs for p in (d / "locales").glob("*.yaml")} | {"en"}
+    )
     raise LookupError(
         f"the theme has no translation for language '{language}'; "
         f"available: {', '.join(available)} (add templates/locales/{base}.yaml to translate it)"

@@ -18,8 +18,16 @@ from workbook.content.markdown import Markdown, Place, RenderedMarkdown
 from workbook.content.rules import FOLDERS
 from workbook.content.schema import SLUG_RE
 from workbook.content.validation import validate
-from workbook.content.source import (LIMITS, Source, SourceError, load_yaml, read_text,
-                                     inside, split_front_matter, text_digest)
+from workbook.content.source import (
+    LIMITS,
+    Source,
+    SourceError,
+    load_yaml,
+    read_text,
+    inside,
+    split_front_matter,
+    text_digest,
+)
 from workbook.errors import Problem, Report
 from workbook.project import Project
 
@@ -32,6 +40,7 @@ class Goal:
     slug: str
     source: Source
     data: schema.Goal
+
     @property
     def rel(self) -> str:
         return self.source.rel
@@ -106,16 +115,30 @@ class Content:
 
     def __fingerprint__(self) -> tuple:
         """Everything the content holds (its files' digests), for pages that list it all."""
-        return ("content", self.config_source.digest, [
-            item for kind in (self.goals, self.guidance, self.sheets, self.workbooks,
-                              self.questionnaires)
-            for item in kind.values()])
+        return (
+            "content",
+            self.config_source.digest,
+            [
+                item
+                for kind in (
+                    self.goals,
+                    self.guidance,
+                    self.sheets,
+                    self.workbooks,
+                    self.questionnaires,
+                )
+                for item in kind.values()
+            ],
+        )
 
     @property
     def published(self) -> list[Questionnaire]:
         """The questionnaires the site shows, in the order workbook.yaml lists them."""
-        return [self.questionnaires[slug] for slug in self.config.questionnaires
-                if slug in self.questionnaires]
+        return [
+            self.questionnaires[slug]
+            for slug in self.config.questionnaires
+            if slug in self.questionnaires
+        ]
 
 
 @dataclass
@@ -143,16 +166,31 @@ def load_content(project: Project, seen: SeenText | None = None) -> Content:
         pages={folder: set(slugs) for folder, slugs in files.items()},
     )
     areas = dict(config.areas) if config else None
-    goals = {slug: g for slug, path in files["goals"].items()
-             if (g := _load_goal(project, slug, path, areas, files, report, seen))}
-    guidance = {slug: g for slug, path in files["guidance"].items()
-                if (g := _load_guidance(project, slug, path, markdown, report, seen))}
-    sheets = {slug: s for slug, path in files["sheets"].items()
-              if (s := _load_sheet(project, slug, path, markdown, report, seen))}
-    workbooks = {slug: w for slug, path in files["workbooks"].items()
-                 if (w := _load_workbook(project, slug, path, markdown, files, report, seen))}
-    questionnaires = {slug: q for slug, path in files["questionnaires"].items()
-                      if (q := _load_questionnaire(project, slug, path, report, seen))}
+    goals = {
+        slug: g
+        for slug, path in files["goals"].items()
+        if (g := _load_goal(project, slug, path, areas, files, report, seen))
+    }
+    guidance = {
+        slug: g
+        for slug, path in files["guidance"].items()
+        if (g := _load_guidance(project, slug, path, markdown, report, seen))
+    }
+    sheets = {
+        slug: s
+        for slug, path in files["sheets"].items()
+        if (s := _load_sheet(project, slug, path, markdown, report, seen))
+    }
+    workbooks = {
+        slug: w
+        for slug, path in files["workbooks"].items()
+        if (w := _load_workbook(project, slug, path, markdown, files, report, seen))
+    }
+    questionnaires = {
+        slug: q
+        for slug, path in files["questionnaires"].items()
+        if (q := _load_questionnaire(project, slug, path, report, seen))
+    }
     if config:
         rules.check_config(project, config, config_source, report)
         rules.check_questionnaire_refs(config_source, ("questionnaires",), files, report)
@@ -162,8 +200,18 @@ def load_content(project: Project, seen: SeenText | None = None) -> Content:
         report.add("content", None, "no goals or sheets yet; add content/goals/<slug>.yaml")
     catalogue = seen.catalogue = _load_catalogue(project, config, config_source, report)
     report.raise_if_any()
-    return Content(project, config, config_source, goals, guidance, sheets, workbooks, catalogue,
-                   sorted(report.warnings), questionnaires)
+    return Content(
+        project,
+        config,
+        config_source,
+        goals,
+        guidance,
+        sheets,
+        workbooks,
+        catalogue,
+        sorted(report.warnings),
+        questionnaires,
+    )
 
 
 # --------------------------------------------------------------------------- files
@@ -200,8 +248,9 @@ def _report_reading(source: Source, report: Report) -> None:
         report.warn(source.rel, line, message)
 
 
-def _load_config(project: Project, report: Report,
-                 seen: SeenText) -> tuple[Source | None, schema.Config | None]:
+def _load_config(
+    project: Project, report: Report, seen: SeenText
+) -> tuple[Source | None, schema.Config | None]:
     source = _read_yaml(project, project.config_path, report, seen)
     if source is None:
         return None, None
@@ -228,8 +277,12 @@ def _discover(project: Project, report: Report) -> dict[str, dict[str, Path]]:
                 continue
             if path.suffix != suffix:
                 if path.suffix.lower() in TEXT_SUFFIXES:
-                    report.add(rel, None, f"files in content/{folder}/ must end in '{suffix}'; "
-                               "rename it (other files, such as images, may sit beside them)")
+                    report.add(
+                        rel,
+                        None,
+                        f"files in content/{folder}/ must end in '{suffix}'; "
+                        "rename it (other files, such as images, may sit beside them)",
+                    )
                 continue
             slug = path.stem
             if not SLUG_RE.match(slug):
@@ -287,11 +340,16 @@ def _load_guidance(project, slug, path, markdown: Markdown, report, seen) -> Gui
     return Guidance(slug, parts.meta, meta, body, parts.body, parts.body_line)
 
 
-def _render_field(markdown, source: Source, key: tuple, text: str | None, report) -> RenderedMarkdown | None:
+def _render_field(
+    markdown, source: Source, key: tuple, text: str | None, report
+) -> RenderedMarkdown | None:
     if text is None:
         return None
-    folder = PurePosixPath(source.rel).parent.relative_to("content") \
-        if source.rel.startswith("content/") else PurePosixPath(".")
+    folder = (
+        PurePosixPath(source.rel).parent.relative_to("content")
+        if source.rel.startswith("content/")
+        else PurePosixPath(".")
+    )
     place = Place(source.rel, source.line(*key), folder, exact_lines=False)
     return markdown.render(text, place, report)
 
@@ -306,8 +364,11 @@ def _load_sheet(project, slug, path, markdown, report, seen) -> Sheet | None:
         return None
     errors_before = len(report.problems)
     intro = _render_field(markdown, source, ("intro",), data.intro, report)
-    texts = {index: _render_field(markdown, source, ("blocks", index, "text"), block.text, report)
-             for index, block in enumerate(data.blocks) if block.kind == "text"}
+    texts = {
+        index: _render_field(markdown, source, ("blocks", index, "text"), block.text, report)
+        for index, block in enumerate(data.blocks)
+        if block.kind == "text"
+    }
     rules.check_sheet_blocks(source, list(enumerate(data.blocks)), report)
     if len(report.problems) > errors_before:
         return None

@@ -144,8 +144,10 @@ class Markdown:
             suffix = PAGE_FOLDERS[folder]
             hint = f"; did you mean '{close[0]}{suffix}'?" if close else ""
             what = "guidance page" if folder == "guidance" else folder[:-1]
-            return (f"link '{_short(href)}' points at no {what} "
-                    f"(no content/{folder}/{slug}{suffix}){hint}",)
+            return (
+                f"link '{_short(href)}' points at no {what} "
+                f"(no content/{folder}/{slug}{suffix}){hint}",
+            )
         return f"{folder}/{slug}.html{fragment}"
 
     # -- raw HTML
@@ -159,45 +161,77 @@ class Markdown:
                 if child.type == "html_inline":
                     self._raw_html(child.content, token, lines, place, report, unsafe_only=True)
 
-    def _raw_html(self, html: str, block: Token, lines, place, report,
-                  unsafe_only: bool = False) -> None:
+    def _raw_html(
+        self, html: str, block: Token, lines, place, report, unsafe_only: bool = False
+    ) -> None:
         """Raw HTML may format text; it may not run, load or embed anything."""
         for tag, attrs in _tags(html):
             line = _line_of(f"<{tag}", block, lines, place)
             if unsafe_only:
-                attrs = [(n, v) for n, v in attrs if n.startswith("on") or (
-                    n in ("href", "src", "action", "formaction") and
-                    urlsplit(v or "").scheme.lower() in ("javascript", "vbscript", "data"))]
+                attrs = [
+                    (n, v)
+                    for n, v in attrs
+                    if n.startswith("on")
+                    or (
+                        n in ("href", "src", "action", "formaction")
+                        and urlsplit(v or "").scheme.lower() in ("javascript", "vbscript", "data")
+                    )
+                ]
                 if tag not in UNSAFE_TAGS and not attrs:
                     continue
             for name, value in attrs:
                 if name.startswith("on"):
-                    report.add(place.rel, line, f"raw HTML attribute '{name}' on <{tag}> would run "
-                                                "code; it is not allowed")
+                    report.add(
+                        place.rel,
+                        line,
+                        f"raw HTML attribute '{name}' on <{tag}> would run code; it is not allowed",
+                    )
             if tag == "img":
-                report.add(place.rel, line, "raw HTML <img> is not allowed; write images in "
-                                            "Markdown, ![what it shows](path), so they are checked")
+                report.add(
+                    place.rel,
+                    line,
+                    "raw HTML <img> is not allowed; write images in "
+                    "Markdown, ![what it shows](path), so they are checked",
+                )
                 continue
             if tag not in SAFE_TAGS:
-                report.add(place.rel, line, f"raw HTML <{tag}> is not allowed; it may run code or "
-                                            "load something from elsewhere (allowed: formatting, "
-                                            "lists, tables, links)")
+                report.add(
+                    place.rel,
+                    line,
+                    f"raw HTML <{tag}> is not allowed; it may run code or "
+                    "load something from elsewhere (allowed: formatting, "
+                    "lists, tables, links)",
+                )
                 continue
             for name, value in attrs:
                 if name.startswith("on"):
                     continue
                 if name not in SAFE_ATTRIBUTES:
-                    report.add(place.rel, line, f"raw HTML attribute '{name}' on <{tag}> is not "
-                                                "allowed")
+                    report.add(
+                        place.rel, line, f"raw HTML attribute '{name}' on <{tag}> is not allowed"
+                    )
                 elif name == "href" and urlsplit(value or "").scheme.lower() not in (
-                        "", *EXTERNAL_SCHEMES):
-                    report.add(place.rel, line, f"link '{_short(value)}' in raw HTML uses "
-                                                f"'{urlsplit(value).scheme}:', which is not allowed")
-                elif name == "href" and not urlsplit(value or "").scheme and not (
-                        value or "").startswith("#"):
-                    report.add(place.rel, line, f"link '{_short(value)}' in raw HTML: write links "
-                                                "between pages in Markdown, [text](page.md), so "
-                                                "they are checked")
+                    "",
+                    *EXTERNAL_SCHEMES,
+                ):
+                    report.add(
+                        place.rel,
+                        line,
+                        f"link '{_short(value)}' in raw HTML uses "
+                        f"'{urlsplit(value).scheme}:', which is not allowed",
+                    )
+                elif (
+                    name == "href"
+                    and not urlsplit(value or "").scheme
+                    and not (value or "").startswith("#")
+                ):
+                    report.add(
+                        place.rel,
+                        line,
+                        f"link '{_short(value)}' in raw HTML: write links "
+                        "between pages in Markdown, [text](page.md), so "
+                        "they are checked",
+                    )
 
     # -- images
 
@@ -240,9 +274,11 @@ class Markdown:
 
 
 #: Raw HTML allowed when a project sets markdown_html: true — formatting only.
-SAFE_TAGS = frozenset("""a abbr b blockquote br caption cite code dd del details div dl dt em
+SAFE_TAGS = frozenset(
+    """a abbr b blockquote br caption cite code dd del details div dl dt em
     figcaption figure h2 h3 h4 h5 h6 hr i ins kbd li mark ol p pre q s small span strong sub
-    summary sup table tbody td tfoot th thead tr u ul""".split())
+    summary sup table tbody td tfoot th thead tr u ul""".split()
+)
 #: Ids the site's templates use on a guide's page; a heading never takes one.
 RESERVED_IDS = ("main", "site-menu", "related-title", "toc-title", "today-title")
 
@@ -266,8 +302,10 @@ def heading_id(title: str, taken: set[str]) -> str:
 
 SAFE_ATTRIBUTES = frozenset("href title class id lang dir colspan rowspan scope".split())
 #: Refused even when raw HTML is off (and would only show as text).
-UNSAFE_TAGS = frozenset("""script iframe frame frameset object embed applet style link meta base
-    form input button textarea select svg math template portal""".split())
+UNSAFE_TAGS = frozenset(
+    """script iframe frame frameset object embed applet style link meta base
+    form input button textarea select svg math template portal""".split()
+)
 
 
 class _TagCollector(HTMLParser):

@@ -45,16 +45,20 @@ class Model(BaseModel):
 
 # --------------------------------------------------------------------------- workbook.yaml
 
+
 class Config(Model):
     title: Label
     organization: Label
     support_note: Text
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")] = "en"
     paper: Literal["letter", "a4"] = "letter"
-    accent_color: Annotated[str, StringConstraints(pattern=r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")] = "#2f6f73"
+    accent_color: Annotated[
+        str, StringConstraints(pattern=r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+    ] = "#2f6f73"
     logo: Label | None = None
-    areas: dict[Slug, Label] = Field(default_factory=lambda: dict(DEFAULT_AREAS), min_length=1,
-                                     max_length=20)
+    areas: dict[Slug, Label] = Field(
+        default_factory=lambda: dict(DEFAULT_AREAS), min_length=1, max_length=20
+    )
     site_url: Label | None = None
     markdown_html: bool = False
     #: the questionnaires the site shows (the others are for packets only)
@@ -62,6 +66,7 @@ class Config(Model):
 
 
 # --------------------------------------------------------------------------- goals
+
 
 class Timeframe(typing.NamedTuple):
     count: int
@@ -143,6 +148,7 @@ class Goal(Model):
 
 # --------------------------------------------------------------------------- guidance
 
+
 class GuidanceMeta(Model):
     title: Label
     summary: Text
@@ -151,6 +157,7 @@ class GuidanceMeta(Model):
 
 
 # --------------------------------------------------------------------------- sheets
+
 
 class TextBlock(Model):
     kind: Literal["text"]
@@ -212,6 +219,7 @@ class Sheet(Model):
 
 
 # --------------------------------------------------------------------------- workbooks
+
 
 class WorkbookItem(Model):
     """One item of a workbook's contents: a guide, a free sheet, or a goal's sheets."""
@@ -294,4 +302,10 @@ class Questionnaire(Model):
 
     #: keys a preset decides; a file that names a preset leaves them out
     PRESET_KEYS: typing.ClassVar[tuple[str, ...]] = (
-        "scoring", "bands", "caseness", "reliable_change", "higher_is", "risk")
+        "scoring",
+        "bands",
+        "caseness",
+        "reliable_change",
+        "higher_is",
+        "risk",
+    )

@@ -161,8 +161,11 @@ class _Builder:
             if isinstance(event, DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    raise SourceError(self.line(event), "YAML syntax error: the file holds more "
-                                      "than one YAML document ('---'); keep one")
+                    raise SourceError(
+                        self.line(event),
+                        "YAML syntax error: the file holds more "
+                        "than one YAML document ('---'); keep one",
+                    )
                 continue
             if not isinstance(event, NodeEvent | CollectionEndEvent):
                 continue
@@ -191,22 +194,31 @@ class _Builder:
 
     def _check(self, event: Any, depth: int) -> None:
         if isinstance(event, AliasEvent):
-            raise SourceError(self.line(event), f"YAML aliases (*{event.anchor}) are not "
-                              "supported; write the value out in full")
+            raise SourceError(
+                self.line(event),
+                f"YAML aliases (*{event.anchor}) are not supported; write the value out in full",
+            )
         if isinstance(event, NodeEvent) and event.anchor:
-            raise SourceError(self.line(event), f"YAML anchors (&{event.anchor}) are not "
-                              "supported; write the value out in full")
+            raise SourceError(
+                self.line(event),
+                f"YAML anchors (&{event.anchor}) are not supported; write the value out in full",
+            )
         if isinstance(event, (ScalarEvent, CollectionStartEvent)) and _explicit_tag(event):
             tag = event.tag.replace("tag:yaml.org,2002:", "!!")
-            raise SourceError(self.line(event),
-                              f"YAML tags ({tag}) are not supported; remove the tag")
+            raise SourceError(
+                self.line(event), f"YAML tags ({tag}) are not supported; remove the tag"
+            )
         if isinstance(event, CollectionStartEvent) and depth >= LIMITS["yaml_depth"]:
-            raise SourceError(self.line(event), f"nested more than {LIMITS['yaml_depth']} "
-                              "levels deep; flatten the structure")
+            raise SourceError(
+                self.line(event),
+                f"nested more than {LIMITS['yaml_depth']} levels deep; flatten the structure",
+            )
         self.count += 1
         if self.count > LIMITS["yaml_nodes"]:
-            raise SourceError(self.line(event), f"more than {LIMITS['yaml_nodes']} YAML values "
-                              "in one file; split it up")
+            raise SourceError(
+                self.line(event),
+                f"more than {LIMITS['yaml_nodes']} YAML values in one file; split it up",
+            )
 
     @staticmethod
     def _path_for(stack: list[list[Any]]) -> tuple:
@@ -231,9 +243,14 @@ class _Builder:
                 raise SourceError(line, f"'{event.value}' cannot be used as a key")
             if value in container:
                 # reported, and the first value kept, so the rest of the file is checked too
-                self.source.problems.append((line, f"duplicate key '{value}' (first on line "
-                                                   f"{self.source.lines[path + (value,)]}); "
-                                                   "keep only one"))
+                self.source.problems.append(
+                    (
+                        line,
+                        f"duplicate key '{value}' (first on line "
+                        f"{self.source.lines[path + (value,)]}); "
+                        "keep only one",
+                    )
+                )
                 frame[2] = _DUPLICATE
                 return
             frame[2] = value
@@ -255,10 +272,16 @@ class _Builder:
         lines = self._lines
         for index in range(start + 1, min(end, len(lines) - 1) + 1):
             if lines[index].lstrip().startswith("- "):
-                self.source.warnings.append((index + 1 + self.offset, (
-                    "this line starts with '- ' but is indented more than the item above, so "
-                    "it is read as part of that item; if it is an item of its own, line its "
-                    "'-' up with the one above")))
+                self.source.warnings.append(
+                    (
+                        index + 1 + self.offset,
+                        (
+                            "this line starts with '- ' but is indented more than the item above, so "
+                            "it is read as part of that item; if it is an item of its own, line its "
+                            "'-' up with the one above"
+                        ),
+                    )
+                )
                 return
 
 
@@ -287,9 +310,12 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, offset: int) -> SourceEr
         ),
     }.get(problem)
     if hint and mark and (key := _over_indented_key(lines, mark.line)):
-        return SourceError(line, f"'{key}:' is indented more than the line above, so YAML "
-                                 "reads it as part of that line's value; line it up with the "
-                                 "keys beside it")
+        return SourceError(
+            line,
+            f"'{key}:' is indented more than the line above, so YAML "
+            "reads it as part of that line's value; line it up with the "
+            "keys beside it",
+        )
     if hint:
         return SourceError(line, f"YAML syntax error: {hint}")
     context = f" {exc.context}" if exc.context else ""
@@ -308,7 +334,7 @@ def _over_indented_key(lines: list[str], index: int) -> str | None:
     here = _KEY_LINE.match(lines[index]) if index < len(lines) else None
     above = next((lines[i] for i in range(index - 1, -1, -1) if lines[i].strip()), "")
     there = _KEY_LINE.match(above)
-    if not here or not there or not above[there.end():].strip():
+    if not here or not there or not above[there.end() :].strip():
         return None  # not a key, or the line above holds no value on its own line
     return here[2] if len(here[1]) > len(there[1]) else None
 

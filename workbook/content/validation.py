@@ -46,8 +46,11 @@ def validate(model: type[M], source: Source, report: Report) -> M | None:
         messages = [(path, _message(model, data, path, error)) for path, error in errors]
         # A misspelt key is one mistake: say "did you mean 'summary'?" and not
         # also "missing required key 'summary'".
-        suggested = {path[:-1] + (m.split("did you mean '")[1].split("'")[0],)
-                     for path, m in messages if "did you mean '" in m}
+        suggested = {
+            path[:-1] + (m.split("did you mean '")[1].split("'")[0],)
+            for path, m in messages
+            if "did you mean '" in m
+        }
         for (path, error), (_, message) in zip(errors, messages):
             if error["type"] == "missing" and path in suggested:
                 continue
@@ -67,8 +70,10 @@ def _comment_hint(written: str, key: Any) -> str | None:
     if not match:
         return None
     shown = printable(match[1] if len(match[1]) <= 40 else match[1][:37] + "...")
-    return (f"{key} has no value: YAML reads '{shown}' as a comment because it starts with "
-            f"'#'; put the value in quotes: {key}: \"{shown}\"")
+    return (
+        f"{key} has no value: YAML reads '{shown}' as a comment because it starts with "
+        f"'#'; put the value in quotes: {key}: \"{shown}\""
+    )
 
 
 def lenient(model: type[M], data: Any) -> M | None:
@@ -86,8 +91,9 @@ def lenient(model: type[M], data: Any) -> M | None:
             if info.is_required():
                 return None
             continue
-        annotation = Annotated[(info.annotation, *info.metadata)] if info.metadata \
-            else info.annotation
+        annotation = (
+            Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+        )
         try:
             values[name] = _adapter(annotation).validate_python(data[key])
         except ValidationError:
@@ -153,8 +159,9 @@ def _name(path: tuple) -> str:
 
 def printable(text: str) -> str:
     """``text`` with line breaks, tabs and other control characters written as escapes."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
-                   for c in text)
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text
+    )
 
 
 def _shown(value: Any) -> str:
@@ -201,10 +208,15 @@ def _message(model: type[BaseModel], data: Any, path: tuple, error: dict) -> str
     if kind == "union_tag_not_found":
         return f"{name} needs a 'kind:' ({', '.join(BLOCK_KINDS)})"
     if kind == "string_pattern_mismatch":
-        if name in ("id", "area", "tags", "guidance", "sheet", "goal") or name.split(" ")[0] in (
-            "tags",
-            "guidance",
-        ) or "[a-z0-9]" in str(ctx.get("pattern")):
+        if (
+            name in ("id", "area", "tags", "guidance", "sheet", "goal")
+            or name.split(" ")[0]
+            in (
+                "tags",
+                "guidance",
+            )
+            or "[a-z0-9]" in str(ctx.get("pattern"))
+        ):
             return (
                 f"{name} must be a slug (lower-case letters, digits and single hyphens, "
                 f"like 'sleep-well'), got {_shown(value)}"
@@ -272,7 +284,8 @@ def _resolve(annotation: Any, node: Any) -> Any:
                 if isinstance(member, type) and issubclass(member, BaseModel):
                     kind = member.model_fields.get("kind")
                     if kind is None or (
-                        isinstance(node, dict) and node.get("kind") in typing.get_args(kind.annotation)
+                        isinstance(node, dict)
+                        and node.get("kind") in typing.get_args(kind.annotation)
                     ):
                         chosen = member
                         break

@@ -184,4 +184,3 @@ class LineBlock:
 
     fields: list[Field]
     kind: str = "lines"
-

@@ -73,8 +73,9 @@ def _digest(prefix: str, value: Any) -> str:
 def measures_version(measures: Iterable[dict[str, Any]]) -> str:
     """A short hash of how a tracker's values are read: changes when a measure is added,
     removed, or changes its id, kind, frequency or scale."""
-    return _digest("m", [{key: m[key] for key in ("id", "kind", "every", "min", "max")}
-                         for m in measures])
+    return _digest(
+        "m", [{key: m[key] for key in ("id", "kind", "every", "min", "max")} for m in measures]
+    )
 
 
 def levels_version(levels: dict[str, str]) -> str:
@@ -89,11 +90,19 @@ def questionnaire_data(doc: SheetDoc) -> dict[str, Any]:
     rules = next(block.rules for block in doc.blocks if isinstance(block, ScoreBlock))
     preset = doc.questionnaire.data.preset
     # the instrument's own title: a packet's copy shows its date in doc.title
-    return {"kind": doc.kind, "prefix": doc.prefix, "title": doc.questionnaire.data.title,
-            "instrument": doc.questionnaire.slug, "preset": preset,
-            "version": _digest("q", {key: rules[key] for key in (
-                "items", "method", "multiply", "max_missing", "prorate")}),
-            "due": doc.due.isoformat() if doc.due else None, "rules": rules}
+    return {
+        "kind": doc.kind,
+        "prefix": doc.prefix,
+        "title": doc.questionnaire.data.title,
+        "instrument": doc.questionnaire.slug,
+        "preset": preset,
+        "version": _digest(
+            "q",
+            {key: rules[key] for key in ("items", "method", "multiply", "max_missing", "prorate")},
+        ),
+        "due": doc.due.isoformat() if doc.due else None,
+        "rules": rules,
+    }
 
 
 def sheet_data(doc: SheetDoc, start: datetime.date | None = None) -> dict[str, Any]:
@@ -121,21 +130,28 @@ def sheet_data(doc: SheetDoc, start: datetime.date | None = None) -> dict[str, A
     return entry
 
 
-def document_data(docs: Iterable[SheetDoc], config: schema.Config,
-                  starts: dict[str, datetime.date] | None = None) -> dict[str, Any]:
+def document_data(
+    docs: Iterable[SheetDoc], config: schema.Config, starts: dict[str, datetime.date] | None = None
+) -> dict[str, Any]:
     """The data for one PDF holding ``docs``; ``starts`` maps a goal slug to its start date."""
     starts = starts or {}
     return {
         "format": FORMAT,
-        "site": {"organization": config.organization, "language": config.language,
-                 "paper": config.paper, "accent_color": config.accent_color},
-        "sheets": [sheet_data(doc, starts.get(doc.goal.slug) if doc.goal else None)
-                   for doc in docs],
+        "site": {
+            "organization": config.organization,
+            "language": config.language,
+            "paper": config.paper,
+            "accent_color": config.accent_color,
+        },
+        "sheets": [
+            sheet_data(doc, starts.get(doc.goal.slug) if doc.goal else None) for doc in docs
+        ],
     }
 
 
-def info_entries(docs: Iterable[SheetDoc], config: schema.Config,
-                 starts: dict[str, datetime.date] | None = None) -> dict[str, str]:
+def info_entries(
+    docs: Iterable[SheetDoc], config: schema.Config, starts: dict[str, datetime.date] | None = None
+) -> dict[str, str]:
     """Document-information entries to add to a PDF: ``{INFO_KEY: json}``."""
     data = document_data(docs, config, starts)
     return {INFO_KEY: json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)}

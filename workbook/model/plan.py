@@ -185,21 +185,38 @@ def plan_site(content: Content, *, with_pdfs: bool, logo_digest: str = "") -> Pl
         workbooks=sorted(content.workbooks.values(), key=lambda w: (w.data.order, w.data.title)),
         sheet_by_key={s.key: s for s in sheets},
     )
-    pdfs = [PdfJob(pdf_path(doc), f"{doc.title} – {doc.kind_label}", "pdf/sheet.html",
-                   sheet=doc, landscape=doc.landscape) for doc in sheets]
+    pdfs = [
+        PdfJob(
+            pdf_path(doc),
+            f"{doc.title} – {doc.kind_label}",
+            "pdf/sheet.html",
+            sheet=doc,
+            landscape=doc.landscape,
+        )
+        for doc in sheets
+    ]
     pdfs += [_workbook_job(site, wb) for wb in site.workbooks]
     _check_pdf_names(pdfs, report)
     for job in pdfs:
         _check_field_names(job, report)
     report.raise_if_any()
     if with_pdfs:
-        site.pdf_of = {(job.sheet.key if job.sheet else f"workbooks/{job.workbook.slug}"): job.path
-                       for job in pdfs}
+        site.pdf_of = {
+            (job.sheet.key if job.sheet else f"workbooks/{job.workbook.slug}"): job.path
+            for job in pdfs
+        }
     pages = _pages(site, pdfs)
-    media = sorted({image for g in content.guidance.values() for image in g.body.images}
-                   | {image for s in content.sheets.values()
-                      for r in [s.intro, *s.texts.values()] if r for image in r.images}
-                   | {image for w in content.workbooks.values() if w.intro for image in w.intro.images})
+    media = sorted(
+        {image for g in content.guidance.values() for image in g.body.images}
+        | {
+            image
+            for s in content.sheets.values()
+            for r in [s.intro, *s.texts.values()]
+            if r
+            for image in r.images
+        }
+        | {image for w in content.workbooks.values() if w.intro for image in w.intro.images}
+    )
     return Plan(site, pages, pdfs if with_pdfs else [], media)
 
 
@@ -214,85 +231,199 @@ def _pages(site: Site, pdfs: list[PdfJob]) -> list[Page]:
     listing = {"site": site}
     # the listing pages' own lead paragraphs (the templates show the same messages)
     pages = [
-        Page("index.html", "home.html", site.config.title, listing, description=t(
-            "Worksheets, trackers and short guides to help you set goals for therapy, follow "
-            "your progress and get ready for each session.")),
-        Page(goals_index[0], "goals.html", goals_index[1], listing, crumbs=[home], description=t(
-            "Each goal comes with a worked example, a worksheet to plan your own version, a "
-            "tracker and a sheet to prepare for your sessions.")),
-        Page(guidance_index[0], "guidance-index.html", guidance_index[1], listing,
-             crumbs=[home], description=t("Short, practical guides to setting goals and getting "
-                                          "the most from therapy.")),
-        Page(sheets_index[0], "sheets.html", sheets_index[1], listing, crumbs=[home],
-             description=t("Fill a sheet in here in your browser, or download it as a PDF to "
-                           "print or fill in on your computer or phone.")),
-        Page(workbooks_index[0], "workbooks.html", workbooks_index[1], listing, crumbs=[home],
-             description=t("Workbooks bundle guides and sheets into one PDF to print or fill "
-                           "in, in a sensible order.")),
+        Page(
+            "index.html",
+            "home.html",
+            site.config.title,
+            listing,
+            description=t(
+                "Worksheets, trackers and short guides to help you set goals for therapy, follow "
+                "your progress and get ready for each session."
+            ),
+        ),
+        Page(
+            goals_index[0],
+            "goals.html",
+            goals_index[1],
+            listing,
+            crumbs=[home],
+            description=t(
+                "Each goal comes with a worked example, a worksheet to plan your own version, a "
+                "tracker and a sheet to prepare for your sessions."
+            ),
+        ),
+        Page(
+            guidance_index[0],
+            "guidance-index.html",
+            guidance_index[1],
+            listing,
+            crumbs=[home],
+            description=t(
+                "Short, practical guides to setting goals and getting the most from therapy."
+            ),
+        ),
+        Page(
+            sheets_index[0],
+            "sheets.html",
+            sheets_index[1],
+            listing,
+            crumbs=[home],
+            description=t(
+                "Fill a sheet in here in your browser, or download it as a PDF to "
+                "print or fill in on your computer or phone."
+            ),
+        ),
+        Page(
+            workbooks_index[0],
+            "workbooks.html",
+            workbooks_index[1],
+            listing,
+            crumbs=[home],
+            description=t(
+                "Workbooks bundle guides and sheets into one PDF to print or fill "
+                "in, in a sensible order."
+            ),
+        ),
     ]
     for area in site.areas:
         for index, goal in enumerate(area.goals):
             docs = site.goal_sheets(goal)
-            pages.append(Page(goal_path(goal.slug), "goal.html", goal.data.title, {
-                "site": info,
-                "goal": goal,
-                "area_label": area.label,
-                "previous": _goal_link(area.goals[index - 1]) if index > 0 else None,
-                "next": _goal_link(area.goals[index + 1]) if index + 1 < len(area.goals) else None,
-                "sheets": [_sheet_link(site, doc) for doc in docs],
-                "guides": [_guidance_link(site.content.guidance[slug])
-                           for slug in goal.data.guidance],
-                "questionnaires": [_sheet_link(site, site.sheet_by_key[f"questionnaires/{slug}"])
-                                   for slug in goal.data.questionnaires
-                                   if f"questionnaires/{slug}" in site.sheet_by_key],
-            }, crumbs=[home, goals_index], description=goal.data.summary))
+            pages.append(
+                Page(
+                    goal_path(goal.slug),
+                    "goal.html",
+                    goal.data.title,
+                    {
+                        "site": info,
+                        "goal": goal,
+                        "area_label": area.label,
+                        "previous": _goal_link(area.goals[index - 1]) if index > 0 else None,
+                        "next": _goal_link(area.goals[index + 1])
+                        if index + 1 < len(area.goals)
+                        else None,
+                        "sheets": [_sheet_link(site, doc) for doc in docs],
+                        "guides": [
+                            _guidance_link(site.content.guidance[slug])
+                            for slug in goal.data.guidance
+                        ],
+                        "questionnaires": [
+                            _sheet_link(site, site.sheet_by_key[f"questionnaires/{slug}"])
+                            for slug in goal.data.questionnaires
+                            if f"questionnaires/{slug}" in site.sheet_by_key
+                        ],
+                    },
+                    crumbs=[home, goals_index],
+                    description=goal.data.summary,
+                )
+            )
             for doc in docs:
-                pages.append(Page(sheet_path(doc), "sheet.html",
-                                  f"{doc.title} – {doc.kind_label}",
-                                  {"site": info, "sheet": doc, "pdf": site.pdf_of.get(doc.key)},
-                                  crumbs=[home, goals_index, (goal_path(goal.slug), goal.data.title)],
-                                  description=goal.data.summary))
+                pages.append(
+                    Page(
+                        sheet_path(doc),
+                        "sheet.html",
+                        f"{doc.title} – {doc.kind_label}",
+                        {"site": info, "sheet": doc, "pdf": site.pdf_of.get(doc.key)},
+                        crumbs=[home, goals_index, (goal_path(goal.slug), goal.data.title)],
+                        description=goal.data.summary,
+                    )
+                )
     goals_in_order = [goal for area in site.areas for goal in area.goals]
     for index, guidance in enumerate(site.guidance):
-        pages.append(Page(guidance_path(guidance.slug), "guidance.html", guidance.data.title, {
-            "site": info,
-            "guidance": guidance,
-            "goals": [_goal_link(g) for g in goals_in_order if guidance.slug in g.data.guidance],
-            "previous": _guidance_link(site.guidance[index - 1]) if index > 0 else None,
-            "next": (_guidance_link(site.guidance[index + 1])
-                     if index + 1 < len(site.guidance) else None),
-        }, crumbs=[home, guidance_index], description=guidance.data.summary))
+        pages.append(
+            Page(
+                guidance_path(guidance.slug),
+                "guidance.html",
+                guidance.data.title,
+                {
+                    "site": info,
+                    "guidance": guidance,
+                    "goals": [
+                        _goal_link(g) for g in goals_in_order if guidance.slug in g.data.guidance
+                    ],
+                    "previous": _guidance_link(site.guidance[index - 1]) if index > 0 else None,
+                    "next": (
+                        _guidance_link(site.guidance[index + 1])
+                        if index + 1 < len(site.guidance)
+                        else None
+                    ),
+                },
+                crumbs=[home, guidance_index],
+                description=guidance.data.summary,
+            )
+        )
     for doc in site.free_sheets:
         sheet = doc.sheet
-        pages.append(Page(sheet_path(doc), "sheet.html", doc.title,
-                          {"site": info, "sheet": doc, "pdf": site.pdf_of.get(doc.key)},
-                          crumbs=[home, sheets_index],
-                          description=sheet.data.summary or (sheet.intro.text if sheet.intro
-                                                             else doc.title)))
+        pages.append(
+            Page(
+                sheet_path(doc),
+                "sheet.html",
+                doc.title,
+                {"site": info, "sheet": doc, "pdf": site.pdf_of.get(doc.key)},
+                crumbs=[home, sheets_index],
+                description=sheet.data.summary or (sheet.intro.text if sheet.intro else doc.title),
+            )
+        )
     for doc in site.questionnaires:
         q = doc.questionnaire.data
-        pages.append(Page(sheet_path(doc), "sheet.html", doc.title,
-                          {"site": info, "sheet": doc, "pdf": site.pdf_of.get(doc.key)},
-                          crumbs=[home, sheets_index],
-                          description=q.summary or q.period or doc.title))
+        pages.append(
+            Page(
+                sheet_path(doc),
+                "sheet.html",
+                doc.title,
+                {"site": info, "sheet": doc, "pdf": site.pdf_of.get(doc.key)},
+                crumbs=[home, sheets_index],
+                description=q.summary or q.period or doc.title,
+            )
+        )
     for job in pdfs:
         if job.workbook:
             wb = job.workbook
-            pages.append(Page(workbook_path(wb.slug), "workbook.html", wb.data.title, {
-                "site": info,
-                "workbook": wb,
-                "parts": [_part_link(part) for part in job.parts],
-                "pdf": site.pdf_of.get(f"workbooks/{wb.slug}"),
-            }, crumbs=[home, workbooks_index],
-                description=wb.data.subtitle or (wb.intro.text if wb.intro else wb.data.title)))
-    pages.append(Page("search.html", "search.html", t("Search"), {"site": info}, crumbs=[home],
-                      in_sitemap=False,
-                      description=t("Search the goals, guides and sheets of this site.")))
-    pages.append(Page("404.html", "404.html", t("Page not found"), {"site": info},
-                      in_sitemap=False, description=t("This page does not exist, or it has moved.")))
+            pages.append(
+                Page(
+                    workbook_path(wb.slug),
+                    "workbook.html",
+                    wb.data.title,
+                    {
+                        "site": info,
+                        "workbook": wb,
+                        "parts": [_part_link(part) for part in job.parts],
+                        "pdf": site.pdf_of.get(f"workbooks/{wb.slug}"),
+                    },
+                    crumbs=[home, workbooks_index],
+                    description=wb.data.subtitle or (wb.intro.text if wb.intro else wb.data.title),
+                )
+            )
+    pages.append(
+        Page(
+            "search.html",
+            "search.html",
+            t("Search"),
+            {"site": info},
+            crumbs=[home],
+            in_sitemap=False,
+            description=t("Search the goals, guides and sheets of this site."),
+        )
+    )
+    pages.append(
+        Page(
+            "404.html",
+            "404.html",
+            t("Page not found"),
+            {"site": info},
+            in_sitemap=False,
+            description=t("This page does not exist, or it has moved."),
+        )
+    )
     sitemap = [page.path for page in pages if page.in_sitemap]
-    pages.append(Page("sitemap.xml", "sitemap.xml", "sitemap", {"site": info, "sitemap": sitemap},
-                      in_sitemap=False))
+    pages.append(
+        Page(
+            "sitemap.xml",
+            "sitemap.xml",
+            "sitemap",
+            {"site": info, "sitemap": sitemap},
+            in_sitemap=False,
+        )
+    )
     return pages
 
 
@@ -301,8 +432,9 @@ def _goal_link(goal: Goal) -> Link:
 
 
 def _guidance_link(guidance: Guidance) -> Link:
-    return Link(guidance_path(guidance.slug), guidance.data.title, guidance.data.summary,
-                "guidance")
+    return Link(
+        guidance_path(guidance.slug), guidance.data.title, guidance.data.summary, "guidance"
+    )
 
 
 def _sheet_link(site: Site, doc: SheetDoc) -> Link:
@@ -321,8 +453,10 @@ def _areas(content: Content) -> list[Area]:
     own = isinstance(content.config_source.data, dict) and "areas" in content.config_source.data
     for area_id, label in content.config.areas.items():
         label = label if own else content.t(label)
-        goals = sorted((g for g in content.goals.values() if g.data.area == area_id),
-                       key=lambda g: (g.data.order, g.data.title))
+        goals = sorted(
+            (g for g in content.goals.values() if g.data.area == area_id),
+            key=lambda g: (g.data.order, g.data.title),
+        )
         areas.append(Area(area_id, label, goals))
     return areas
 
@@ -333,18 +467,28 @@ def _workbook_job(site: Site, workbook: Workbook) -> PdfJob:
     for entry in workbook.data.contents:
         if entry.guidance:
             guidance = content.guidance[entry.guidance]
-            parts.append(Part("guidance", f"guidance-{guidance.slug}", guidance.data.title,
-                              guidance=guidance))
+            parts.append(
+                Part(
+                    "guidance", f"guidance-{guidance.slug}", guidance.data.title, guidance=guidance
+                )
+            )
         elif entry.sheet or entry.questionnaire:
-            key = f"sheets/{entry.sheet}" if entry.sheet else f"questionnaires/{entry.questionnaire}"
+            key = (
+                f"sheets/{entry.sheet}" if entry.sheet else f"questionnaires/{entry.questionnaire}"
+            )
             doc = site.sheet_by_key[key]
             parts.append(Part("sheet", f"sheet-{doc.prefix}", part_title(doc), sheet=doc))
         else:
             for kind in entry.sheets or goal_sheet_kinds(content.goals[entry.goal]):
                 doc = site.sheet_by_key[f"goals/{entry.goal}/{kind}"]
                 parts.append(Part("sheet", f"sheet-{doc.prefix}", part_title(doc), sheet=doc))
-    return PdfJob(pdf_path(workbook.slug), workbook.data.title, "pdf/workbook.html",
-                  workbook=workbook, parts=parts)
+    return PdfJob(
+        pdf_path(workbook.slug),
+        workbook.data.title,
+        "pdf/workbook.html",
+        workbook=workbook,
+        parts=parts,
+    )
 
 
 def _check_pdf_names(jobs: list[PdfJob], report: Report) -> None:
@@ -353,8 +497,12 @@ def _check_pdf_names(jobs: list[PdfJob], report: Report) -> None:
     for job in jobs:
         rel = job.source_rel
         if job.path in seen and seen[job.path] != rel:
-            report.add(rel, None, f"its download {job.path} has the same name as the one from "
-                                  f"{seen[job.path]}; rename one of the files")
+            report.add(
+                rel,
+                None,
+                f"its download {job.path} has the same name as the one from "
+                f"{seen[job.path]}; rename one of the files",
+            )
         seen.setdefault(job.path, rel)
 
 
@@ -366,6 +514,9 @@ def _check_field_names(job: PdfJob, report: Report) -> None:
         for f in doc.fields:
             other = owner.setdefault(f.name, doc)
             if other is not doc:
-                report.add(job.source_rel, None,
-                           f"{doc.source_rel} and {other.source_rel} both make a form "
-                           f"field named '{f.name}'; change a block id or file name")
+                report.add(
+                    job.source_rel,
+                    None,
+                    f"{doc.source_rel} and {other.source_rel} both make a form "
+                    f"field named '{f.name}'; change a block id or file name",
+                )

@@ -86,8 +86,10 @@ def theme_digest(project: Project) -> str:
 def inputs_digest(project: Project, options: dict[str, Any], theme: str) -> str:
     """Everything a build reads, in one hash."""
     h = hashlib.sha256(f"{theme}:{json.dumps(options, sort_keys=True)}".encode())
-    h.update(b"config:" + (digest_file(project.config_path) if project.config_path.is_file()
-                           else "").encode())
+    h.update(
+        b"config:"
+        + (digest_file(project.config_path) if project.config_path.is_file() else "").encode()
+    )
     h.update(b"content:" + tree_digest(files_under(project.content_dir), project.root).encode())
     return h.hexdigest()
 
@@ -176,8 +178,11 @@ class Cache:
 
     def up_to_date(self, inputs: str, out_dir: Path) -> bool:
         """Nothing changed since the last build and its output is still there, untouched."""
-        return bool(self.outputs) and inputs == self.inputs and all(
-            self.intact(out_dir, path) for path in self.outputs)
+        return (
+            bool(self.outputs)
+            and inputs == self.inputs
+            and all(self.intact(out_dir, path) for path in self.outputs)
+        )
 
     def intact(self, out_dir: Path, path: str) -> bool:
         entry = self.outputs.get(path)
@@ -233,8 +238,9 @@ class Cache:
 
     # -- finishing
 
-    def commit(self, inputs: str, theme: str, out_dir: Path, keys: dict[str, str], *,
-               pdfs: bool) -> None:
+    def commit(
+        self, inputs: str, theme: str, out_dir: Path, keys: dict[str, str], *, pdfs: bool
+    ) -> None:
         """Record a successful build: ``keys`` maps every output path to its key.
 
         After a build with PDFs, stored PDFs it did not use are deleted."""
@@ -253,12 +259,16 @@ class Cache:
             "theme": theme,
             "outputs": {path: dataclasses.asdict(entry) for path, entry in sorted(outputs.items())},
         }
-        _atomic_write(self.root / "manifest.json",
-                      json.dumps(data, indent=0, sort_keys=True).encode("utf-8"))
+        _atomic_write(
+            self.root / "manifest.json", json.dumps(data, indent=0, sort_keys=True).encode("utf-8")
+        )
         readme = self.root / "README.txt"
         if not readme.exists():
-            readme.write_text("Build cache of 'workbook build'. Safe to delete; it is rebuilt "
-                              "as needed. 'workbook build --clean' ignores it.\n", encoding="utf-8")
+            readme.write_text(
+                "Build cache of 'workbook build'. Safe to delete; it is rebuilt "
+                "as needed. 'workbook build --clean' ignores it.\n",
+                encoding="utf-8",
+            )
 
     def wipe(self) -> None:
         """Forget everything (the lock of the running build stays)."""

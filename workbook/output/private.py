@@ -27,11 +27,16 @@ GITIGNORE = "# {what} hold personal data: never commit them.\n*\n"
 #: Carried by every folder this tool made for private files; only such a folder (or a new
 #: or empty one) is written into.
 MARKER = ".workbook-private"
-MARKER_TEXT = ("Made by Goal Workbooks for files that hold personal data (client packets, "
-               "progress reports).\nKeep this folder private; never publish or commit it.\n")
+MARKER_TEXT = (
+    "Made by Goal Workbooks for files that hold personal data (client packets, "
+    "progress reports).\nKeep this folder private; never publish or commit it.\n"
+)
 #: Places inside a project that must never hold personal data.
-_PROJECT_PLACES = {"output": "the site's output folder", "content": "the content folder",
-                   "templates": "the templates folder"}
+_PROJECT_PLACES = {
+    "output": "the site's output folder",
+    "content": "the content folder",
+    "templates": "the templates folder",
+}
 
 
 def shown(path: Path) -> str:
@@ -54,14 +59,16 @@ def refuse_published(target: Path, what: str, hint: str, project: Project | None
             raise WorkbookError(
                 f"{shown(target)}: refusing to write {what} inside the site's output folder "
                 f"({shown(folder)}); it holds personal data and that folder gets published. "
-                f"{hint}")
+                f"{hint}"
+            )
     if project is None:
         return
     for name, label in _PROJECT_PLACES.items():
         if resolved.is_relative_to((project.root / name).resolve()):
             raise WorkbookError(
                 f"{shown(target)}: refusing to write {what} inside {label} ({name}/); it "
-                f"holds personal data and could end up published. {hint}")
+                f"holds personal data and could end up published. {hint}"
+            )
 
 
 def check_folder(folder: Path, what: str, hint: str, project: Project | None = None) -> None:
@@ -73,13 +80,16 @@ def check_folder(folder: Path, what: str, hint: str, project: Project | None = N
     resolved = folder.expanduser().absolute().resolve()
     _refuse_system(folder, resolved, what, hint)
     if resolved == Path.home().resolve():
-        raise WorkbookError(f"{shown(folder)}: refusing to write {what} into your home folder; "
-                            f"{hint}")
+        raise WorkbookError(
+            f"{shown(folder)}: refusing to write {what} into your home folder; {hint}"
+        )
     if resolved.exists() and not resolved.is_dir():
         raise WorkbookError(f"{shown(folder)}: exists and is not a folder")
     if resolved.is_dir() and any(resolved.iterdir()) and not ours(resolved):
-        raise WorkbookError(f"{shown(folder)}: is not empty and was not made by Goal Workbooks; "
-                            f"refusing to write {what} among other files. Choose a new folder")
+        raise WorkbookError(
+            f"{shown(folder)}: is not empty and was not made by Goal Workbooks; "
+            f"refusing to write {what} among other files. Choose a new folder"
+        )
 
 
 def check_file(target: Path, what: str, hint: str, project: Project | None = None) -> None:
@@ -88,8 +98,10 @@ def check_file(target: Path, what: str, hint: str, project: Project | None = Non
     refuse_published(target, what, hint, project or enclosing_project(target.parent))
     _refuse_system(target.parent, target.expanduser().absolute().resolve().parent, what, hint)
     if target.exists() or target.is_symlink():
-        raise WorkbookError(f"{shown(target)}: exists already; refusing to replace it. Choose "
-                            "another name, or move the old file away")
+        raise WorkbookError(
+            f"{shown(target)}: exists already; refusing to replace it. Choose "
+            "another name, or move the old file away"
+        )
 
 
 def enclosing_project(folder: Path) -> Project | None:
@@ -109,24 +121,48 @@ def ours(folder: Path) -> bool:
     if (folder / MARKER).is_file():
         return True
     ignore = folder / ".gitignore"
-    return ignore.is_file() and ignore.read_text(encoding="utf-8", errors="replace") == \
-        GITIGNORE.format(what="Client packets")
+    return ignore.is_file() and ignore.read_text(
+        encoding="utf-8", errors="replace"
+    ) == GITIGNORE.format(what="Client packets")
 
 
 #: Folders of the operating system: never a place for a client's files.
-SYSTEM_FOLDERS = tuple(Path(p) for p in (
-    "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/run",
-    "/sbin", "/srv", "/sys", "/usr", "/var", "/opt", "/snap", "/System", "/Library"))
+SYSTEM_FOLDERS = tuple(
+    Path(p)
+    for p in (
+        "/bin",
+        "/boot",
+        "/dev",
+        "/etc",
+        "/lib",
+        "/lib32",
+        "/lib64",
+        "/libx32",
+        "/proc",
+        "/run",
+        "/sbin",
+        "/srv",
+        "/sys",
+        "/usr",
+        "/var",
+        "/opt",
+        "/snap",
+        "/System",
+        "/Library",
+    )
+)
 
 
 def _refuse_system(folder: Path, resolved: Path, what: str, hint: str) -> None:
     if resolved == Path(resolved.anchor):
-        raise WorkbookError(f"{shown(folder)}: refusing to write {what} into the root folder; "
-                            f"{hint}")
+        raise WorkbookError(
+            f"{shown(folder)}: refusing to write {what} into the root folder; {hint}"
+        )
     for system in SYSTEM_FOLDERS:
         if resolved == system or resolved.is_relative_to(system):
-            raise WorkbookError(f"{shown(folder)}: refusing to write {what} into a system "
-                                f"folder ({system}); {hint}")
+            raise WorkbookError(
+                f"{shown(folder)}: refusing to write {what} into a system folder ({system}); {hint}"
+            )
 
 
 def private_folder(folder: Path, ignored_as: str | None = None) -> None:
@@ -137,8 +173,9 @@ def private_folder(folder: Path, ignored_as: str | None = None) -> None:
         if not folder.is_dir():
             folder.mkdir(parents=True, mode=0o700)
             if ignored_as:
-                (folder / ".gitignore").write_text(GITIGNORE.format(what=ignored_as),
-                                                   encoding="utf-8")
+                (folder / ".gitignore").write_text(
+                    GITIGNORE.format(what=ignored_as), encoding="utf-8"
+                )
         if not (folder / MARKER).is_file():
             (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     except OSError as exc:

@@ -38,8 +38,10 @@ def check_output_dir(out_dir: Path, project: Project) -> Path:
         Path(resolved.anchor): "the root folder",
     }
     if resolved in protected:
-        raise WorkbookError(f"{out}: refusing to build into {protected[resolved]}; "
-                            "choose an empty or new folder, e.g. --out output")
+        raise WorkbookError(
+            f"{out}: refusing to build into {protected[resolved]}; "
+            "choose an empty or new folder, e.g. --out output"
+        )
     if root.is_relative_to(resolved):
         raise WorkbookError(f"{out}: refusing to build into a folder that contains the project")
     for folder in ("content", "templates"):
@@ -51,12 +53,14 @@ def check_output_dir(out_dir: Path, project: Project) -> Path:
         if any(resolved.iterdir()) and not (resolved / MARKER).is_file():
             raise WorkbookError(
                 f"{out}: is not empty and was not made by 'workbook build'; refusing to "
-                "replace it. Choose another --out, or empty the folder yourself")
+                "replace it. Choose another --out, or empty the folder yourself"
+            )
     return resolved
 
 
-def write_output(out_dir: Path, files: dict[str, bytes], copies: dict[str, Path],
-                 reuse: list[str] = ()) -> list[str]:
+def write_output(
+    out_dir: Path, files: dict[str, bytes], copies: dict[str, Path], reuse: list[str] = ()
+) -> list[str]:
     """Write the new output folder and swap it into place; return the paths that changed.
 
     ``files`` maps paths to new bytes, ``copies`` to source files; ``reuse``
@@ -90,7 +94,8 @@ def write_output(out_dir: Path, files: dict[str, bytes], copies: dict[str, Path]
         shutil.rmtree(staging, ignore_errors=True)
         raise WorkbookError(
             f"{out_dir}: writing the output failed ({exc.strerror or exc}); "
-            "the previous output is unchanged") from None
+            "the previous output is unchanged"
+        ) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -182,7 +187,8 @@ def project_lock(project: Project):
             holder = handle.read().strip() or "another process"
             raise WorkbookError(
                 f"another build of this project is running (process {holder}); wait for it "
-                "to finish, or stop it, then build again") from None
+                "to finish, or stop it, then build again"
+            ) from None
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))

@@ -49,9 +49,13 @@ class StageOutput:
     reused: list[str] = field(default_factory=list)
 
 
-def render_pages(plan: Plan, env: jinja2.Environment, project: Project,
-                 reusable: Callable[[str, str], bool] = lambda path, key: False,
-                 jobs: int = 1) -> StageOutput:
+def render_pages(
+    plan: Plan,
+    env: jinja2.Environment,
+    project: Project,
+    reusable: Callable[[str, str], bool] = lambda path, key: False,
+    jobs: int = 1,
+) -> StageOutput:
     """Render every planned page whose key changed; ``reusable(path, key)`` says
     whether the previous output already holds ``path`` built from ``key``.
     Many pages are rendered by ``jobs`` processes."""
@@ -60,8 +64,16 @@ def render_pages(plan: Plan, env: jinja2.Environment, project: Project,
     templates = TemplateDigests(env)
     todo: list[Page] = []
     for page in plan.pages:
-        key = fingerprint(CODE_DIGEST, templates.digest(page.template), templates.locales(),
-                          page.path, page.title, page.crumbs, page.description, page.context)
+        key = fingerprint(
+            CODE_DIGEST,
+            templates.digest(page.template),
+            templates.locales(),
+            page.path,
+            page.title,
+            page.crumbs,
+            page.description,
+            page.context,
+        )
         out.keys[page.path] = key
         if reusable(page.path, key):
             out.reused.append(page.path)
@@ -98,8 +110,12 @@ _work: tuple | None = None  # what forked renderers read (set just before they f
 
 
 def _render_all(pages: list[Page], site, env, project, jobs: int) -> dict[str, bytes]:
-    if jobs < 2 or len(pages) < PARALLEL_PAGES or threading.active_count() > 1 \
-            or "fork" not in multiprocessing.get_all_start_methods():
+    if (
+        jobs < 2
+        or len(pages) < PARALLEL_PAGES
+        or threading.active_count() > 1
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
         return {page.path: render_page(page, site, env, project) for page in pages}
     global _work
     _work = (pages, site, env, project)

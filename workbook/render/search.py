@@ -60,9 +60,20 @@ class SearchJob:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(_without_skipped(data))
             self.process = subprocess.Popen(
-                [str(executable), "--site", str(site), "--output-path", str(self.bundle),
-                 "--keep-index-url", "--silent"],
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=self.tmp)
+                [
+                    str(executable),
+                    "--site",
+                    str(site),
+                    "--output-path",
+                    str(self.bundle),
+                    "--keep-index-url",
+                    "--silent",
+                ],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=self.tmp,
+            )
         except OSError as exc:
             self.cancel()
             raise WorkbookError(f"making the search index failed: {exc.strerror or exc}") from None
@@ -73,9 +84,11 @@ class SearchJob:
             if self.process.returncode != 0 or not (self.bundle / "pagefind.js").is_file():
                 output = (err or out).strip() or f"exit code {self.process.returncode}"
                 raise WorkbookError(f"making the search index with Pagefind failed: {output}")
-            return {f"{BUNDLE}/{path.relative_to(self.bundle).as_posix()}": path.read_bytes()
-                    for path in sorted(self.bundle.rglob("*"))
-                    if path.is_file() and not path.name.startswith(_UNUSED)}
+            return {
+                f"{BUNDLE}/{path.relative_to(self.bundle).as_posix()}": path.read_bytes()
+                for path in sorted(self.bundle.rglob("*"))
+                if path.is_file() and not path.name.startswith(_UNUSED)
+            }
         except OSError as exc:
             raise WorkbookError(f"making the search index failed: {exc.strerror or exc}") from None
         finally:
@@ -111,6 +124,8 @@ def _pagefind() -> Path:
         get_executable = None
     executable = get_executable() if get_executable else None
     if executable is None or not Path(executable).is_file():
-        raise WorkbookError("the search index needs Pagefind, which is missing; "
-                            "install it with: pip install 'pagefind[bin]'")
+        raise WorkbookError(
+            "the search index needs Pagefind, which is missing; "
+            "install it with: pip install 'pagefind[bin]'"
+        )
     return Path(executable)

@@ -31,8 +31,9 @@ _REFERENCE = re.compile(r"\{%-?\s*(extends|include|import|from)\s+(\S+)")
 _LITERAL = re.compile(r"""(["'])[^"']+\1""")
 
 
-def make_env(project: Project, translate: Callable[..., str],
-             bytecode: Path | None = None) -> jinja2.Environment:
+def make_env(
+    project: Project, translate: Callable[..., str], bytecode: Path | None = None
+) -> jinja2.Environment:
     """The template environment; ``bytecode`` is a folder to keep compiled templates in
     between builds (Jinja checks each against its source)."""
     cache = None
@@ -92,8 +93,11 @@ class TemplateDigests:
         referenced = _REFERENCE.findall(source)
         if any(not _LITERAL.fullmatch(target) for _, target in referenced):
             # a computed template name: depend on every template
-            parts += [self.digest(n, _seen | {name}) for n in sorted(self.env.list_templates())
-                      if n not in _seen | {name} and n.endswith((".html", ".xml"))]
+            parts += [
+                self.digest(n, _seen | {name})
+                for n in sorted(self.env.list_templates())
+                if n not in _seen | {name} and n.endswith((".html", ".xml"))
+            ]
         else:
             names = sorted({target[1:-1] for _, target in referenced})
             parts += [self.digest(n, _seen | {name}) for n in names if n not in _seen | {name}]
@@ -117,23 +121,36 @@ def render_template(env: jinja2.Environment, project: Project, name: str, contex
     try:
         return env.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as exc:
-        raise WorkbookError([Problem(template_rel(project, exc.filename or name),
-                                     exc.lineno, f"template error: {exc.message}")]) from None
+        raise WorkbookError(
+            [
+                Problem(
+                    template_rel(project, exc.filename or name),
+                    exc.lineno,
+                    f"template error: {exc.message}",
+                )
+            ]
+        ) from None
     except jinja2.TemplateNotFound as exc:
-        raise WorkbookError(f"template '{exc.name}' not found in {', '.join(map(str, project.theme_dirs))}") from None
+        raise WorkbookError(
+            f"template '{exc.name}' not found in {', '.join(map(str, project.theme_dirs))}"
+        ) from None
     except (jinja2.UndefinedError, TypeError, ValueError, KeyError, AttributeError) as exc:
         where = _template_frame(exc)
         if where is None:
             raise
         filename, line = where
-        raise WorkbookError([Problem(template_rel(project, filename), line,
-                                     f"template error: {exc}")]) from None
+        raise WorkbookError(
+            [Problem(template_rel(project, filename), line, f"template error: {exc}")]
+        ) from None
 
 
 def _template_frame(exc: BaseException) -> tuple[str, int] | None:
     """The innermost template line in the traceback (Jinja rewrites frames to templates)."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if f.filename.endswith((".html", ".xml", ".css", ".txt"))]
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if f.filename.endswith((".html", ".xml", ".css", ".txt"))
+    ]
     if not frames:
         return None
     return frames[-1].filename, frames[-1].lineno or 0

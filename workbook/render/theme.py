@@ -17,7 +17,9 @@ _REMOTE = "(?:https?:|//|data:|file:)"
 _PATTERNS = (
     re.compile(
         r"<(?:link|script|img|iframe|frame|source|video|audio|embed|object|track|image|use)\b"
-        r"[^>]*?\b(?:src|href|data|srcset|poster|xlink:href)\s*=\s*[\"']?\s*(" + _REMOTE + r"[^\"'\s>]*)",
+        r"[^>]*?\b(?:src|href|data|srcset|poster|xlink:href)\s*=\s*[\"']?\s*("
+        + _REMOTE
+        + r"[^\"'\s>]*)",
         re.I,
     ),
     re.compile(r"url\(\s*[\"']?\s*(" + _REMOTE + r"[^\"')\s]*)", re.I),
@@ -43,9 +45,12 @@ def check_theme(project: Project, report: Report, env=None) -> None:
             for number, line in enumerate(text.split("\n"), start=1):
                 for pattern in _PATTERNS:
                     for match in pattern.finditer(line):
-                        report.add(rel, number,
-                                   f"loads '{match[1][:60]}' from outside the project; the site and "
-                                   "PDFs may only use files inside the project")
+                        report.add(
+                            rel,
+                            number,
+                            f"loads '{match[1][:60]}' from outside the project; the site and "
+                            "PDFs may only use files inside the project",
+                        )
 
 
 def _check_templates(project: Project, report: Report, env=None) -> None:
@@ -59,8 +64,11 @@ def _check_templates(project: Project, report: Report, env=None) -> None:
         try:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
-            report.add(template_rel(project, exc.filename or name), exc.lineno,
-                       f"template error: {exc.message}")
+            report.add(
+                template_rel(project, exc.filename or name),
+                exc.lineno,
+                f"template error: {exc.message}",
+            )
 
 
 def theme_assets(project: Project) -> dict[str, Path]:

@@ -69,8 +69,16 @@ def draw_field_values(pdf: pikepdf.Pdf) -> int:
         if font is None:
             continue
         colour = _COLOUR.search(str(field.DA))
-        stream = _appearance(pdf, field, str(field.V), font, key, resources[f"/{key}"], size,
-                             colour[1] if colour else "0 g")
+        stream = _appearance(
+            pdf,
+            field,
+            str(field.V),
+            font,
+            key,
+            resources[f"/{key}"],
+            size,
+            colour[1] if colour else "0 g",
+        )
         if stream is not None:
             field.AP = Dictionary(N=stream)
             drawn += 1
@@ -87,8 +95,15 @@ def _appearance(pdf, field, value, font: _Font, key, font_ref, size, colour):
         y = height - 2 - size * 0.9
     else:
         y = (height - size * 0.7) / 2
-    ops = [b"/Tx BMC", b"q", f"1 1 {width - 2:.2f} {height - 2:.2f} re W n".encode(), b"BT",
-           colour.encode(), f"/{key} {size:g} Tf".encode(), f"2 {y:.2f} Td".encode()]
+    ops = [
+        b"/Tx BMC",
+        b"q",
+        f"1 1 {width - 2:.2f} {height - 2:.2f} re W n".encode(),
+        b"BT",
+        colour.encode(),
+        f"/{key} {size:g} Tf".encode(),
+        f"2 {y:.2f} Td".encode(),
+    ]
     for index, line in enumerate(lines):
         codes = font.encode(line)
         if codes is None:

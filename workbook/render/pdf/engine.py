@@ -67,25 +67,33 @@ class RenderedPdf:
 NUMBERINGS = ("page", "stamp", "none")
 _NO_NUMBER = "@page { @bottom-right { content: none; } }"
 # an overlay shows only the page number: the other margin boxes stay empty
-_ONLY_NUMBER = ("@page { @top-left { content: none; } @top-right { content: none; } "
-                "@bottom-left { content: none; } }\n"
-                ".n { height: 1px; break-after: page; } .n:last-child { break-after: auto; } "
-                ".cover { page: cover; } .wide { page: wide; }")
+_ONLY_NUMBER = (
+    "@page { @top-left { content: none; } @top-right { content: none; } "
+    "@bottom-left { content: none; } }\n"
+    ".n { height: 1px; break-after: page; } .n:last-child { break-after: auto; } "
+    ".cover { page: cover; } .wide { page: wide; }"
+)
 
 
 class PdfEngine:
     """Renders PDF documents; build one per process and reuse it."""
 
-    def __init__(self, stylesheets: list[Path], setup: PageSetup, roots: list[Path],
-                 font_families: tuple[str, ...]):
+    def __init__(
+        self,
+        stylesheets: list[Path],
+        setup: PageSetup,
+        roots: list[Path],
+        font_families: tuple[str, ...],
+    ):
         self.fetcher = ProjectFetcher(roots)
         self.font_config = FontConfiguration()
         self.font_families = font_families
         self.stylesheets = []
         for path in stylesheets:
             try:
-                self.stylesheets.append(CSS(filename=str(path), font_config=self.font_config,
-                                            url_fetcher=self.fetcher))
+                self.stylesheets.append(
+                    CSS(filename=str(path), font_config=self.font_config, url_fetcher=self.fetcher)
+                )
             except FatalURLFetchingError as exc:
                 raise WorkbookError(f"{path}: {_refusal(exc)}") from None
         self.base_stylesheets = list(self.stylesheets)
@@ -98,19 +106,20 @@ class PdfEngine:
     def use(self, setup: PageSetup) -> None:
         """Render the next documents with ``setup`` (paper, header, footer)."""
         if setup not in self.page_stylesheets:
-            self.page_stylesheets[setup] = CSS(string=page_css(setup), font_config=self.font_config,
-                                               url_fetcher=self.fetcher)
+            self.page_stylesheets[setup] = CSS(
+                string=page_css(setup), font_config=self.font_config, url_fetcher=self.fetcher
+            )
         self.stylesheets = self.base_stylesheets + [self.page_stylesheets[setup]]
         self.setup = setup
 
-    def _layout(self, html: str, base_url: str, name: str, extra_css: str,
-                numbering: str = "page"):
+    def _layout(self, html: str, base_url: str, name: str, extra_css: str, numbering: str = "page"):
         stylesheets = self.stylesheets
         if numbering != "page":
             stylesheets = stylesheets + [self.no_number]
         if extra_css:
-            stylesheets = stylesheets + [CSS(string=extra_css, font_config=self.font_config,
-                                             url_fetcher=self.fetcher)]
+            stylesheets = stylesheets + [
+                CSS(string=extra_css, font_config=self.font_config, url_fetcher=self.fetcher)
+            ]
         try:
             return HTML(string=html, base_url=base_url, url_fetcher=self.fetcher).render(
                 stylesheets=stylesheets,
@@ -121,9 +130,17 @@ class PdfEngine:
         except FatalURLFetchingError as exc:
             raise WorkbookError(f"{name}: {_refusal(exc)}") from None
 
-    def render(self, html: str, *, base_url: str, name: str, labels: dict[str, str],
-               extra_css: str = "", info: dict[str, str] | None = None,
-               numbering: str = "page") -> RenderedPdf:
+    def render(
+        self,
+        html: str,
+        *,
+        base_url: str,
+        name: str,
+        labels: dict[str, str],
+        extra_css: str = "",
+        info: dict[str, str] | None = None,
+        numbering: str = "page",
+    ) -> RenderedPdf:
         """Lay out ``html`` and return the repaired PDF; ``name`` is for messages,
         ``info`` holds extra document-information entries (see workbook/formdata.py),
         ``numbering`` is one of NUMBERINGS."""
@@ -135,9 +152,15 @@ class PdfEngine:
                 raise WorkbookError(f"{name}: {_refusal(exc)}") from None
         layout = "".join("L" if page.width > page.height else "P" for page in document.pages)
         overlay = self.overlay(layout) if numbering == "stamp" else None
-        data = pdfpost.repair(raw, labels=labels, name=name, font_families=self.font_families,
-                              info=info,
-                              stamp=numbering != "page", overlay=overlay)
+        data = pdfpost.repair(
+            raw,
+            labels=labels,
+            name=name,
+            font_families=self.font_families,
+            info=info,
+            stamp=numbering != "page",
+            overlay=overlay,
+        )
         return RenderedPdf(data, len(document.pages), layout)
 
     def count(self, html: str, *, base_url: str, name: str, extra_css: str = "") -> int:
@@ -153,15 +176,22 @@ class PdfEngine:
         if key not in self.overlays:
             pages = "".join(
                 f'<div class="n{" cover" if cover and i == 0 else ""}'
-                f'{" wide" if kind == "L" else ""}"></div>' for i, kind in enumerate(layout))
-            html = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>page numbers</title>'
-                    f"</head><body>{pages}</body></html>")
+                f'{" wide" if kind == "L" else ""}"></div>'
+                for i, kind in enumerate(layout)
+            )
+            html = (
+                '<!DOCTYPE html><html><head><meta charset="utf-8"><title>page numbers</title>'
+                f"</head><body>{pages}</body></html>"
+            )
             with _quiet_weasyprint():
                 document = HTML(string=html, url_fetcher=self.fetcher).render(
-                    stylesheets=self.stylesheets + [self.only_number], font_config=self.font_config)
+                    stylesheets=self.stylesheets + [self.only_number], font_config=self.font_config
+                )
                 if len(document.pages) != len(layout):  # a theme that breaks pages otherwise
-                    raise WorkbookError(f"page numbers: laid out {len(document.pages)} pages for "
-                                        f"{len(layout)}; check @page rules in the theme")
+                    raise WorkbookError(
+                        f"page numbers: laid out {len(document.pages)} pages for "
+                        f"{len(layout)}; check @page rules in the theme"
+                    )
                 self.overlays[key] = document.write_pdf()
         return self.overlays[key]
 
@@ -169,8 +199,9 @@ class PdfEngine:
 def _refusal(exc: BaseException) -> str:
     cause = exc.__cause__
     reason = str(cause) if isinstance(cause, RefusedResource) else str(exc)
-    return (f"refused to load {reason}; PDFs may only use files inside the project "
-            "(no web addresses)")
+    return (
+        f"refused to load {reason}; PDFs may only use files inside the project (no web addresses)"
+    )
 
 
 class _quiet_weasyprint:

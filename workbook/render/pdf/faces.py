@@ -68,14 +68,16 @@ def merged_faces(parts: list[bytes]) -> dict[str, bytes]:
 def stream_parts(program: bytes) -> tuple[bytes, bytes]:
     """A FontFile2 stream's dictionary and data for the join's output."""
     data = zlib.compress(program, 9)
-    return (b"<< /Filter /FlateDecode /Length %d /Length1 %d >>" % (len(data), len(program)),
-            data)
+    return (b"<< /Filter /FlateDecode /Length %d /Length1 %d >>" % (len(data), len(program)), data)
 
 
 def _cid_fonts(pdf: pikepdf.Pdf):
     for page in pdf.pages:
-        for font in page.obj.get("/Resources", pikepdf.Dictionary()).get(
-                "/Font", pikepdf.Dictionary()).values():
+        for font in (
+            page.obj.get("/Resources", pikepdf.Dictionary())
+            .get("/Font", pikepdf.Dictionary())
+            .values()
+        ):
             for descendant in font.get("/DescendantFonts", []):
                 if "/FontDescriptor" in descendant:
                     yield descendant
@@ -121,7 +123,17 @@ def _outline(glyph, font) -> tuple:
     for a composite its parts and their placement."""
     glyph.expand(font["glyf"])
     if glyph.isComposite():
-        return tuple((font.getGlyphID(c.glyphName), c.x, c.y, getattr(c, "transform", None)
-                      and tuple(map(tuple, c.transform))) for c in glyph.components)
-    return (tuple(glyph.endPtsOfContours), tuple(glyph.coordinates),
-            tuple(flag & 1 for flag in glyph.flags))
+        return tuple(
+            (
+                font.getGlyphID(c.glyphName),
+                c.x,
+                c.y,
+                getattr(c, "transform", None) and tuple(map(tuple, c.transform)),
+            )
+            for c in glyph.components
+        )
+    return (
+        tuple(glyph.endPtsOfContours),
+        tuple(glyph.coordinates),
+        tuple(flag & 1 for flag in glyph.flags),
+    )

@@ -69,8 +69,9 @@ def check_glyphs(seen: SeenText, fonts_css: Path, family: str, report: Report) -
 
 def _check_catalogue(t: Catalogue, covered: frozenset[int], family: str, report: Report) -> None:
     for message in t.messages.values():
-        _report(f"templates/locales/{t.language}.yaml", None, missing(message, covered),
-                family, report)
+        _report(
+            f"templates/locales/{t.language}.yaml", None, missing(message, covered), family, report
+        )
 
 
 def _report(rel: str, line: int | None, chars: list[str], family: str, report: Report) -> None:
@@ -78,9 +79,13 @@ def _report(rel: str, line: int | None, chars: list[str], family: str, report: R
         return
     shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in chars[:5])
     more = f" and {len(chars) - 5} more" if len(chars) > 5 else ""
-    report.add(rel, line, f"{shown}{more} not in the PDF font ({family}); replace "
-                          f"{'it' if len(chars) == 1 else 'them'}, or add a font that has "
-                          f"{'it' if len(chars) == 1 else 'them'} to templates/pdf/fonts.css")
+    report.add(
+        rel,
+        line,
+        f"{shown}{more} not in the PDF font ({family}); replace "
+        f"{'it' if len(chars) == 1 else 'them'}, or add a font that has "
+        f"{'it' if len(chars) == 1 else 'them'} to templates/pdf/fonts.css",
+    )
 
 
 def _strings(data: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
@@ -119,5 +124,6 @@ def regular_face(fonts_css: Path) -> Path:
             match = _SRC.search(face)
             if match:
                 return (fonts_css.parent / match[1]).resolve()
-    raise WorkbookError(f"{fonts_css}: declares no regular face (font-weight: 400; "
-                        "font-style: normal)")
+    raise WorkbookError(
+        f"{fonts_css}: declares no regular face (font-weight: 400; font-style: normal)"
+    )

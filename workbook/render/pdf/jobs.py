@@ -36,14 +36,15 @@ def engine_spec(project: Project, setup: PageSetup) -> EngineSpec:
 
 def link_resolver(job: PdfJob, site: Site, project: Project) -> Callable[[str], str | None]:
     """Where a Markdown link or image goes inside this PDF."""
-    anchors = {f"guidance/{part.guidance.slug}.html": part.anchor
-               for part in job.parts if part.guidance}
+    anchors = {
+        f"guidance/{part.guidance.slug}.html": part.anchor for part in job.parts if part.guidance
+    }
     anchors.update({f"{part.sheet.key}.html": part.anchor for part in job.parts if part.sheet})
     content_dir = project.content_dir
 
     def resolve(target: str) -> str | None:
         if target.startswith("media/"):
-            return (content_dir / target[len("media/"):]).as_uri()
+            return (content_dir / target[len("media/") :]).as_uri()
         path = target.split("#")[0]
         if path in anchors:
             return "#" + anchors[path]
@@ -62,8 +63,13 @@ def field_labels(docs: list[SheetDoc], extra: dict[str, str] | None = None) -> d
     """Field name → accessible label (the PDF tooltip); each radio option's own name under
     its ``option_key``."""
     labels = {f.name: f.label for doc in docs for f in doc.fields}
-    labels.update((option_key(f.name, str(o.value)), o.spoken) for doc in docs
-                  for f in doc.fields for o in f.options or () if o.spoken)
+    labels.update(
+        (option_key(f.name, str(o.value)), o.spoken)
+        for doc in docs
+        for f in doc.fields
+        for o in f.options or ()
+        if o.spoken
+    )
     labels.update(extra or {})
     return labels
 
@@ -79,16 +85,19 @@ class ContentsEntry:
 
 
 def contents_entries(job: PdfJob) -> list[ContentsEntry]:
-    return [ContentsEntry(p.kind, p.anchor, p.title, p.sheet.kind_label if p.sheet else "")
-            for p in job.parts]
+    return [
+        ContentsEntry(p.kind, p.anchor, p.title, p.sheet.kind_label if p.sheet else "")
+        for p in job.parts
+    ]
 
 
 def cover_field(job: PdfJob) -> str:
     return cover_name_field(job.workbook.slug)
 
 
-def pdf_context(job: PdfJob, site: Site, project: Project, paper: str,
-                **extra: Any) -> dict[str, Any]:
+def pdf_context(
+    job: PdfJob, site: Site, project: Project, paper: str, **extra: Any
+) -> dict[str, Any]:
     """What the template of ``job`` sees (``extra`` adds to it: a workbook's part, a
     packet's client)."""
     resolve = link_resolver(job, site, project)

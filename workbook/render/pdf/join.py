@@ -44,11 +44,25 @@ import pikepdf
 from pikepdf import Array, Dictionary, String
 
 from workbook.render.pdf.faces import face_of, merged_faces, stream_parts
-from workbook.render.pdf.objects import (Output, RawSource, RawUnreadable, Source,
-                                         dictionary_bytes, number_bytes)
+from workbook.render.pdf.objects import (
+    Output,
+    RawSource,
+    RawUnreadable,
+    Source,
+    dictionary_bytes,
+    number_bytes,
+)
 from workbook.render.pdf.stamp import NUMBER, overlay_xobjects, stamp_page
-from workbook.render.pdf.trees import (Bookmark, dest_names, font_descriptors, outline_items,
-                                       outline_of, parent_tree_entries, reachable, tree_nodes)
+from workbook.render.pdf.trees import (
+    Bookmark,
+    dest_names,
+    font_descriptors,
+    outline_items,
+    outline_of,
+    parent_tree_entries,
+    reachable,
+    tree_nodes,
+)
 
 
 @dataclass
@@ -122,16 +136,19 @@ class _Join:
     def _source(self, part: JoinPart, pdf: pikepdf.Pdf) -> Source | RawSource:
         """Read from its bytes when it can be (it was stamped for page numbers, and written
         by QPDF with object streams); otherwise through pikepdf."""
-        if all(NUMBER in page.obj.get("/Resources", Dictionary()).get("/XObject", Dictionary())
-               for page in pdf.pages):
+        if all(
+            NUMBER in page.obj.get("/Resources", Dictionary()).get("/XObject", Dictionary())
+            for page in pdf.pages
+        ):
             try:
                 return RawSource(self.out, part.data)
             except (RawUnreadable, ValueError, zlib.error):
                 pass
         return Source(self.out, pdf)
 
-    def _add(self, index: int, part: JoinPart, pdf: pikepdf.Pdf,
-             source: Source | RawSource) -> None:
+    def _add(
+        self, index: int, part: JoinPart, pdf: pikepdf.Pdf, source: Source | RawSource
+    ) -> None:
         self._share_fonts(pdf, source)
         first = len(self.page_refs)
         offset = self.next_key
@@ -159,8 +176,14 @@ class _Join:
         self._links(index, part, pdf, source, first)
         if index == 0:
             for key, value in pdf.Root.items():
-                if key not in ("/Type", "/Pages", "/StructTreeRoot", "/AcroForm", "/Outlines",
-                               "/Names"):
+                if key not in (
+                    "/Type",
+                    "/Pages",
+                    "/StructTreeRoot",
+                    "/AcroForm",
+                    "/Outlines",
+                    "/Names",
+                ):
                     self.catalog[key] = source.text(value)
             info = pdf.trailer.get("/Info")
             if info is not None:
@@ -191,14 +214,18 @@ class _Join:
             old = resources.get("/XObject", Dictionary()).get(NUMBER)
             if old is not None:  # the sheet's own page number: replaced by the workbook's
                 skip += reachable(old.get("/Resources"))
-        source.skip.update(obj.objgen[0] for obj in skip
-                           if isinstance(obj, pikepdf.Object) and obj.is_indirect)
+        source.skip.update(
+            obj.objgen[0] for obj in skip if isinstance(obj, pikepdf.Object) and obj.is_indirect
+        )
 
-    def _shownumber_bytes(self, pdf: pikepdf.Pdf, page: Dictionary, source: Source, index: int) -> None:
+    def _shownumber_bytes(
+        self, pdf: pikepdf.Pdf, page: Dictionary, source: Source, index: int
+    ) -> None:
         """Page ``index`` of the result shows the overlay's page ``index``."""
         xobject = self.numbers[index] if index < len(self.numbers) else None
-        target = self.overlay_source.ref(xobject.objgen[0]) if xobject is not None \
-            else self._empty()
+        target = (
+            self.overlay_source.ref(xobject.objgen[0]) if xobject is not None else self._empty()
+        )
         old = page.get("/Resources", Dictionary()).get("/XObject", Dictionary()).get(NUMBER)
         if old is not None and old.is_indirect:
             source.alias(old, target)  # stamped already: only the number changes
@@ -209,7 +236,9 @@ class _Join:
         if self.empty is None:
             self.empty = self.out.new()
             self.out.streams[self.empty] = (
-                b"<< /BBox [ 0 0 1 1 ] /Length 0 /Subtype /Form /Type /XObject >>", b"")
+                b"<< /BBox [ 0 0 1 1 ] /Length 0 /Subtype /Form /Type /XObject >>",
+                b"",
+            )
         return self.empty
 
     def _tags(self, pdf: pikepdf.Pdf, source: Source, offset: int) -> None:
@@ -248,12 +277,15 @@ class _Join:
             if name not in self.form_fonts:  # same name: same font, embedded whole for forms
                 self.form_fonts[name] = source.text(font)
 
-    def _links(self, index: int, part: JoinPart, pdf: pikepdf.Pdf, source: Source,
-               first: int) -> None:
+    def _links(
+        self, index: int, part: JoinPart, pdf: pikepdf.Pdf, source: Source, first: int
+    ) -> None:
         """The part's own destination, and those its links use inside the part."""
         if part.anchor and first < len(self.page_refs):
             self.dests[part.anchor] = b"[ %d 0 R /XYZ 0 %s 0 ]" % (
-                self.page_refs[first], number_bytes(self.page_tops[first]))
+                self.page_refs[first],
+                number_bytes(self.page_tops[first]),
+            )
         own = dict(dest_names(pdf.Root.get("/Names", Dictionary()).get("/Dests")))
         for page in pdf.pages:
             for annot in page.obj.get("/Annots", []):
@@ -263,15 +295,19 @@ class _Join:
                 name = str(dest)
                 if name in own and name not in self.dests:  # a link inside this part
                     value = own[name]
-                    self.dests[name] = source.text(Array(list(value)) if value.is_indirect
-                                                   else value)
+                    self.dests[name] = source.text(
+                        Array(list(value)) if value.is_indirect else value
+                    )
 
     def _share_fonts(self, pdf: pikepdf.Pdf, source: Source) -> None:
         """A font file already written (every part embeds the form font whole) is reused."""
         for descriptor in font_descriptors(pdf):
             merged = self.faces.get(face_of(descriptor))
-            if merged is not None and descriptor.get("/FontFile2") is not None \
-                    and descriptor.FontFile2.is_indirect:
+            if (
+                merged is not None
+                and descriptor.get("/FontFile2") is not None
+                and descriptor.FontFile2.is_indirect
+            ):
                 source.alias(descriptor.FontFile2, merged)
                 continue
             for key in ("/FontFile2", "/FontFile3", "/FontFile"):
@@ -289,15 +325,22 @@ class _Join:
     def _finish(self) -> bytes:
         out = self.out
         kids = b" ".join(b"%d 0 R" % ref for ref in self.page_refs)
-        out.put(self.pages_root, b"<< /Type /Pages /Kids [ %s ] /Count %d >>"
-                % (kids, len(self.page_refs)))
+        out.put(
+            self.pages_root,
+            b"<< /Type /Pages /Kids [ %s ] /Count %d >>" % (kids, len(self.page_refs)),
+        )
         parent_tree = out.new()
         out.put(parent_tree, self._parent_tree())
-        out.put(self.tree_root, b"<< /Type /StructTreeRoot /K [ %d 0 R ] /ParentTree %d 0 R "
-                                b"/ParentTreeNextKey %d >>"
-                % (self.document, parent_tree, self.next_key))
-        out.put(self.document, b"<< /Type /StructElem /S /Document /P %d 0 R /K [ %s ] >>"
-                % (self.tree_root, b" ".join(self.kids)))
+        out.put(
+            self.tree_root,
+            b"<< /Type /StructTreeRoot /K [ %d 0 R ] /ParentTree %d 0 R "
+            b"/ParentTreeNextKey %d >>" % (self.document, parent_tree, self.next_key),
+        )
+        out.put(
+            self.document,
+            b"<< /Type /StructElem /S /Document /P %d 0 R /K [ %s ] >>"
+            % (self.tree_root, b" ".join(self.kids)),
+        )
         catalog = dict(self.catalog)
         catalog["/Type"] = b"/Catalog"
         catalog["/Pages"] = b"%d 0 R" % self.pages_root
@@ -306,15 +349,17 @@ class _Join:
             form = dict(self.form)
             form["/Fields"] = b"[ %s ]" % b" ".join(self.fields)
             if self.form_fonts:
-                fonts = b" ".join(name.encode() + b" " + text
-                                  for name, text in sorted(self.form_fonts.items()))
+                fonts = b" ".join(
+                    name.encode() + b" " + text for name, text in sorted(self.form_fonts.items())
+                )
                 form["/DR"] = b"<< /Font << %s >> >>" % fonts
             catalog["/AcroForm"] = dictionary_bytes(form)
         if self.bookmarks:
             catalog["/Outlines"] = b"%d 0 R" % self._outline()
         if self.dests:
-            names = b" ".join(String(name).unparse() + b" " + dest
-                              for name, dest in sorted(self.dests.items()))
+            names = b" ".join(
+                String(name).unparse() + b" " + dest for name, dest in sorted(self.dests.items())
+            )
             dests = out.new()
             out.put(dests, b"<< /Names [ %s ] >>" % names)
             catalog["/Names"] = b"<< /Dests %d 0 R >>" % dests
@@ -329,10 +374,13 @@ class _Join:
             return b"<< /Nums [ %s ] >>" % b" ".join(b"%d %s" % item for item in nums)
         leaves = []
         for start in range(0, len(nums), 256):
-            batch = nums[start:start + 256]
+            batch = nums[start : start + 256]
             leaf = self.out.new()
-            self.out.put(leaf, b"<< /Limits [ %d %d ] /Nums [ %s ] >>" % (
-                batch[0][0], batch[-1][0], b" ".join(b"%d %s" % item for item in batch)))
+            self.out.put(
+                leaf,
+                b"<< /Limits [ %d %d ] /Nums [ %s ] >>"
+                % (batch[0][0], batch[-1][0], b" ".join(b"%d %s" % item for item in batch)),
+            )
             leaves.append(leaf)
         return b"<< /Kids [ %s ] >>" % b" ".join(b"%d 0 R" % leaf for leaf in leaves)
 
@@ -347,8 +395,8 @@ class _Join:
                 entries = {
                     "/Title": String(mark.title).unparse(),
                     "/Parent": b"%d 0 R" % parent,
-                    "/Dest": b"[ %d 0 R /XYZ 0 %s 0 ]" % (self.page_refs[mark.page],
-                                                        number_bytes(mark.top)),
+                    "/Dest": b"[ %d 0 R /XYZ 0 %s 0 ]"
+                    % (self.page_refs[mark.page], number_bytes(mark.top)),
                 }
                 if i:
                     entries["/Prev"] = b"%d 0 R" % numbers[i - 1]
@@ -356,13 +404,20 @@ class _Join:
                     entries["/Next"] = b"%d 0 R" % numbers[i + 1]
                 if mark.children:
                     first, last, count = write(mark.children, number)
-                    entries.update({"/First": b"%d 0 R" % first, "/Last": b"%d 0 R" % last,
-                                    "/Count": b"%d" % count})
+                    entries.update(
+                        {
+                            "/First": b"%d 0 R" % first,
+                            "/Last": b"%d 0 R" % last,
+                            "/Count": b"%d" % count,
+                        }
+                    )
                     visible += count
                 out.put(number, dictionary_bytes(entries))
             return numbers[0], numbers[-1], visible
 
         first, last, count = write(self.bookmarks, root)
-        out.put(root, b"<< /Type /Outlines /First %d 0 R /Last %d 0 R /Count %d >>"
-                % (first, last, count))
+        out.put(
+            root,
+            b"<< /Type /Outlines /First %d 0 R /Last %d 0 R /Count %d >>" % (first, last, count),
+        )
         return root

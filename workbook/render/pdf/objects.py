@@ -52,7 +52,7 @@ class Output:
             out.write(b"\nendstream\nendobj\n")
         numbers = sorted(self.objects)
         for start in range(0, len(numbers), 200):
-            batch = numbers[start:start + 200]
+            batch = numbers[start : start + 200]
             holder = self.new()
             bodies = [self.objects[number] for number in batch]
             offsets = list(itertools.accumulate((len(body) + 1 for body in bodies), initial=0))
@@ -60,8 +60,10 @@ class Output:
             where.update((number, (2, holder, index)) for index, number in enumerate(batch))
             data = zlib.compress(header + b"\n".join(bodies) + b"\n", 6)
             where[holder] = (1, out.tell(), 0)
-            out.write(b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode "
-                      b"/Length %d >>\nstream\n" % (holder, len(batch), len(header), len(data)))
+            out.write(
+                b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode "
+                b"/Length %d >>\nstream\n" % (holder, len(batch), len(header), len(data))
+            )
             out.write(data)
             out.write(b"\nendstream\nendobj\n")
         missing = [n for n in range(1, self.count + 1) if n not in where]
@@ -75,9 +77,11 @@ class Output:
         rows = [row(0, 0, 65535), *(row(*where.get(number, free)) for number in range(1, xref + 1))]
         table = zlib.compress(b"".join(rows), 6)
         info_entry = b" /Info %d 0 R" % info if info else b""
-        out.write(b"%d 0 obj\n<< /Type /XRef /Size %d /W [ 1 4 2 ] /Root %d 0 R%s "
-                  b"/ID [ <%s> <%s> ] /Filter /FlateDecode /Length %d >>\nstream\n"
-                  % (xref, xref + 1, root, info_entry, identity, identity, len(table)))
+        out.write(
+            b"%d 0 obj\n<< /Type /XRef /Size %d /W [ 1 4 2 ] /Root %d 0 R%s "
+            b"/ID [ <%s> <%s> ] /Filter /FlateDecode /Length %d >>\nstream\n"
+            % (xref, xref + 1, root, info_entry, identity, identity, len(table))
+        )
         out.write(table)
         out.write(b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % where[xref][1])
         return out.getvalue()
@@ -138,8 +142,9 @@ class Source:
             target = self.numbers[number]
             if isinstance(obj, pikepdf.Stream):
                 raw = obj.read_raw_bytes()
-                head = Dictionary({key: value for key, value in obj.stream_dict.items()
-                                   if key != "/Length"})
+                head = Dictionary(
+                    {key: value for key, value in obj.stream_dict.items() if key != "/Length"}
+                )
                 head.Length = len(raw)
                 output.streams[target] = (self._renumber(head.unparse(resolved=True)), raw)
             else:
@@ -231,8 +236,10 @@ class RawSource:
             self.output.put(self.ref(number), self._renumber(data[begin:end].strip()))
         elif number in self.streams:
             begin, end, length = self.streams[number]
-            self.output.streams[self.ref(number)] = (self._renumber(data[begin:end]),
-                                                     data[end + 8:end + 8 + length])
+            self.output.streams[self.ref(number)] = (
+                self._renumber(data[begin:end]),
+                data[end + 8 : end + 8 + length],
+            )
         elif number in self.skipped:
             self.output.put(self.ref(number), self._renumber(self.skipped[number]))
 
@@ -279,7 +286,7 @@ class RawSource:
     # writing
 
     def _object_stream(self, start: int, length: int, first: int, skip: set[int]) -> None:
-        text = zlib.decompress(self.data[start:start + length])
+        text = zlib.decompress(self.data[start : start + length])
         pairs = [int(v) for v in text[:first].split()]
         bodies, numbers = [], []
         for i in range(0, len(pairs), 2):
@@ -303,14 +310,16 @@ class RawSource:
         """Every reference 'N 0 R' of this part, renumbered for the output."""
         if self.shift:
             text = _STRUCT_PARENT.sub(
-                lambda m: m[0][:m.start(1) - m.start(0)] + b"%d" % (int(m[1]) + self.shift), text)
+                lambda m: m[0][: m.start(1) - m.start(0)] + b"%d" % (int(m[1]) + self.shift), text
+            )
         pieces = text.split(b" 0 R")
         if len(pieces) == 1:
             return text
         last = pieces.pop()
         heads, _, numbers = zip(*map(bytes.rpartition, pieces, itertools.repeat(b" ")))
         if not all(map(bytes.isdigit, numbers)) or (
-                b"(" in text and b" 0 R" in b"\x00".join(_STRINGS.findall(text))):
+            b"(" in text and b" 0 R" in b"\x00".join(_STRINGS.findall(text))
+        ):
             # not every " 0 R" ends a reference: the careful way
             return _TOKENS.sub(lambda m: m[0] if m[1] is None else self.table[m[1]], text)
         out = [b""] * (2 * len(heads) + 1)
@@ -343,8 +352,9 @@ class Numbers(dict):
 
 
 def dictionary_bytes(entries: dict[str, bytes]) -> bytes:
-    return b"<< %s >>" % b" ".join(key.encode() + b" " + value
-                                    for key, value in sorted(entries.items()))
+    return b"<< %s >>" % b" ".join(
+        key.encode() + b" " + value for key, value in sorted(entries.items())
+    )
 
 
 def scalar_bytes(value) -> bytes:

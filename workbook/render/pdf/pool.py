@@ -72,7 +72,9 @@ class PdfResults:
     pages: dict[str, int] = field(default_factory=dict)  # every PDF's page count
     rendered: list[str] = field(default_factory=list)  # PDFs WeasyPrint worked on this time
     engine_seconds: float = 0.0  # time spent inside WeasyPrint (all processes)
-    engine_times: dict[str, float] = field(default_factory=dict)  # per PDF (workbook: all its steps)
+    engine_times: dict[str, float] = field(
+        default_factory=dict
+    )  # per PDF (workbook: all its steps)
     wall_seconds: float = 0.0
 
 
@@ -143,15 +145,23 @@ def run(task: Task, spec: EngineSpec) -> Result:
     engine = _engine(spec)
     if task.numbers_for is not None:
         data = engine.overlay(task.numbers_for, cover=True)
-        return Result(task.key, data, len(task.numbers_for), time.perf_counter() - started,
-                      task.numbers_for)
+        return Result(
+            task.key, data, len(task.numbers_for), time.perf_counter() - started, task.numbers_for
+        )
     if task.count_only:
-        pages = engine.count(task.html, base_url=task.base_url, name=task.name,
-                             extra_css=task.extra_css)
+        pages = engine.count(
+            task.html, base_url=task.base_url, name=task.name, extra_css=task.extra_css
+        )
         return Result(task.key, None, pages, time.perf_counter() - started)
-    pdf: RenderedPdf = engine.render(task.html, base_url=task.base_url, name=task.name,
-                                     labels=task.labels, extra_css=task.extra_css,
-                                     info=task.info, numbering=task.numbering)
+    pdf: RenderedPdf = engine.render(
+        task.html,
+        base_url=task.base_url,
+        name=task.name,
+        labels=task.labels,
+        extra_css=task.extra_css,
+        info=task.info,
+        numbering=task.numbering,
+    )
     return Result(task.key, pdf.data, pdf.pages, time.perf_counter() - started, pdf.layout)
 
 
@@ -173,8 +183,9 @@ class Pool:
             else:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload(["workbook.render.pdf.engine"])
-            self._executor = ProcessPoolExecutor(self.jobs, mp_context=context,
-                                                 initializer=_warm_up)
+            self._executor = ProcessPoolExecutor(
+                self.jobs, mp_context=context, initializer=_warm_up
+            )
             for _ in range(self.jobs):  # start every worker now
                 self._executor.submit(_nothing)
         return self

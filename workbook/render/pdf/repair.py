@@ -53,9 +53,16 @@ TICK = "/Yes"
 BUTTON_FONT = "/ZaDb"
 
 
-def repair(raw: bytes, *, labels: dict[str, str], name: str,
-           font_families: tuple[str, ...], info: dict[str, str] | None = None, stamp: bool = False,
-           overlay: bytes | None = None) -> bytes:
+def repair(
+    raw: bytes,
+    *,
+    labels: dict[str, str],
+    name: str,
+    font_families: tuple[str, ...],
+    info: dict[str, str] | None = None,
+    stamp: bool = False,
+    overlay: bytes | None = None,
+) -> bytes:
     """``stamp``: draw page numbers from ``overlay`` on each page, or with no overlay,
     leave an empty number on each for a workbook to fill (see workbook/pdfmerge.py)."""
     with pikepdf.open(io.BytesIO(raw)) as pdf:
@@ -70,8 +77,12 @@ def repair(raw: bytes, *, labels: dict[str, str], name: str,
         for key, value in (info or {}).items():
             pdf.docinfo[Name(key)] = String(value)
         out = io.BytesIO()
-        pdf.save(out, deterministic_id=True, compress_streams=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        pdf.save(
+            out,
+            deterministic_id=True,
+            compress_streams=True,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        )
         return out.getvalue()
 
 
@@ -116,8 +127,9 @@ def _repair_fields(pdf: pikepdf.Pdf, acroform: Dictionary, labels: dict[str, str
             resources = acroform.DR = Dictionary()
         if "/Font" not in resources:
             resources.Font = Dictionary()
-        resources.Font[BUTTON_FONT] = pdf.make_indirect(Dictionary(
-            Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.ZapfDingbats))
+        resources.Font[BUTTON_FONT] = pdf.make_indirect(
+            Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.ZapfDingbats)
+        )
 
 
 def _rename_state(field: Dictionary, old: Name, new: Name) -> None:
@@ -155,8 +167,9 @@ def _scope_header_cells(pdf: pikepdf.Pdf) -> None:
                 seen.add(kid.objgen)
             role = str(kid.S)
             if role == "/TH":
-                kid.A = Dictionary(O=Name.Table,
-                                   Scope=Name.Column if section == "/THead" else Name.Row)
+                kid.A = Dictionary(
+                    O=Name.Table, Scope=Name.Column if section == "/THead" else Name.Row
+                )
             todo.append((kid, role if role in ("/THead", "/TBody", "/TFoot") else section))
 
 
@@ -166,8 +179,12 @@ def _prune_dests(pdf: pikepdf.Pdf) -> None:
     names = pdf.Root.get("/Names")
     if names is None or "/Dests" not in names or "/Names" not in names.Dests:
         return
-    used = {str(annot.Dest) for page in pdf.pages for annot in page.obj.get("/Annots", [])
-            if isinstance(annot.get("/Dest"), String)}
+    used = {
+        str(annot.Dest)
+        for page in pdf.pages
+        for annot in page.obj.get("/Annots", [])
+        if isinstance(annot.get("/Dest"), String)
+    }
     items = names.Dests.Names
     kept = Array()
     for i in range(0, len(items), 2):

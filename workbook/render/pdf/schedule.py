@@ -31,8 +31,13 @@ from workbook.model.sheets import part_title, sheet_links
 from workbook.output.cache import CODE_DIGEST, Cache, digest_file, fingerprint
 from workbook.project import Project
 from workbook.render.pdf.fonts import font_files
-from workbook.render.pdf.jobs import (engine_spec, field_labels, link_resolver, page_setup,
-                                      pdf_context)
+from workbook.render.pdf.jobs import (
+    engine_spec,
+    field_labels,
+    link_resolver,
+    page_setup,
+    pdf_context,
+)
 from workbook.render.pdf.pool import SHEET, SHEET_IN_WORKBOOK, PdfResults, Pool, Task
 from workbook.render.pdf.setup import page_css
 from workbook.render.pdf.workbook import WorkbookBuild
@@ -46,11 +51,18 @@ Progress = Callable[[int, int, str], None]  # done, total, current item
 class PdfRenderer:
     """Renders a plan's PDFs; see the module docstring."""
 
-    def __init__(self, plan: Plan, env: jinja2.Environment, project: Project, *,
-                 paper: str | None, cache: Cache | None,
-                 reusable: Callable[[str, str], bool] = lambda path, key: False,
-                 previous: Callable[[str], bytes | None] = lambda path: None,
-                 progress: Progress | None = None):
+    def __init__(
+        self,
+        plan: Plan,
+        env: jinja2.Environment,
+        project: Project,
+        *,
+        paper: str | None,
+        cache: Cache | None,
+        reusable: Callable[[str, str], bool] = lambda path, key: False,
+        previous: Callable[[str], bytes | None] = lambda path: None,
+        progress: Progress | None = None,
+    ):
         self.plan, self.env, self.project = plan, env, project
         self.site = plan.site
         self.t = self.site.content.t
@@ -76,12 +88,24 @@ class PdfRenderer:
         logo = self.site.config.logo
         if logo:
             files.append(self.project.root / logo)
-        return fingerprint(CODE_DIGEST, [(p.name, digest_file(p)) for p in files if p.is_file()],
-                           page_css(self.setup), self.templates.locales(), self.site.config)
+        return fingerprint(
+            CODE_DIGEST,
+            [(p.name, digest_file(p)) for p in files if p.is_file()],
+            page_css(self.setup),
+            self.templates.locales(),
+            self.site.config,
+        )
 
     def job_key(self, job: PdfJob) -> str:
-        return fingerprint(self.style, self.templates.digest(job.template), job.path, job.title,
-                           job.sheet, job.workbook, job.parts)
+        return fingerprint(
+            self.style,
+            self.templates.digest(job.template),
+            job.path,
+            job.title,
+            job.sheet,
+            job.workbook,
+            job.parts,
+        )
 
     # -- sources
 
@@ -102,13 +126,18 @@ class PdfRenderer:
         total, done = len(todo), 0
         self.queue: list = []  # heap of (urgency, -cost, order, make_task, callback, owner)
         self.order = itertools.count()
-        in_workbooks = {part.sheet.key for job in todo if job.workbook for part in job.parts
-                        if part.sheet}
+        in_workbooks = {
+            part.sheet.key for job in todo if job.workbook for part in job.parts if part.sheet
+        }
         for job in (j for j in todo if j.sheet):
             urgency = SHEET_IN_WORKBOOK if job.sheet.key in in_workbooks else SHEET
-            self._submit(lambda job=job: self._sheet_task(job),
-                         lambda result, job=job: self._sheet_done(job, result),
-                         owner=job.path, urgency=urgency, cost=len(job.sheet.fields))
+            self._submit(
+                lambda job=job: self._sheet_task(job),
+                lambda result, job=job: self._sheet_done(job, result),
+                owner=job.path,
+                urgency=urgency,
+                cost=len(job.sheet.fields),
+            )
         workbooks = [WorkbookBuild(self, job) for job in todo if job.workbook]
         finished: list[str] = []
         for workbook in workbooks:
@@ -164,15 +193,29 @@ class PdfRenderer:
             todo.append(job)
         return todo
 
-    def _submit(self, make: Callable[[], Task], callback: Callable, *, owner: str,
-                urgency: int, cost: int = 0) -> None:
+    def _submit(
+        self,
+        make: Callable[[], Task],
+        callback: Callable,
+        *,
+        owner: str,
+        urgency: int,
+        cost: int = 0,
+    ) -> None:
         """Queue a task; ``make`` builds it (renders its HTML) when its turn comes."""
         heapq.heappush(self.queue, (urgency, -cost, next(self.order), make, callback, owner))
 
     def _sheet_task(self, job: PdfJob) -> Task:
-        return Task(self.results.keys[job.path], job.path, self.source(job), self.base_url,
-                    field_labels([job.sheet]), cost=len(job.sheet.fields),
-                    info=info_entries([job.sheet], self.site.config), numbering="stamp")
+        return Task(
+            self.results.keys[job.path],
+            job.path,
+            self.source(job),
+            self.base_url,
+            field_labels([job.sheet]),
+            cost=len(job.sheet.fields),
+            info=info_entries([job.sheet], self.site.config),
+            numbering="stamp",
+        )
 
     def _sheet_done(self, job: PdfJob, result) -> str:
         self._store(job.path, result.key, result.data, result.pages, result.layout)
@@ -224,17 +267,32 @@ class PdfRenderer:
         return data, pages, layout
 
 
-def render_pdfs(plan: Plan, env: jinja2.Environment, project: Project, *,
-                paper: str | None = None, pool: Pool | None = None, cache: Cache | None = None,
-                reusable: Callable[[str, str], bool] = lambda path, key: False,
-                previous: Callable[[str], bytes | None] = lambda path: None,
-                progress: Progress | None = None) -> PdfResults:
+def render_pdfs(
+    plan: Plan,
+    env: jinja2.Environment,
+    project: Project,
+    *,
+    paper: str | None = None,
+    pool: Pool | None = None,
+    cache: Cache | None = None,
+    reusable: Callable[[str, str], bool] = lambda path, key: False,
+    previous: Callable[[str], bytes | None] = lambda path: None,
+    progress: Progress | None = None,
+) -> PdfResults:
     """``reusable(path, key)``: the previous output's ``path`` was made from ``key``;
     ``previous(path)``: its bytes."""
     if not plan.pdfs:
         return PdfResults()
-    renderer = PdfRenderer(plan, env, project, paper=paper, cache=cache, reusable=reusable,
-                           previous=previous, progress=progress)
+    renderer = PdfRenderer(
+        plan,
+        env,
+        project,
+        paper=paper,
+        cache=cache,
+        reusable=reusable,
+        previous=previous,
+        progress=progress,
+    )
     if pool is not None:
         return renderer.run(pool)
     with Pool(1) as own:

@@ -38,13 +38,15 @@ def page_css(setup: PageSetup) -> str:
     before, _, rest = setup.page_label.partition("{page}")
     middle, _, after = rest.partition("{pages}")
     counter = " ".join(
-        part for part in (
+        part
+        for part in (
             css_string(before) if before else "",
             "counter(page)",
             css_string(middle) if middle else "",
             "counter(pages)",
             css_string(after) if after else "",
-        ) if part
+        )
+        if part
     )
     accent = colours.readable_on(setup.accent_color, colours.LIGHT_BACKGROUND)
     soft = colours.theme_css(setup.accent_color).split("--accent-soft: ")[1].split(";")[0]
@@ -71,11 +73,11 @@ class EngineSpec:
     font_families: tuple[str, ...]
 
     def create(self) -> "PdfEngine":
-        from workbook.render.pdf.engine import PdfEngine  # WeasyPrint: only where documents are rendered
+        from workbook.render.pdf.engine import (
+            PdfEngine,
+        )  # WeasyPrint: only where documents are rendered
 
         return PdfEngine(list(self.stylesheets), self.setup, list(self.roots), self.font_families)
-
-
 
 
 _FONT_FACE = re.compile(r"@font-face\s*{[^}]*font-family:\s*[\"']?([^;\"'}]+)", re.S)
@@ -91,10 +93,19 @@ def theme_engine_spec(project, setup: PageSetup) -> EngineSpec:
     from workbook.project import default_theme
 
     fonts = project.theme_file("pdf/fonts.css")
-    return EngineSpec((fonts, project.theme_file("pdf/pdf.css")), setup,
-                      (project.root, default_theme()), declared_fonts(fonts))
+    return EngineSpec(
+        (fonts, project.theme_file("pdf/pdf.css")),
+        setup,
+        (project.root, default_theme()),
+        declared_fonts(fonts),
+    )
 
 
 #: A page setup to warm an engine with before the project's settings are known.
-WARM_UP = PageSetup(paper="letter", organization="", support_note="",
-                    page_label="Page {page} of {pages}", accent_color="#000000")
+WARM_UP = PageSetup(
+    paper="letter",
+    organization="",
+    support_note="",
+    page_label="Page {page} of {pages}",
+    accent_color="#000000",
+)

@@ -28,8 +28,9 @@ def overlay_xobjects(overlay: pikepdf.Pdf) -> list[pikepdf.Stream | None]:
     found: list[pikepdf.Stream | None] = []
     for page in overlay.pages:
         contents = page.obj.get("/Contents")
-        streams = [] if contents is None else contents if isinstance(contents, Array) \
-            else [contents]
+        streams = (
+            [] if contents is None else contents if isinstance(contents, Array) else [contents]
+        )
         data = b"\n".join(stream.read_bytes() for stream in streams)
         if b"BT" not in data:
             found.append(None)
@@ -51,8 +52,9 @@ def stamp_page(pdf: pikepdf.Pdf, page: Dictionary, number: pikepdf.Object) -> No
     resources.XObject = xobjects
     page.Resources = resources
     contents = page.get("/Contents")
-    streams = [] if contents is None else list(contents) if isinstance(contents, Array) \
-        else [contents]
+    streams = (
+        [] if contents is None else list(contents) if isinstance(contents, Array) else [contents]
+    )
     if streams and STAMP in streams[0].stream_dict:
         return
     opening, closing = pdf.make_stream(b"q\n"), pdf.make_stream(_DRAW)
@@ -69,8 +71,11 @@ def stamp_numbers(pdf: pikepdf.Pdf, overlay_data: bytes | None) -> None:
         return
     with pikepdf.open(io.BytesIO(overlay_data)) as overlay:
         for page, xobject in zip(pdf.pages, overlay_xobjects(overlay)):
-            number = pdf.copy_foreign(xobject) if xobject is not None \
+            number = (
+                pdf.copy_foreign(xobject)
+                if xobject is not None
                 else pdf.make_indirect(_empty_xobject(pdf))
+            )
             stamp_page(pdf, page.obj, number)
 
 

@@ -25,8 +25,9 @@ class SubsetFont:
         self.cmap = self.tt.getBestCmap() or {}
         self.order = {name: index for index, name in enumerate(self.tt.getGlyphOrder())}
         self.upm = self.tt["head"].unitsPerEm
-        self.advance = {self.order[name]: metrics[0]
-                        for name, metrics in self.tt["hmtx"].metrics.items()}
+        self.advance = {
+            self.order[name]: metrics[0] for name, metrics in self.tt["hmtx"].metrics.items()
+        }
         hhea = self.tt["hhea"]
         self.ascent = hhea.ascent / self.upm
         self.descent = -hhea.descent / self.upm
@@ -89,31 +90,49 @@ class SubsetFont:
         subsetter.subset(tt)
         buffer = io.BytesIO()
         tt.save(buffer)
-        tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(
-            repr(sorted(gids)).encode()).digest()[:6])
+        tag = "".join(
+            chr(65 + b % 26) for b in hashlib.sha256(repr(sorted(gids)).encode()).digest()[:6]
+        )
         base = Name(f"/{tag}+{self.tt['name'].getDebugName(6) or 'Theme-Regular'}")
         head = self.tt["head"]
         scale = 1000 / self.upm
         descriptor = Dictionary(
-            Type=Name.FontDescriptor, FontName=base, Flags=32,
-            FontBBox=Array([round(v * scale) for v in (head.xMin, head.yMin, head.xMax,
-                                                       head.yMax)]),
-            ItalicAngle=0, Ascent=round(self.ascent * 1000), Descent=-round(self.descent * 1000),
-            CapHeight=round(self.ascent * 700), StemV=80,
-            FontFile2=pdf.make_stream(buffer.getvalue()))
+            Type=Name.FontDescriptor,
+            FontName=base,
+            Flags=32,
+            FontBBox=Array(
+                [round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)]
+            ),
+            ItalicAngle=0,
+            Ascent=round(self.ascent * 1000),
+            Descent=-round(self.descent * 1000),
+            CapHeight=round(self.ascent * 700),
+            StemV=80,
+            FontFile2=pdf.make_stream(buffer.getvalue()),
+        )
         widths = Array()
         for gid in sorted(gids):
             widths.append(gid)
             widths.append(Array([round(self.advance.get(gid, 0) * scale)]))
         cid = Dictionary(
-            Type=Name.Font, Subtype=Name.CIDFontType2, BaseFont=base,
-            CIDSystemInfo=Dictionary(Registry=pikepdf.String("Adobe"),
-                                     Ordering=pikepdf.String("Identity"), Supplement=0),
-            FontDescriptor=pdf.make_indirect(descriptor), W=widths, CIDToGIDMap=Name.Identity)
-        font = Dictionary(Type=Name.Font, Subtype=Name.Type0, BaseFont=base,
-                          Encoding=Name("/Identity-H"),
-                          DescendantFonts=Array([pdf.make_indirect(cid)]),
-                          ToUnicode=pdf.make_stream(self._to_unicode(gids)))
+            Type=Name.Font,
+            Subtype=Name.CIDFontType2,
+            BaseFont=base,
+            CIDSystemInfo=Dictionary(
+                Registry=pikepdf.String("Adobe"), Ordering=pikepdf.String("Identity"), Supplement=0
+            ),
+            FontDescriptor=pdf.make_indirect(descriptor),
+            W=widths,
+            CIDToGIDMap=Name.Identity,
+        )
+        font = Dictionary(
+            Type=Name.Font,
+            Subtype=Name.Type0,
+            BaseFont=base,
+            Encoding=Name("/Identity-H"),
+            DescendantFonts=Array([pdf.make_indirect(cid)]),
+            ToUnicode=pdf.make_stream(self._to_unicode(gids)),
+        )
         return pdf.make_indirect(font)
 
     def _to_unicode(self, gids: set[int]) -> bytes:
@@ -123,12 +142,19 @@ class SubsetFont:
             if gid in gids and gid not in back and code < 0x10000:
                 back[gid] = code
         entries = sorted(back.items())
-        lines = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
-                 "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
-                 "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
-                 "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange"]
+        lines = [
+            "/CIDInit /ProcSet findresource begin",
+            "12 dict begin",
+            "begincmap",
+            "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+            "/CMapName /Adobe-Identity-UCS def",
+            "/CMapType 2 def",
+            "1 begincodespacerange",
+            "<0000> <FFFF>",
+            "endcodespacerange",
+        ]
         for start in range(0, len(entries), 100):
-            chunk = entries[start:start + 100]
+            chunk = entries[start : start + 100]
             lines.append(f"{len(chunk)} beginbfchar")
             lines += [f"<{gid:04X}> <{code:04X}>" for gid, code in chunk]
             lines.append("endbfchar")

@@ -23,7 +23,6 @@ class Bookmark:
     children: list["Bookmark"] = field(default_factory=list)
 
 
-
 _NUMS = re.compile(rb"(\d+)\s+(\d+ 0 R|\[[^\]]*\]|null)")
 
 
@@ -126,8 +125,9 @@ def outline_of(pdf: pikepdf.Pdf, start: int) -> list[Bookmark]:
         page = index.get(dest[0].objgen)
         if page is None:
             return None
-        top = float(dest[3]) if len(dest) > 3 and dest[1] == Name.XYZ and dest[3] is not None \
-            else 0.0
+        top = (
+            float(dest[3]) if len(dest) > 3 and dest[1] == Name.XYZ and dest[3] is not None else 0.0
+        )
         mark = Bookmark(str(item.title), page + start, top)
         mark.children = [c for c in (convert(child) for child in item.children) if c]
         return mark

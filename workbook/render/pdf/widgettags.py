@@ -39,9 +39,19 @@ class WidgetTags:
             return
         kids = element.get("/K")
         items = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
-        kept = pikepdf.Array([k for k in items if not (
-            isinstance(k, pikepdf.Dictionary) and k.get("/Type") == pikepdf.Name.OBJR
-            and k.get("/Obj") is not None and k.Obj.is_indirect and k.Obj.objgen == annot.objgen)])
+        kept = pikepdf.Array(
+            [
+                k
+                for k in items
+                if not (
+                    isinstance(k, pikepdf.Dictionary)
+                    and k.get("/Type") == pikepdf.Name.OBJR
+                    and k.get("/Obj") is not None
+                    and k.Obj.is_indirect
+                    and k.Obj.objgen == annot.objgen
+                )
+            ]
+        )
         element.K = kept
         if element.get("/S") == pikepdf.Name.Form:
             element.S = pikepdf.Name.Span  # no longer a form field: the answer's text

@@ -60,25 +60,32 @@ class WorkbookBuild:
                 self._part(part)
         self._count_front()
 
-    def _later(self, make: Callable[[], Task], then: Callable, cost: int = 0,
-               urgency: int = WORKBOOK_STEP) -> None:
+    def _later(
+        self, make: Callable[[], Task], then: Callable, cost: int = 0, urgency: int = WORKBOOK_STEP
+    ) -> None:
         self.r._submit(make, then, owner=self.job.path, urgency=urgency, cost=cost)
 
     # -- the parts, the cover and contents
 
     def _part(self, part: Part) -> None:
-        key = fingerprint(self.r.style, self.template, "part", self.job.path, part,
-                          self.anchors)
+        key = fingerprint(self.r.style, self.template, "part", self.job.path, part, self.anchors)
         stored = self.r.stored(key)
         if stored is not None:
             self.parts[part.anchor] = stored
             return
         labels = field_labels([part.sheet]) if part.sheet else {}
-        self._later(lambda: Task(key, f"{self.job.path} ({part.anchor})",
-                                 self._source([part], {}), self.r.base_url, labels,
-                                 numbering="none"),
-                    lambda result: self._got(part.anchor, key, result),
-                    cost=len(part.sheet.fields) if part.sheet else 0)
+        self._later(
+            lambda: Task(
+                key,
+                f"{self.job.path} ({part.anchor})",
+                self._source([part], {}),
+                self.r.base_url,
+                labels,
+                numbering="none",
+            ),
+            lambda result: self._got(part.anchor, key, result),
+            cost=len(part.sheet.fields) if part.sheet else 0,
+        )
 
     def _got(self, anchor: str, key: str, result) -> None:
         self.parts[anchor] = self.r.keep(key, result)
@@ -86,8 +93,17 @@ class WorkbookBuild:
     def _front_key(self, *more) -> str:
         """What the cover and contents show: not the parts themselves, so editing a goal
         does not lay out the contents again unless its title or page count changes."""
-        return fingerprint(self.r.style, self.template, "front", self.job.path, self.job.title,
-                           self.job.workbook, contents_entries(self.job), self.info, *more)
+        return fingerprint(
+            self.r.style,
+            self.template,
+            "front",
+            self.job.path,
+            self.job.title,
+            self.job.workbook,
+            contents_entries(self.job),
+            self.info,
+            *more,
+        )
 
     def _count_front(self) -> None:
         key = self._front_key("count")
@@ -96,10 +112,18 @@ class WorkbookBuild:
             self.front_pages = pages
             return
         placeholders = {anchor: 888 for anchor in self.anchors}
-        self._later(lambda: Task(key, f"{self.job.path} (contents)",
-                                 self._source(None, placeholders), self.r.base_url,
-                                 count_only=True, numbering="none"),
-                    lambda result: self._counted(key, result), urgency=COUNT)
+        self._later(
+            lambda: Task(
+                key,
+                f"{self.job.path} (contents)",
+                self._source(None, placeholders),
+                self.r.base_url,
+                count_only=True,
+                numbering="none",
+            ),
+            lambda result: self._counted(key, result),
+            urgency=COUNT,
+        )
 
     def _counted(self, key: str, result) -> None:
         self.front_pages = result.pages
@@ -108,10 +132,13 @@ class WorkbookBuild:
 
     def _source(self, chunk: list[Part] | None, page_numbers: dict[str, int]) -> str:
         """The cover and contents (``chunk`` None), or the parts in ``chunk``."""
-        return self.r.source(self.job, front=chunk is None, chunk=chunk or [],
-                             elsewhere=[a for a in self.anchors
-                                        if not chunk or a not in {p.anchor for p in chunk}],
-                             page_numbers=page_numbers)
+        return self.r.source(
+            self.job,
+            front=chunk is None,
+            chunk=chunk or [],
+            elsewhere=[a for a in self.anchors if not chunk or a not in {p.anchor for p in chunk}],
+            page_numbers=page_numbers,
+        )
 
     def _render_front(self) -> None:
         self.stage = "front"
@@ -127,10 +154,18 @@ class WorkbookBuild:
             self._front_done(key, stored)
             return
         labels = {cover_field(self.job): self.r.t("This workbook belongs to")}
-        self._later(lambda: Task(key, f"{self.job.path} (contents)",
-                                 self._source(None, first_pages), self.r.base_url, labels,
-                                 info=self.info, numbering="none"),
-                    lambda result: self._front_done(key, self.r.keep(key, result)))
+        self._later(
+            lambda: Task(
+                key,
+                f"{self.job.path} (contents)",
+                self._source(None, first_pages),
+                self.r.base_url,
+                labels,
+                info=self.info,
+                numbering="none",
+            ),
+            lambda result: self._front_done(key, self.r.keep(key, result)),
+        )
 
     def _front_done(self, key: str, front: tuple[bytes, int, str]) -> None:
         if key != self.front_key:
@@ -155,8 +190,10 @@ class WorkbookBuild:
         if stored is not None:
             self.numbers = stored
             return
-        self._later(lambda: Task(key, f"{self.job.path} (page numbers)", numbers_for=layout),
-                    lambda result: self._numbered(key, result))
+        self._later(
+            lambda: Task(key, f"{self.job.path} (page numbers)", numbers_for=layout),
+            lambda result: self._numbered(key, result),
+        )
 
     def _numbered(self, key: str, result) -> None:
         self.numbers = self.r.keep(key, result)
@@ -168,8 +205,11 @@ class WorkbookBuild:
         parts = [JoinPart(self.front[0])]
         parts += [JoinPart(self.parts[anchor][0], anchor) for anchor in self.anchors]
         layout = self._layout()
-        self._later(lambda: Task(self.key, self.job.path, join=parts, overlay=self.numbers[0]),
-                    lambda result: self._joined(result, len(layout), layout), cost=len(layout))
+        self._later(
+            lambda: Task(self.key, self.job.path, join=parts, overlay=self.numbers[0]),
+            lambda result: self._joined(result, len(layout), layout),
+            cost=len(layout),
+        )
 
     def _joined(self, result, pages: int, layout: str) -> None:
         self.r._store(self.job.path, self.key, result.data, pages, layout)
