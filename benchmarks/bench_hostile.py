@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.clinical.hostile import CASES  # noqa: E402
-from workbook import BuildConfig, build  # noqa: E402
-from workbook.project import new_project  # noqa: E402
+from tests.clinical.hostile import CASES
+from workbook import BuildConfig, build
+from workbook.project import new_project
 
 MEASURED = """
 import resource, subprocess, sys

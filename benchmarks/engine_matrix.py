@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests import engines  # noqa: E402
-from workbook.clinical.flatten import flatten_file  # noqa: E402
+from tests import engines
+from workbook.clinical.flatten import flatten_file
 
 
 def main(site: Path) -> None:

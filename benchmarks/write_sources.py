@@ -13,12 +13,12 @@ import json
 import sys
 from pathlib import Path
 
-from workbook.stages import check_project
-from workbook.render.templates import make_env
-from workbook.render.pdf.setup import page_css
 from workbook.model.plan import plan_site
 from workbook.project import open_project
 from workbook.render.pdf.schedule import PdfRenderer
+from workbook.render.pdf.setup import page_css
+from workbook.render.templates import make_env
+from workbook.stages import check_project
 
 
 def main() -> None:

@@ -51,7 +51,7 @@ NAME = "Zoë Núñez “Grüße” – ½"
 LONG = "\n".join(f"Line {n}: mañana I will try the plan again, step by step." for n in range(1, 7))
 
 
-def sample_values(widgets: list["Widget"]) -> dict[str, object]:
+def sample_values(widgets: list[Widget]) -> dict[str, object]:
     """What a client fills in: the first line field gets a name with accents, curly quotes
     and a dash, the last a number, the first box six long lines, a tick, a radio choice."""
     values: dict[str, object] = {}

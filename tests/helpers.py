@@ -282,11 +282,8 @@ class VisibleWords(HTMLParser):
         if tag in ("script", "style"):
             self._skip += 1
         attrs = dict(attrs)
-        if (
-            tag == "meta"
-            and attrs.get("http-equiv")
-            or tag == "meta"
-            and attrs.get("name") in ("viewport", "referrer")
+        if (tag == "meta" and attrs.get("http-equiv")) or (
+            tag == "meta" and attrs.get("name") in ("viewport", "referrer")
         ):
             return
         for name, value in attrs.items():

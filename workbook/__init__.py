@@ -2,7 +2,7 @@
 
 __version__ = "0.1.0"
 
-from .build import BuildConfig, BuildResult, build  # noqa: E402
-from .errors import Problem, WorkbookError  # noqa: E402
+from .build import BuildConfig, BuildResult, build
+from .errors import Problem, WorkbookError
 
-__all__ = ["BuildConfig", "BuildResult", "Problem", "WorkbookError", "build", "__version__"]
+__all__ = ["BuildConfig", "BuildResult", "Problem", "WorkbookError", "__version__", "build"]

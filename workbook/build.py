@@ -12,16 +12,16 @@ keep their modification time.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from workbook.errors import Problem
 from workbook.output.cache import Cache, digest_file, inputs_digest, theme_digest
 from workbook.output.write import check_output_dir, project_lock, remove_leftovers, write_output
-from workbook.render.pdf.setup import WARM_UP, theme_engine_spec
-from workbook.render.pdf.pool import Pool, default_jobs, kept_pool
 from workbook.project import Project, open_project
+from workbook.render.pdf.pool import Pool, default_jobs, kept_pool
+from workbook.render.pdf.setup import WARM_UP, theme_engine_spec
 
 
 @dataclass
@@ -83,9 +83,9 @@ def _build(config: BuildConfig, project: Project, out_dir: Path) -> BuildResult:
     pool = kept_pool(jobs) if config.keep_workers else Pool(jobs)
     if config.pdf:
         pool.start().warm(theme_engine_spec(project, WARM_UP))
+    from workbook.model.plan import plan_site
     from workbook.render.html import render_pages  # the stages load only when there is work
     from workbook.render.templates import make_env
-    from workbook.model.plan import plan_site
     from workbook.stages import (
         SearchIndex,
         check_project,

@@ -73,7 +73,7 @@ class SearchIndex:
         index = StageOutput(reused=self.reused)
         if self.job is not None:
             index.files = self.job.result()
-        index.keys = {path: self.key for path in [*index.files, *index.reused]}
+        index.keys = dict.fromkeys([*index.files, *index.reused], self.key)
         return index
 
     def cancel(self) -> None:

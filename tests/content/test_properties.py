@@ -73,10 +73,9 @@ goal = st.fixed_dictionaries(
         "summary": maybe(words),
         "smart": maybe(
             st.fixed_dictionaries(
-                {
-                    k: words
-                    for k in ("specific", "measurable", "achievable", "relevant", "time_bound")
-                }
+                dict.fromkeys(
+                    ("specific", "measurable", "achievable", "relevant", "time_bound"), words
+                )
             )
         ),
         "timeframe": maybe(

@@ -8,9 +8,8 @@ for are exactly the names the sheet has.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import json
+from pathlib import Path
 
 from workbook.clinical import description
 from workbook.clinical.reading import read_sheet

@@ -53,7 +53,7 @@ def test_disk_full_while_writing(built: Path, monkeypatch: pytest.MonkeyPatch) -
     # Pagefind writes temporary files too; leave it out of this test
     monkeypatch.setattr(
         "workbook.stages.SearchJob",
-        lambda files: SimpleNamespace(result=lambda: {}, cancel=lambda: None),
+        lambda files: SimpleNamespace(result=dict, cancel=lambda: None),
     )
     with pytest.raises(WorkbookError) as info:
         build(BuildConfig(project_dir=built, pdf=False))

@@ -372,6 +372,7 @@ def test_download_filled_pdf_carries_the_answers_typed_online(
     """Made in the browser from the site's own PDF alone; every engine and `workbook
     progress` read it like a file filled in a viewer."""
     from tests import engines
+
     from ..helpers import run
 
     requests: list[str] = []
@@ -600,6 +601,7 @@ def test_two_days_filled_on_a_phone_reach_the_therapist_as_a_pdf(
     from pypdf import PdfReader
 
     from tests import engines
+
     from ..helpers import run
 
     phone.goto(sample_site.url + TRACKER)

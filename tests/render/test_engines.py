@@ -11,7 +11,7 @@ leave no field and a file qpdf accepts.
 from __future__ import annotations
 
 import subprocess
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.slow
 def blank_ink(built_sample: Path):
     """Ink each engine paints in each target box of each blank file (the reference)."""
 
-    @lru_cache(maxsize=None)
+    @cache
     def ink(name: str, engine: str) -> tuple[float, ...]:
         source = built_sample / "downloads" / f"{name}.pdf"
         widgets = engines.layout(source)

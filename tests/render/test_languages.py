@@ -21,13 +21,13 @@ import yaml
 from jinja2 import nodes
 
 from workbook import BuildConfig, build
-from workbook.stages import check_project
-from workbook.render.html import render_pages
-from workbook.render.templates import make_env
 from workbook.content.i18n import Catalogue
+from workbook.content.schema import DEFAULT_AREAS
 from workbook.model.plan import plan_site
 from workbook.project import default_theme, open_project
-from workbook.content.schema import DEFAULT_AREAS
+from workbook.render.html import render_pages
+from workbook.render.templates import make_env
+from workbook.stages import check_project
 
 from ..helpers import ES, REPO, VisibleWords, allowed_words, words, write_spanish_project
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime
 import json
 import math
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -212,7 +212,7 @@ class OtherSheet(_Model):
     kind: Literal["worksheet", "session-prep"]
 
 
-Sheet = Annotated[Union[Tracker, Rating, Questionnaire, OtherSheet], Field(discriminator="kind")]
+Sheet = Annotated[Tracker | Rating | Questionnaire | OtherSheet, Field(discriminator="kind")]
 
 
 class Description(_Model):

@@ -285,7 +285,7 @@ def _da_size(annot) -> float:
 # --------------------------------------------------------------------------- drawing
 
 
-def _text(font: "SubsetFont", box, value: str, flags: int, size: float) -> tuple[bytes, str | None]:
+def _text(font: SubsetFont, box, value: str, flags: int, size: float) -> tuple[bytes, str | None]:
     """The answer, wrapped and shrunk until it fits the box whole."""
     x, y, width, height = box
     inner_w, inner_h = width - 2 * PAD, height - 2 * PAD / 2

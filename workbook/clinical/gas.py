@@ -14,7 +14,7 @@ correlation between goal scores, 0.3 as Kiresuk and Sherman proposed.
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 LEVELS = (-2, -1, 0, 1, 2)
 RHO = 0.3

@@ -18,9 +18,9 @@ import os
 import resource
 import signal
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from workbook.errors import Problem, WorkbookError
 
@@ -192,7 +192,7 @@ def _child(data: bytes, send, job: Callable, args: tuple) -> None:
         os._exit(0)
     except MemoryError:
         os._exit(_EXIT_MEMORY)
-    except BaseException:  # noqa: BLE001 - whatever the file did, the child only reports it
+    except BaseException:  # whatever the file did, the child only reports it
         os._exit(_EXIT_OTHER)
 
 

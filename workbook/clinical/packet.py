@@ -37,6 +37,7 @@ from workbook.content.load import Content
 from workbook.errors import CommandLineError, Problem, Report
 from workbook.model.blocks import SheetDoc, TrackerBlock
 from workbook.model.fields import DATE, NAME, header_field
+from workbook.model.formdata import info_entries
 from workbook.model.plan import Part, PdfJob, plan_site
 from workbook.model.sheets import (
     free_sheet,
@@ -58,7 +59,6 @@ from workbook.output.private import (
 )
 from workbook.project import Project
 from workbook.render.pdf.appearance import draw_field_values
-from workbook.model.formdata import info_entries
 from workbook.render.pdf.jobs import engine_spec, field_labels, page_setup, pdf_context
 from workbook.render.templates import make_env, render_template
 
@@ -188,7 +188,7 @@ def render_packets(
             ),
         )
         labels = field_labels(docs)
-        starts = {slug: request.start for slug in request.goals}
+        starts = dict.fromkeys(request.goals, request.start)
         rendered = engine.render(
             html,
             base_url=base_url,
@@ -320,8 +320,8 @@ def run_packet_command(
 
 
 __all__ = [
-    "Request",
     "Packet",
+    "Request",
     "check_request",
     "read_caseload",
     "render_packets",

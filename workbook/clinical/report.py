@@ -44,7 +44,6 @@ from workbook.content.i18n import Catalogue, catalogue_named_by, plain_spaces
 from workbook.errors import Problem, WorkbookError
 from workbook.output.private import check_file, check_folder, private_folder, write_private
 from workbook.project import Project, bundled_root, default_theme
-
 from workbook.render import colours
 from workbook.render.pdf.fonts import embedded_font_faces
 from workbook.render.pdf.setup import PageSetup, declared_fonts

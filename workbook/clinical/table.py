@@ -95,7 +95,7 @@ def progress_csv(series: list[GoalSeries], ratings: list[Rating]) -> bytes:
                     "Goal rating",
                     "gas",
                     "" if r.level is None else r.level,
-                    cell(r.date_text and f"rated on {r.date_text}" or ""),
+                    cell((r.date_text and f"rated on {r.date_text}") or ""),
                     "" if r.level is not None else "not filled in",
                     cell(r.file),
                 ],

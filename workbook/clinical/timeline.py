@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from workbook.clinical.reading import FilledValue, Rating, TrackedMeasure, Tracker
 from workbook.errors import Problem, WorkbookError
 
-
 # --------------------------------------------------------------------------- combining
 
 

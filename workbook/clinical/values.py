@@ -17,7 +17,6 @@ from babel.dates import parse_date
 from workbook.clinical.wording import Translate
 from workbook.content.i18n import Catalogue
 
-
 #: The largest values read (a bigger one is left out, with a warning).
 MAX_COUNT = 100_000
 MAX_MINUTES_A_DAY = 1440

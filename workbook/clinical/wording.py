@@ -11,7 +11,7 @@ language. Sentences only the report uses live with the report
 from __future__ import annotations
 
 import datetime
-from typing import Callable
+from collections.abc import Callable
 
 from babel.dates import format_skeleton
 

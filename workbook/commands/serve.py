@@ -32,18 +32,18 @@ import os
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
 from urllib.parse import unquote, urlsplit
 
-from workbook.render.pdf.pool import close_kept_pool
 from workbook.build import BuildConfig, BuildResult, build
 from workbook.errors import WorkbookError
 from workbook.output.write import MARKER, check_output_dir
 from workbook.project import CONFIG_NAME, Project, open_project
+from workbook.render.pdf.pool import close_kept_pool
 
 PREFIX = "/__workbook__/"
 POLL_SECONDS = 0.5
@@ -305,7 +305,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.0"
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - quiet terminal
+    def log_message(self, format: str, *args) -> None:  # a quiet terminal
         pass
 
     # Every method but GET and HEAD: 405.
@@ -420,7 +420,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _with_live(body: bytes, status: Status) -> bytes:
         tag = (
             f'<script src="{PREFIX}live.js" data-version="{status.version}" defer></script>'
-        ).encode("utf-8")
+        ).encode()
         at = body.rfind(b"</body>")
         return body[:at] + tag + body[at:] if at >= 0 else body + tag
 

@@ -66,7 +66,7 @@ def _slug(text: str) -> str:
     return slug[:60].strip("-")
 
 
-def _score(extensions) -> int | None | str:
+def _score(extensions) -> int | str | None:
     """The score an answer's extensions give; None when none; 'bad' when not whole."""
     for extension in extensions if isinstance(extensions, list) else []:
         url = extension.get("url", "") if isinstance(extension, dict) else ""
@@ -80,7 +80,7 @@ def _score(extensions) -> int | None | str:
     return None
 
 
-def _options(item: dict, contained: dict[str, dict]) -> list[dict] | None | str:
+def _options(item: dict, contained: dict[str, dict]) -> list[dict] | str | None:
     """An item's answers as [{label, score}]; None when some answer has no score."""
     answers = []
     for option in item.get("answerOption") or []:

@@ -17,17 +17,17 @@ from workbook.content.i18n import Catalogue, load_catalogue
 from workbook.content.markdown import Markdown, Place, RenderedMarkdown
 from workbook.content.rules import FOLDERS
 from workbook.content.schema import SLUG_RE
-from workbook.content.validation import validate
 from workbook.content.source import (
     LIMITS,
     Source,
     SourceError,
+    inside,
     load_yaml,
     read_text,
-    inside,
     split_front_matter,
     text_digest,
 )
+from workbook.content.validation import validate
 from workbook.errors import Problem, Report
 from workbook.project import Project
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import typing
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StringConstraints
 from pydantic_core import PydanticCustomError
@@ -204,7 +204,7 @@ class TableBlock(Model):
 
 
 Block = Annotated[
-    Union[TextBlock, ScaleBlock, PromptBlock, ChecklistBlock, ListBlock, TableBlock],
+    TextBlock | ScaleBlock | PromptBlock | ChecklistBlock | ListBlock | TableBlock,
     Field(discriminator="kind"),
 ]
 

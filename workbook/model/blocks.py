@@ -11,8 +11,8 @@ macros (``templates/macros/blocks.html``, which switches on each block's
 from __future__ import annotations
 
 import datetime
-
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from workbook.content import schema
 from workbook.content.load import Goal, Questionnaire, Sheet

@@ -109,7 +109,7 @@ class Field:
     kind: str  # text | textarea | checkbox | radio
     lines: int = 1  # textarea height in lines
     numeric: bool = False  # a number is expected (inputmode=numeric)
-    options: list["Option"] | None = None  # radio choices
+    options: list[Option] | None = None  # radio choices
     value: str | None = None  # pre-filled value (client packets)
 
     @property

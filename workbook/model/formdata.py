@@ -42,7 +42,8 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from workbook.content import schema
 from workbook.model.blocks import ScoreBlock, SheetDoc

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import datetime
 import math
-from typing import Callable
+from collections.abc import Callable
 
 from markupsafe import escape
 
+from workbook.clinical.questionnaires import rules_data, rules_of
 from workbook.clinical.wording import GAS_LEVELS_DOWN, gas_level_names, signed_level, target_text
 from workbook.content import schema
-from workbook.clinical.questionnaires import rules_data, rules_of
 from workbook.content.load import Content, Goal, Questionnaire, Sheet
 from workbook.content.markdown import link_targets
 from workbook.model.blocks import (

@@ -26,10 +26,10 @@ import json
 import os
 import shutil
 import tempfile
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from importlib.metadata import version
 from workbook.project import Project
 
 FORMAT = 2  # 2: page layouts stored with page counts
@@ -105,7 +105,7 @@ def fingerprint(*values: Any) -> str:
     return h.hexdigest()
 
 
-def _feed(h: "hashlib._Hash", value: Any) -> None:
+def _feed(h: hashlib._Hash, value: Any) -> None:
     method = getattr(value, "__fingerprint__", None)
     if method is not None and not isinstance(value, type):
         h.update(b"F")

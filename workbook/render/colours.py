@@ -38,7 +38,7 @@ def readable_on(color: str, background: str, ratio: float = AA) -> str:
     """``color`` mixed towards black or white until it reaches ``ratio`` on ``background``."""
     toward = 0.0 if luminance(background) > 0.5 else 1.0
     rgb = _rgb(color)
-    for step in range(0, 101):
+    for step in range(101):
         mix = step / 100
         candidate = _hex(tuple(c + (toward - c) * mix for c in rgb))  # type: ignore[arg-type]
         if contrast(candidate, background) >= ratio:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import multiprocessing
 import posixpath
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from urllib.parse import urlsplit
 
 import jinja2

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import jinja2
 from markupsafe import Markup

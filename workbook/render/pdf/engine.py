@@ -23,9 +23,9 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from workbook.errors import WorkbookError
 from workbook.render.pdf import repair as pdfpost
 from workbook.render.pdf.setup import PageSetup, page_css
-from workbook.errors import WorkbookError
 
 PDF_VARIANT = "pdf/ua-1"
 

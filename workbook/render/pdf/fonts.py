@@ -12,9 +12,10 @@ from __future__ import annotations
 import base64
 import re
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from fontTools.ttLib import TTFont
 

@@ -6,8 +6,9 @@ is laid out from the same context wherever it is printed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from workbook.content.load import Content
 from workbook.model.blocks import SheetDoc

@@ -20,7 +20,6 @@ import zlib
 import pikepdf
 from pikepdf import Dictionary
 
-
 # a literal string (QPDF escapes every parenthesis in one) or an indirect reference
 _TOKENS = re.compile(rb"\((?:[^\\)]|\\.)*\)|(\d+) \d+ R", re.S)
 

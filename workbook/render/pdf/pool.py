@@ -21,12 +21,11 @@ import threading
 import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # WeasyPrint is imported by workers and by the PDF stage, not here
-    from workbook.render.pdf.setup import EngineSpec
     from workbook.render.pdf.engine import PdfEngine, RenderedPdf
+    from workbook.render.pdf.setup import EngineSpec
 
 
 # Which queued task runs first (lower first): a workbook's own steps (its parts, cover
@@ -176,7 +175,7 @@ class Pool:
         self.jobs = max(1, jobs)
         self._executor: Executor | None = None
 
-    def start(self) -> "Pool":
+    def start(self) -> Pool:
         if self.jobs > 1 and self._executor is None:
             if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
                 context = multiprocessing.get_context("fork")
@@ -228,7 +227,7 @@ class Pool:
         """Not stopped, and no worker died (a broken pool cannot take more tasks)."""
         return self._executor is None or not getattr(self._executor, "_broken", False)
 
-    def __enter__(self) -> "Pool":
+    def __enter__(self) -> Pool:
         return self.start()
 
     def __exit__(self, kind, value, traceback) -> None:

@@ -20,8 +20,8 @@ from __future__ import annotations
 import heapq
 import itertools
 import time
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from typing import Callable
 
 import jinja2
 

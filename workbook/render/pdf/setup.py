@@ -72,7 +72,7 @@ class EngineSpec:
     roots: tuple[Path, ...]
     font_families: tuple[str, ...]
 
-    def create(self) -> "PdfEngine":
+    def create(self) -> PdfEngine:
         from workbook.render.pdf.engine import (
             PdfEngine,
         )  # WeasyPrint: only where documents are rendered

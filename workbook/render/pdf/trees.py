@@ -20,7 +20,7 @@ class Bookmark:
     title: str
     page: int  # index in the joined document
     top: float
-    children: list["Bookmark"] = field(default_factory=list)
+    children: list[Bookmark] = field(default_factory=list)
 
 
 _NUMS = re.compile(rb"(\d+)\s+(\d+ 0 R|\[[^\]]*\]|null)")

@@ -10,7 +10,8 @@ queues each step as a task when the one before it is done.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from workbook.model.formdata import info_entries
 from workbook.model.plan import Part, PdfJob
@@ -111,7 +112,7 @@ class WorkbookBuild:
         if pages is not None:
             self.front_pages = pages
             return
-        placeholders = {anchor: 888 for anchor in self.anchors}
+        placeholders = dict.fromkeys(self.anchors, 888)
         self._later(
             lambda: Task(
                 key,
