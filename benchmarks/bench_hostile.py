@@ -2,7 +2,7 @@
 
     python benchmarks/bench_hostile.py [--case NAME ...]
 
-Builds the sample's ease-anxiety tracker, makes each case of tests/clinical/hostile.py
+Builds the sample's ease-anxiety tracker, makes each case of tests/returned/hostile.py
 from it, runs `workbook progress` on it in a process of its own and prints the exit
 code, the wall time and the peak resident memory of that process and everything it
 waited for (the parsing child included). Numbers to read, not targets: the tool's own
@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.clinical.hostile import CASES
+from tests.returned.hostile import CASES
 from workbook import BuildConfig, build
 from workbook.project import new_project
 

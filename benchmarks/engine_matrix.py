@@ -4,7 +4,7 @@ file × filler × (fields seen, filled, read back by the other three, visible in
     python -m workbook build . --out /tmp/site --clean
     python benchmarks/engine_matrix.py /tmp/site
 
-The values are the ones the tests use (tests/engines.py, tests/render/test_engines.py):
+The values are the ones the tests use (tests/engines.py, tests/render/pdf/test_engines.py):
 non-ASCII text with curly quotes and a dash, a six-line answer, a tick, a radio choice.
 "visible" counts the boxes where the engine paints more than on the blank file;
 "flattened" is what `workbook flatten` drew from that engine's file.
@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests import engines
-from workbook.clinical.flatten import flatten_file
+from workbook.returned.flatten import flatten_file
 
 
 def main(site: Path) -> None:

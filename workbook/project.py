@@ -16,7 +16,7 @@ from pathlib import Path
 from workbook.errors import WorkbookError
 
 CONFIG_NAME = "workbook.yaml"
-GITIGNORE = "/output/\n/packets/\n/progress/\n/.workbook-cache/\n"
+PROJECT_GITIGNORE = "/output/\n/packets/\n/progress/\n/.workbook-cache/\n"
 
 
 def bundled_root() -> Path:
@@ -95,5 +95,5 @@ def new_project(directory: str | Path) -> Project:
     root.mkdir(parents=True, exist_ok=True)
     shutil.copytree(source / "content", root / "content")
     shutil.copyfile(source / CONFIG_NAME, root / CONFIG_NAME)
-    (root / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+    (root / ".gitignore").write_text(PROJECT_GITIGNORE, encoding="utf-8")
     return Project(root.resolve())

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.helpers import GOAL, parse, problems, write
 from workbook import BuildConfig, build
 from workbook.content.load import load_content
 from workbook.project import open_project
-
-from ..helpers import GOAL, parse, problems, write
 
 GAS = """\
 gas:

@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from workbook.clinical.questionnaires import (
+from workbook.clinical.instruments import (
     PRESETS,
     Band,
     Rules,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ..helpers import REPO, run, tree_bytes, write
+from tests.helpers import REPO, run, tree_bytes, write
 
 
 def test_new_then_check_then_build(tmp_path: Path) -> None:

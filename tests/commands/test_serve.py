@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import run
 from workbook import BuildConfig
 from workbook.commands.serve import Preview
-
-from ..helpers import run
 
 GOAL = "content/goals/ease-anxiety.yaml"
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from ..helpers import REPO
+from tests.helpers import REPO
 
 SCRIPT = REPO / "scripts/install-deps"
 BUILD = (

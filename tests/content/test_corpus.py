@@ -18,11 +18,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers import TESTS, tree_bytes
 from workbook import BuildConfig, build
 from workbook.commands.cli import main
 from workbook.project import new_project
-
-from ..helpers import TESTS, tree_bytes
 
 CORPUS = TESTS / "corpus"
 CASES = sorted(path.name for path in CORPUS.iterdir() if path.is_dir())

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import GOAL, problems, run, write
 from workbook.content.load import load_content
 from workbook.project import open_project
-
-from ..helpers import GOAL, problems, run, write
 
 
 def test_sample_loads_every_kind(project: Path) -> None:

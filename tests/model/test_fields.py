@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from workbook.clinical import description
-from workbook.clinical.reading import read_sheet
 from workbook.content.i18n import Catalogue
 from workbook.content.load import load_content
 from workbook.model import fields
-from workbook.model.formdata import FORMAT, sheet_data
+from workbook.model.formdata import DESCRIPTION_FORMAT, sheet_data
 from workbook.model.sheets import all_sheets
 from workbook.project import open_project
+from workbook.returned import description
+from workbook.returned.reading import read_sheet
 
 
 class Everything(dict):
@@ -41,7 +41,8 @@ def test_progress_reads_every_field_of_every_tracker_and_rating_sheet(project: P
     for doc in docs:
         values = Everything()
         described = description.parse(
-            json.dumps({"format": FORMAT, "sheets": [sheet_data(doc)]}), FORMAT
+            json.dumps({"format": DESCRIPTION_FORMAT, "sheets": [sheet_data(doc)]}),
+            DESCRIPTION_FORMAT,
         ).sheets[0]  # checked, as a returned file's is
         read_sheet(described, values, "x.pdf", Catalogue("en"), {}, [])
         assert values.asked == {f.name for f in doc.fields}, doc.key

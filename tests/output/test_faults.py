@@ -15,10 +15,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.helpers import run, tree_bytes, write
 from workbook import BuildConfig, WorkbookError, build
 from workbook.output import write as output_module
-
-from ..helpers import run, tree_bytes, write
 
 
 @pytest.fixture

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import REPO, tree_bytes, write
 from workbook import BuildConfig, WorkbookError, build
 from workbook.output.cache import CACHE_DIR
-
-from ..helpers import REPO, tree_bytes, write
 
 pytestmark = pytest.mark.slow
 

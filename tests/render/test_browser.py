@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ..browser import AXE_JS, StaticSite
+from tests.browser import AXE_JS, StaticSite
 
 SHEET = "sheets/weekly-check-in.html"
 

@@ -20,6 +20,7 @@ import pytest
 import yaml
 from jinja2 import nodes
 
+from tests.helpers import ES, REPO, VisibleWords, allowed_words, words, write_spanish_project
 from workbook import BuildConfig, build
 from workbook.content.i18n import Catalogue
 from workbook.content.schema import DEFAULT_AREAS
@@ -28,8 +29,6 @@ from workbook.project import default_theme, open_project
 from workbook.render.html import render_pages
 from workbook.render.templates import make_env
 from workbook.stages import check_project
-
-from ..helpers import ES, REPO, VisibleWords, allowed_words, words, write_spanish_project
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.helpers import parse, tree_bytes, write
 from workbook import BuildConfig, WorkbookError, build
-from workbook.output.write import MARKER
-
-from ..helpers import parse, tree_bytes, write
+from workbook.output.write import OUTPUT_MARKER
 
 
 @pytest.fixture
@@ -44,7 +43,7 @@ def test_expected_files(site: Path) -> None:
         "assets/site.css",
         "assets/theme.css",
         "assets/fonts/AtkinsonHyperlegible-Regular.ttf",
-        MARKER,
+        OUTPUT_MARKER,
     ]:
         assert (site / rel).is_file(), rel
     assert not (site / "downloads").exists()  # --no-pdf

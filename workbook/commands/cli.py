@@ -14,10 +14,10 @@ from pathlib import Path
 
 import click
 
-from workbook import __version__
 from workbook.build import BuildConfig, build
 from workbook.errors import Problem, WorkbookError, one_line
 from workbook.project import new_project, open_project
+from workbook.version import __version__
 
 
 def _shown_path(problem: Problem, root: Path | None) -> Problem:
@@ -307,7 +307,7 @@ def packet(
 ) -> None:
     """Make a client packet: a cover and the chosen sheets, with the client's name and
     real dates filled in. Packets hold personal data; they never go into the site."""
-    from workbook.clinical.packet import run_packet_command
+    from workbook.packets.make import run_packet_command
     from workbook.stages import check_project
 
     root = _root_of(directory)
@@ -361,10 +361,10 @@ def progress_command(
     """Read filled trackers, goal rating sheets and questionnaires; write progress.csv,
     scores.csv, a chart per measure and questionnaire, and a progress report (HTML and
     PDF)."""
-    from workbook.clinical.report import run_progress
+    from workbook.progress import ProgressConfig, progress
 
     try:
-        outcome = run_progress(list(files), out, copies=copies, fhir=fhir)
+        outcome = progress(ProgressConfig(list(files), out, copies=copies, fhir=fhir))
     except WorkbookError as error:
         _fail(error, None, "nothing was written")
     for warning in outcome.warnings:
@@ -411,10 +411,10 @@ def progress_command(
 def import_questionnaire(file: str, directory: str, out: str | None) -> None:
     """Turn a FHIR R4 Questionnaire (JSON, e.g. LOINC's PHQ-9) into a questionnaire file of
     the project in DIRECTORY, scores taken from ordinalValue or itemWeight."""
-    from workbook.content.fhir_import import read_questionnaire, write_imported
+    from workbook.fhir.importer import read_fhir_questionnaire, write_imported
 
     try:
-        imported = read_questionnaire(Path(file).expanduser(), file)
+        imported = read_fhir_questionnaire(Path(file).expanduser(), file)
         if out:
             target = Path(out).expanduser()
         else:
@@ -444,7 +444,7 @@ def import_questionnaire(file: str, directory: str, out: str | None) -> None:
 def flatten(file: str, out: str | None) -> None:
     """Write a print-ready copy of a filled PDF: every answer drawn in the theme's font,
     shrunk to fit its box, ticks drawn, no form fields left."""
-    from workbook.clinical.flatten import flatten_file
+    from workbook.returned.flatten import flatten_file
 
     try:
         target, flattened = flatten_file(

@@ -41,7 +41,7 @@ from urllib.parse import unquote, urlsplit
 
 from workbook.build import BuildConfig, BuildResult, build
 from workbook.errors import WorkbookError
-from workbook.output.write import MARKER, check_output_dir
+from workbook.output.write import OUTPUT_MARKER, check_output_dir
 from workbook.project import CONFIG_NAME, Project, open_project
 from workbook.render.pdf.pool import close_kept_pool
 
@@ -160,7 +160,7 @@ class Preview:
         )
         self.on_build = on_build or (lambda result, error: None)
         self.poll_seconds = poll_seconds
-        self.status = Status(has_site=(self.out_dir / MARKER).is_file())
+        self.status = Status(has_site=(self.out_dir / OUTPUT_MARKER).is_file())
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []

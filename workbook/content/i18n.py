@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
 
 from workbook.content.source import LIMITS, SourceError, load_yaml, read_text
+from workbook.formats import date_text
 
 
 @dataclass
@@ -40,7 +40,7 @@ class Catalogue:
 
         ``form`` is a CLDR width ("short", "medium", "long", "full") or pattern,
         e.g. "EEE d MMM" → "Mon 4 Jan" (en), "lun 4 ene" (es)."""
-        return format_date(day, form, locale=self.locale)
+        return date_text(day, self.locale, form)
 
     @property
     def locale(self) -> Locale:
@@ -75,21 +75,15 @@ def load_catalogue(language: str, theme_dirs: list[Path]) -> Catalogue:
     )
 
 
-def plain_spaces(text: str) -> str:
-    """CLDR puts thin and narrow no-break spaces around dashes and in times; the theme
-    font (and many PDF viewers' field fonts) lack them, so write plain spaces."""
-    return text.replace("\u2009", " ").replace("\u202f", " ").replace("\u200a", " ")
-
-
 #: A language code as ``workbook.yaml`` allows it (en, es, en-GB, pt-BR).
-LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?\Z")
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 
 
 def catalogue_named_by(language: object, theme_dirs: list[Path]) -> Catalogue:
     """The catalogue for a language that a file from outside names (a returned PDF):
     anything but a plain language code, or one the theme cannot translate, is English.
     The name is never used as a path before it is checked."""
-    if not isinstance(language, str) or not LANGUAGE_CODE.match(language):
+    if not isinstance(language, str) or not LANGUAGE_CODE.fullmatch(language):
         return Catalogue("en")
     try:
         return load_catalogue(language, theme_dirs)

@@ -13,6 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from workbook.content import rules, schema
+from workbook.content.files import (
+    GoalFile,
+    GuidanceFile,
+    QuestionnaireFile,
+    SheetFile,
+    WorkbookFile,
+)
 from workbook.content.i18n import Catalogue, load_catalogue
 from workbook.content.markdown import Markdown, Place, RenderedMarkdown
 from workbook.content.rules import FOLDERS
@@ -36,82 +43,17 @@ TEXT_SUFFIXES = (".yaml", ".yml", ".md", ".markdown", ".txt", ".json")
 
 
 @dataclass
-class Goal:
-    slug: str
-    source: Source
-    data: schema.Goal
-
-    @property
-    def rel(self) -> str:
-        return self.source.rel
-
-    def __fingerprint__(self) -> tuple:
-        return ("goal", self.slug, self.source.digest)
-
-
-@dataclass
-class Guidance:
-    slug: str
-    source: Source  # the front matter
-    data: schema.GuidanceMeta
-    body: RenderedMarkdown
-    markdown: str = ""  # the body as written
-    body_line: int = 1  # file line where the body starts
-
-    def __fingerprint__(self) -> tuple:
-        return ("guidance", self.slug, self.source.digest, self.body.media)
-
-
-@dataclass
-class Sheet:
-    slug: str
-    source: Source
-    data: schema.Sheet
-    intro: RenderedMarkdown | None
-    texts: dict[int, RenderedMarkdown]  # block index → rendered Markdown of text blocks
-
-    def __fingerprint__(self) -> tuple:
-        media = [r.media for r in [self.intro, *self.texts.values()] if r]
-        return ("sheet", self.slug, self.source.digest, media)
-
-
-@dataclass
-class Workbook:
-    slug: str
-    source: Source
-    data: schema.Workbook
-    intro: RenderedMarkdown | None
-
-    def __fingerprint__(self) -> tuple:
-        return ("workbook", self.slug, self.source.digest, self.intro.media if self.intro else {})
-
-
-@dataclass
-class Questionnaire:
-    slug: str
-    source: Source
-    data: schema.Questionnaire
-
-    @property
-    def rel(self) -> str:
-        return self.source.rel
-
-    def __fingerprint__(self) -> tuple:
-        return ("questionnaire", self.slug, self.source.digest)
-
-
-@dataclass
 class Content:
     project: Project
     config: schema.Config
     config_source: Source
-    goals: dict[str, Goal]
-    guidance: dict[str, Guidance]
-    sheets: dict[str, Sheet]
-    workbooks: dict[str, Workbook]
+    goals: dict[str, GoalFile]
+    guidance: dict[str, GuidanceFile]
+    sheets: dict[str, SheetFile]
+    workbooks: dict[str, WorkbookFile]
     t: Catalogue
     warnings: list[Problem] = field(default_factory=list)  # likely mistakes, not errors
-    questionnaires: dict[str, Questionnaire] = field(default_factory=dict)
+    questionnaires: dict[str, QuestionnaireFile] = field(default_factory=dict)
 
     def __fingerprint__(self) -> tuple:
         """Everything the content holds (its files' digests), for pages that list it all."""
@@ -132,7 +74,7 @@ class Content:
         )
 
     @property
-    def published(self) -> list[Questionnaire]:
+    def published(self) -> list[QuestionnaireFile]:
         """The questionnaires the site shows, in the order workbook.yaml lists them."""
         return [
             self.questionnaires[slug]
@@ -300,7 +242,7 @@ def _discover(project: Project, report: Report) -> dict[str, dict[str, Path]]:
 # --------------------------------------------------------------------------- kinds
 
 
-def _load_goal(project, slug, path, areas, files, report, seen) -> Goal | None:
+def _load_goal(project, slug, path, areas, files, report, seen) -> GoalFile | None:
     source = _read_yaml(project, path, report, seen)
     if source is None:
         return None
@@ -314,10 +256,10 @@ def _load_goal(project, slug, path, areas, files, report, seen) -> Goal | None:
     rules.check_goal(source, data, report)
     if len(report.problems) > errors_before:
         return None
-    return Goal(slug, source, data)
+    return GoalFile(slug, source, data)
 
 
-def _load_guidance(project, slug, path, markdown: Markdown, report, seen) -> Guidance | None:
+def _load_guidance(project, slug, path, markdown: Markdown, report, seen) -> GuidanceFile | None:
     rel = project.rel(path)
     try:
         text = read_text(path, LIMITS["markdown_bytes"])
@@ -337,7 +279,7 @@ def _load_guidance(project, slug, path, markdown: Markdown, report, seen) -> Gui
     body = markdown.render(parts.body, place, report)
     if meta is None:
         return None
-    return Guidance(slug, parts.meta, meta, body, parts.body, parts.body_line)
+    return GuidanceFile(slug, parts.meta, meta, body, parts.body, parts.body_line)
 
 
 def _render_field(
@@ -354,7 +296,7 @@ def _render_field(
     return markdown.render(text, place, report)
 
 
-def _load_sheet(project, slug, path, markdown, report, seen) -> Sheet | None:
+def _load_sheet(project, slug, path, markdown, report, seen) -> SheetFile | None:
     source = _read_yaml(project, path, report, seen)
     if source is None:
         return None
@@ -372,10 +314,10 @@ def _load_sheet(project, slug, path, markdown, report, seen) -> Sheet | None:
     rules.check_sheet_blocks(source, list(enumerate(data.blocks)), report)
     if len(report.problems) > errors_before:
         return None
-    return Sheet(slug, source, data, intro, texts)
+    return SheetFile(slug, source, data, intro, texts)
 
 
-def _load_workbook(project, slug, path, markdown, files, report, seen) -> Workbook | None:
+def _load_workbook(project, slug, path, markdown, files, report, seen) -> WorkbookFile | None:
     source = _read_yaml(project, path, report, seen)
     if source is None:
         return None
@@ -384,10 +326,10 @@ def _load_workbook(project, slug, path, markdown, files, report, seen) -> Workbo
     if data is None:
         return None
     intro = _render_field(markdown, source, ("intro",), data.intro, report)
-    return Workbook(slug, source, data, intro)
+    return WorkbookFile(slug, source, data, intro)
 
 
-def _load_questionnaire(project, slug, path, report, seen) -> Questionnaire | None:
+def _load_questionnaire(project, slug, path, report, seen) -> QuestionnaireFile | None:
     source = _read_yaml(project, path, report, seen)
     if source is None:
         return None
@@ -399,7 +341,7 @@ def _load_questionnaire(project, slug, path, report, seen) -> Questionnaire | No
     rules.check_questionnaire(source, data, report)
     if len(report.problems) > errors_before:
         return None
-    return Questionnaire(slug, source, data)
+    return QuestionnaireFile(slug, source, data)
 
 
 # --------------------------------------------------------------------------- cross-references

@@ -11,17 +11,16 @@ shows every problem at once.
 from __future__ import annotations
 
 import difflib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from workbook.content import schema
+from workbook.content.files import GoalFile, WorkbookFile
+from workbook.content.markdown import IMAGE_SUFFIXES
 from workbook.content.schema import SLUG_RE
 from workbook.content.source import Source, inside
 from workbook.content.validation import lenient
 from workbook.errors import Report
 from workbook.project import Project
-
-if TYPE_CHECKING:  # load.py imports this module
-    from workbook.content.load import Goal, Workbook
 
 #: What a content folder may hold, by its suffix.
 FOLDERS = {
@@ -35,7 +34,6 @@ MAX_TIMEFRAME_DAYS = 366
 #: Every sheet starts with name and date lines named <sheet>_name and <sheet>_date.
 RESERVED_BLOCK_IDS = ("name", "date")
 MAX_MEASURES = 12
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg", ".webp", ".gif")
 
 
 # --------------------------------------------------------------------------- one file
@@ -249,12 +247,12 @@ def check_parts_of_goal(source: Source, report: Report) -> None:
 
 
 BLOCK_MODELS = {
-    "text": schema.TextBlock,
-    "scale": schema.ScaleBlock,
-    "prompt": schema.PromptBlock,
-    "checklist": schema.ChecklistBlock,
-    "list": schema.ListBlock,
-    "table": schema.TableBlock,
+    "text": schema.TextSpec,
+    "scale": schema.ScaleSpec,
+    "prompt": schema.PromptSpec,
+    "checklist": schema.ChecklistSpec,
+    "list": schema.ListSpec,
+    "table": schema.TableSpec,
 }
 
 
@@ -275,7 +273,7 @@ def check_parts_of_sheet(source: Source, report: Report) -> None:
 def check_questionnaire(source: Source, data: schema.Questionnaire, report: Report) -> None:
     """A questionnaire's own rules: options for every item, unique scores and ids, a
     preset's items and scores, bands that cover every total once, cut-offs in range."""
-    from workbook.clinical.questionnaires import NOT_PRESETS, PRESETS, band_problems, rules_of
+    from workbook.clinical.instruments import NOT_PRESETS, PRESETS, band_problems
 
     rel = source.rel
     if not 1 <= data.every.days <= MAX_TIMEFRAME_DAYS:
@@ -366,7 +364,7 @@ def check_questionnaire(source: Source, data: schema.Questionnaire, report: Repo
         return
     if any(not (item.options or data.options) for item in data.items):
         return  # the rules below need every item's options
-    rules = rules_of(data, lambda message, **values: message)
+    rules = data.rules(lambda message, **values: message)
     scoring = data.scoring
     if scoring is not None:
         if scoring.method == "mean" and scoring.multiply != 1:
@@ -595,8 +593,8 @@ def check_workbook_refs(source: Source, files, report: Report) -> None:
 def check_published(
     config: schema.Config,
     source: Source,
-    goals: dict[str, Goal],
-    workbooks: dict[str, Workbook],
+    goals: dict[str, GoalFile],
+    workbooks: dict[str, WorkbookFile],
     report: Report,
 ) -> None:
     """Only questionnaires listed in workbook.yaml go on the site: a workbook (a public PDF)
@@ -624,7 +622,7 @@ def check_published(
 
 
 def check_workbook_gas(
-    workbooks: dict[str, Workbook], goals: dict[str, Goal], report: Report
+    workbooks: dict[str, WorkbookFile], goals: dict[str, GoalFile], report: Report
 ) -> None:
     """A workbook may list a goal's 'gas' sheet only if the goal has 'gas:' levels."""
     for workbook in workbooks.values():

@@ -16,9 +16,16 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from workbook.clinical import instruments
+from workbook.content.i18n import LANGUAGE_CODE
+from workbook.formats import Paper
+
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
+#: A language code as workbook.yaml and a returned file may give it (en, es, en-GB, pt-BR).
+LanguageCode = Annotated[str, StringConstraints(pattern=f"^{LANGUAGE_CODE.pattern}$")]
+Colour = Annotated[str, StringConstraints(pattern=r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -50,11 +57,9 @@ class Config(Model):
     title: Label
     organization: Label
     support_note: Text
-    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")] = "en"
-    paper: Literal["letter", "a4"] = "letter"
-    accent_color: Annotated[
-        str, StringConstraints(pattern=r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-    ] = "#2f6f73"
+    language: LanguageCode = "en"
+    paper: Paper = "letter"
+    accent_color: Colour = "#2f6f73"
     logo: Label | None = None
     areas: dict[Slug, Label] = Field(
         default_factory=lambda: dict(DEFAULT_AREAS), min_length=1, max_length=20
@@ -159,12 +164,12 @@ class GuidanceMeta(Model):
 # --------------------------------------------------------------------------- sheets
 
 
-class TextBlock(Model):
+class TextSpec(Model):
     kind: Literal["text"]
     text: LongText
 
 
-class ScaleBlock(Model):
+class ScaleSpec(Model):
     kind: Literal["scale"]
     id: Slug | None = None
     label: Label
@@ -173,7 +178,7 @@ class ScaleBlock(Model):
     anchors: dict[int, Label] = Field(default_factory=dict)
 
 
-class PromptBlock(Model):
+class PromptSpec(Model):
     kind: Literal["prompt"]
     id: Slug | None = None
     label: Label
@@ -181,21 +186,21 @@ class PromptBlock(Model):
     lines: int = 3
 
 
-class ChecklistBlock(Model):
+class ChecklistSpec(Model):
     kind: Literal["checklist"]
     id: Slug | None = None
     label: Label
     items: list[Label] = Field(min_length=1)
 
 
-class ListBlock(Model):
+class ListSpec(Model):
     kind: Literal["list"]
     id: Slug | None = None
     label: Label
     lines: int = 3
 
 
-class TableBlock(Model):
+class TableSpec(Model):
     kind: Literal["table"]
     id: Slug | None = None
     label: Label
@@ -204,7 +209,7 @@ class TableBlock(Model):
 
 
 Block = Annotated[
-    TextBlock | ScaleBlock | PromptBlock | ChecklistBlock | ListBlock | TableBlock,
+    TextSpec | ScaleSpec | PromptSpec | ChecklistSpec | ListSpec | TableSpec,
     Field(discriminator="kind"),
 ]
 
@@ -242,43 +247,49 @@ class Workbook(Model):
 # --------------------------------------------------------------------------- questionnaires
 
 QUESTIONNAIRE_KIND = "questionnaire"
-Score = Annotated[int, Field(ge=-100, le=100)]
+AnswerScore = Annotated[int, Field(ge=instruments.MIN_SCORE, le=instruments.MAX_SCORE)]
+#: Band ends, caseness and the SD of reliable change lie within these (any instrument's)
+Bound = Annotated[
+    float, Field(ge=-instruments.MAX_NUMBER, le=instruments.MAX_NUMBER, allow_inf_nan=False)
+]
 
 
 class AnswerOption(Model):
     label: Label
-    score: Score
+    score: AnswerScore
 
 
 class Item(Model):
     id: Slug
     text: Text
-    options: list[AnswerOption] | None = Field(default=None, min_length=2, max_length=11)
+    options: list[AnswerOption] | None = Field(
+        default=None, min_length=instruments.MIN_ANSWERS, max_length=instruments.MAX_ANSWERS
+    )
 
 
 class Scoring(Model):
     method: Literal["sum", "mean"] = "sum"
-    multiply: Annotated[float, Field(gt=0, le=100)] = 1
-    max_missing: Annotated[int, Field(ge=0, le=99)] = 0
+    multiply: Annotated[float, Field(gt=0, le=instruments.MAX_MULTIPLY)] = 1
+    max_missing: Annotated[int, Field(ge=0, le=instruments.MAX_MISSING)] = 0
     prorate: bool = False
 
 
 class ScoreBand(Model):
-    min: Annotated[float, Field(ge=-10000, le=10000)]
-    max: Annotated[float, Field(ge=-10000, le=10000)]
+    min: Bound
+    max: Bound
     label: Label
 
 
 class ReliabilityIndex(Model):
     """The Jacobson–Truax reliable change index: the scale's SD and its reliability."""
 
-    sd: Annotated[float, Field(gt=0, le=10000)]
+    sd: Annotated[float, Field(gt=0, le=instruments.MAX_NUMBER)]
     reliability: Annotated[float, Field(gt=0, lt=1)]
 
 
 class RiskRule(Model):
     item: Slug
-    at_least: Score
+    at_least: AnswerScore
     message: Text | None = None
 
 
@@ -290,14 +301,20 @@ class Questionnaire(Model):
     summary: Text | None = None
     period: Text | None = None
     every: Annotated[Timeframe, PlainValidator(parse_timeframe)] = Timeframe(2, "week")
-    options: list[AnswerOption] | None = Field(default=None, min_length=2, max_length=11)
-    items: list[Item] = Field(min_length=1, max_length=100)
+    options: list[AnswerOption] | None = Field(
+        default=None, min_length=instruments.MIN_ANSWERS, max_length=instruments.MAX_ANSWERS
+    )
+    items: list[Item] = Field(min_length=1, max_length=instruments.MAX_ITEMS)
     scoring: Scoring | None = None
-    bands: list[ScoreBand] | None = Field(default=None, min_length=1, max_length=12)
-    caseness: Annotated[float, Field(ge=-10000, le=10000)] | None = None
-    reliable_change: Annotated[float, Field(gt=0, le=10000)] | ReliabilityIndex | None = None
+    bands: list[ScoreBand] | None = Field(
+        default=None, min_length=1, max_length=instruments.MAX_BANDS
+    )
+    caseness: Bound | None = None
+    reliable_change: (
+        Annotated[float, Field(gt=0, le=instruments.MAX_NUMBER)] | ReliabilityIndex | None
+    ) = None
     higher_is: Literal["worse", "better"] | None = None
-    risk: list[RiskRule] | None = Field(default=None, max_length=20)
+    risk: list[RiskRule] | None = Field(default=None, max_length=instruments.MAX_RISK_RULES)
     order: int = 0
 
     #: keys a preset decides; a file that names a preset leaves them out
@@ -309,3 +326,40 @@ class Questionnaire(Model):
         "higher_is",
         "risk",
     )
+
+    def item_scores(self) -> list[tuple[str, tuple[int, ...]]]:
+        """Each item's id and its answers' scores (its own options, else the shared ones)."""
+        return [
+            (item.id, tuple(o.score for o in (item.options or self.options or [])))
+            for item in self.items
+        ]
+
+    def rules(self, t: instruments.Translate) -> instruments.Rules:
+        """The rules this file is scored by: its preset's, or its own."""
+        if self.preset in instruments.PRESETS:
+            preset = instruments.PRESETS[self.preset]
+            return instruments.preset_rules(preset, [item.id for item in self.items], t)
+        scoring = self.scoring or Scoring()
+        rc = self.reliable_change
+        index = rc if isinstance(rc, ReliabilityIndex) else None
+        return instruments.Rules(
+            items=tuple(self.item_scores()),
+            method=scoring.method,
+            multiply=scoring.multiply,
+            max_missing=scoring.max_missing,
+            prorate=scoring.prorate,
+            bands=tuple(instruments.Band(b.min, b.max, b.label) for b in self.bands or ()),
+            caseness=self.caseness,
+            rc_points=rc if isinstance(rc, (int, float)) else None,
+            rc_sd=index.sd if index else None,
+            rc_reliability=index.reliability if index else None,
+            higher_is=self.higher_is or "worse",
+            risk=tuple(
+                instruments.Risk(
+                    r.item,
+                    r.at_least,
+                    r.message or instruments.preset_words(t)[instruments.RISK_MESSAGE],
+                )
+                for r in self.risk or ()
+            ),
+        )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 
 from workbook.content import schema
-from workbook.content.load import Goal, Questionnaire, Sheet
+from workbook.content.files import GoalFile, QuestionnaireFile, SheetFile
 from workbook.model.fields import Field
 
 
@@ -148,10 +148,10 @@ class SheetDoc:
     blocks: list
     source_rel: str  # the content file it comes from
     intro_html: str | None = None
-    goal: Goal | None = None
-    sheet: Sheet | None = None
+    goal: GoalFile | None = None
+    sheet: SheetFile | None = None
     landscape: bool = False
-    questionnaire: Questionnaire | None = None
+    questionnaire: QuestionnaireFile | None = None
     due: datetime.date | None = None  # a packet's copy: the day it is meant to be filled in
 
     def __fingerprint__(self) -> tuple:

@@ -26,7 +26,7 @@ in the document with what is needed to read its fields without the project:
               "risk": [{"item": "q9", "at_least": 1, "message": "..."}]}}]}
 ```
 
-A questionnaire carries every rule that scores it (:mod:`workbook.clinical.questionnaires`),
+A questionnaire carries every rule that scores it (:mod:`workbook.clinical.instruments`),
 with band names and risk messages in the site's language, and ``due``, the day a packet's
 copy is meant for (else null); its ``version`` hashes the items, their scores and the
 scoring method. ``version`` of a tracker is a hash of what decides how values are read (measure ids, kinds,
@@ -49,7 +49,7 @@ from workbook.content import schema
 from workbook.model.blocks import ScoreBlock, SheetDoc
 from workbook.model.sheets import tracker_days
 
-FORMAT = 1
+DESCRIPTION_FORMAT = 1
 INFO_KEY = "/GoalWorkbooks"
 
 
@@ -132,16 +132,22 @@ def sheet_data(doc: SheetDoc, start: datetime.date | None = None) -> dict[str, A
 
 
 def document_data(
-    docs: Iterable[SheetDoc], config: schema.Config, starts: dict[str, datetime.date] | None = None
+    docs: Iterable[SheetDoc],
+    config: schema.Config,
+    *,
+    paper: str,
+    starts: dict[str, datetime.date] | None = None,
 ) -> dict[str, Any]:
-    """The data for one PDF holding ``docs``; ``starts`` maps a goal slug to its start date."""
+    """The data for one PDF holding ``docs``, printed on ``paper`` (the page setup's:
+    ``--paper`` when given, else workbook.yaml's); ``starts`` maps a goal slug to its
+    start date."""
     starts = starts or {}
     return {
-        "format": FORMAT,
+        "format": DESCRIPTION_FORMAT,
         "site": {
             "organization": config.organization,
             "language": config.language,
-            "paper": config.paper,
+            "paper": paper,
             "accent_color": config.accent_color,
         },
         "sheets": [
@@ -151,8 +157,12 @@ def document_data(
 
 
 def info_entries(
-    docs: Iterable[SheetDoc], config: schema.Config, starts: dict[str, datetime.date] | None = None
+    docs: Iterable[SheetDoc],
+    config: schema.Config,
+    *,
+    paper: str,
+    starts: dict[str, datetime.date] | None = None,
 ) -> dict[str, str]:
     """Document-information entries to add to a PDF: ``{INFO_KEY: json}``."""
-    data = document_data(docs, config, starts)
+    data = document_data(docs, config, paper=paper, starts=starts)
     return {INFO_KEY: json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)}

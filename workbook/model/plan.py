@@ -19,7 +19,8 @@ from pathlib import PurePosixPath
 from urllib.parse import urljoin
 
 from workbook.content import schema
-from workbook.content.load import Content, Goal, Guidance, Workbook
+from workbook.content.files import GoalFile, GuidanceFile, WorkbookFile
+from workbook.content.load import Content
 from workbook.errors import Report
 from workbook.model.blocks import SheetDoc
 from workbook.model.sheets import all_sheets, goal_sheet_kinds, part_title
@@ -57,7 +58,7 @@ class Part:
     kind: str  # guidance | sheet
     anchor: str
     title: str
-    guidance: Guidance | None = None
+    guidance: GuidanceFile | None = None
     sheet: SheetDoc | None = None
 
 
@@ -67,7 +68,7 @@ class PdfJob:
     title: str
     template: str  # pdf/sheet.html | pdf/workbook.html
     sheet: SheetDoc | None = None
-    workbook: Workbook | None = None
+    workbook: WorkbookFile | None = None
     parts: list[Part] = field(default_factory=list)
     landscape: bool = False
 
@@ -80,7 +81,7 @@ class PdfJob:
 class Area:
     id: str
     label: str
-    goals: list[Goal]
+    goals: list[GoalFile]
 
 
 @dataclass
@@ -109,11 +110,11 @@ class Site(SiteInfo):
 
     content: Content = None  # type: ignore[assignment]
     areas: list[Area] = field(default_factory=list)
-    guidance: list[Guidance] = field(default_factory=list)
+    guidance: list[GuidanceFile] = field(default_factory=list)
     sheets: list[SheetDoc] = field(default_factory=list)  # every sheet, goal sheets first
     free_sheets: list[SheetDoc] = field(default_factory=list)
     questionnaires: list[SheetDoc] = field(default_factory=list)  # the published ones
-    workbooks: list[Workbook] = field(default_factory=list)
+    workbooks: list[WorkbookFile] = field(default_factory=list)
     sheet_by_key: dict[str, SheetDoc] = field(default_factory=dict)
     pdf_of: dict[str, str] = field(default_factory=dict)  # sheet key or "workbooks/<slug>" → PDF
 
@@ -127,7 +128,7 @@ class Site(SiteInfo):
     def area_label(self, area_id: str) -> str:
         return next(area.label for area in self.areas if area.id == area_id)
 
-    def goal_sheets(self, goal: Goal) -> list[SheetDoc]:
+    def goal_sheets(self, goal: GoalFile) -> list[SheetDoc]:
         return [self.sheet_by_key[f"goals/{goal.slug}/{kind}"] for kind in goal_sheet_kinds(goal)]
 
 
@@ -427,11 +428,11 @@ def _pages(site: Site, pdfs: list[PdfJob]) -> list[Page]:
     return pages
 
 
-def _goal_link(goal: Goal) -> Link:
+def _goal_link(goal: GoalFile) -> Link:
     return Link(goal_path(goal.slug), goal.data.title, goal.data.summary, "goal")
 
 
-def _guidance_link(guidance: Guidance) -> Link:
+def _guidance_link(guidance: GuidanceFile) -> Link:
     return Link(
         guidance_path(guidance.slug), guidance.data.title, guidance.data.summary, "guidance"
     )
@@ -461,7 +462,7 @@ def _areas(content: Content) -> list[Area]:
     return areas
 
 
-def _workbook_job(site: Site, workbook: Workbook) -> PdfJob:
+def _workbook_job(site: Site, workbook: WorkbookFile) -> PdfJob:
     parts: list[Part] = []
     content = site.content
     for entry in workbook.data.contents:

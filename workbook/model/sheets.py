@@ -16,10 +16,11 @@ from collections.abc import Callable
 
 from markupsafe import escape
 
-from workbook.clinical.questionnaires import rules_data, rules_of
+from workbook.clinical.instruments import rules_data
 from workbook.clinical.wording import GAS_LEVELS_DOWN, gas_level_names, signed_level, target_text
 from workbook.content import schema
-from workbook.content.load import Content, Goal, Questionnaire, Sheet
+from workbook.content.files import GoalFile, QuestionnaireFile, SheetFile
+from workbook.content.load import Content
 from workbook.content.markdown import link_targets
 from workbook.model.blocks import (
     ChecklistBlock,
@@ -109,12 +110,12 @@ def kind_label(kind: str, t: Callable[..., str]) -> str:
     }[kind]
 
 
-def goal_sheet_kinds(goal: Goal) -> tuple[str, ...]:
+def goal_sheet_kinds(goal: GoalFile) -> tuple[str, ...]:
     """The sheets a goal has: the three, and a goal rating sheet when it has 'gas:'."""
     return schema.GOAL_SHEETS + ((schema.GAS_SHEET,) if goal.data.gas is not None else ())
 
 
-def _goal_doc(goal: Goal, kind: str, t, blocks: list, landscape: bool = False) -> SheetDoc:
+def _goal_doc(goal: GoalFile, kind: str, t, blocks: list, landscape: bool = False) -> SheetDoc:
     return SheetDoc(
         key=f"goals/{goal.slug}/{kind}",
         title=goal.data.title,
@@ -180,7 +181,7 @@ def column_hint(measure: schema.Measure, t) -> str:
     return hint
 
 
-def goal_worksheet(goal: Goal, t) -> SheetDoc:
+def goal_worksheet(goal: GoalFile, t) -> SheetDoc:
     g = goal.data
     p = goal_prefix(goal.slug, "worksheet")
     labels = smart_labels(t)
@@ -253,7 +254,7 @@ def goal_worksheet(goal: Goal, t) -> SheetDoc:
     return _goal_doc(goal, "worksheet", t, blocks)
 
 
-def goal_tracker(goal: Goal, t) -> SheetDoc:
+def goal_tracker(goal: GoalFile, t) -> SheetDoc:
     g = goal.data
     p = goal_prefix(goal.slug, "tracker")
     daily = [m for m in g.measures if m.every == "day"]
@@ -369,7 +370,7 @@ def _tracker_row(row: str, label: str, full: str, columns: list[Column]) -> Row:
     )
 
 
-def goal_session_prep(goal: Goal, t) -> SheetDoc:
+def goal_session_prep(goal: GoalFile, t) -> SheetDoc:
     g = goal.data
     p = goal_prefix(goal.slug, "session-prep")
     blocks: list = [
@@ -434,8 +435,8 @@ def goal_session_prep(goal: Goal, t) -> SheetDoc:
     return _goal_doc(goal, "session-prep", t, blocks)
 
 
-def goal_gas(goal: Goal, t) -> SheetDoc:
-    """The Goal Attainment Scaling sheet: the level reached at follow-up, from +2 down to -2."""
+def goal_gas(goal: GoalFile, t) -> SheetDoc:
+    """The GoalFile Attainment Scaling sheet: the level reached at follow-up, from +2 down to -2."""
     g = goal.data
     p = goal_prefix(goal.slug, "gas")
     names = gas_level_names(t)
@@ -496,7 +497,7 @@ def scale_options(t, low: int, high: int, anchors: dict[int, str]) -> list[Optio
 
 
 def questionnaire_sheet(
-    questionnaire: Questionnaire, t, copy: datetime.date | None = None
+    questionnaire: QuestionnaireFile, t, copy: datetime.date | None = None
 ) -> SheetDoc:
     """A questionnaire: name and date lines, its period, one question per item (a radio
     group ``<slug>_<item>`` whose values are the answers' scores), its source.
@@ -506,7 +507,7 @@ def questionnaire_sheet(
     q = questionnaire.data
     slug = questionnaire.slug
     prefix = slug if copy is None else field_name(slug, copy.isoformat())
-    rules = rules_of(q, t)
+    rules = q.rules(t)
     blocks: list = [header_lines(prefix, t)]
     if q.period:
         blocks.append(TextBlock(f'<p class="period">{_escape(q.period)}</p>'))
@@ -558,7 +559,7 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def free_sheet(sheet: Sheet, t) -> SheetDoc:
+def free_sheet(sheet: SheetFile, t) -> SheetDoc:
     s = sheet.data
     blocks: list = [header_lines(sheet.slug, t)]
     for index, block in enumerate(s.blocks):

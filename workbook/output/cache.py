@@ -32,7 +32,7 @@ from typing import Any
 
 from workbook.project import Project
 
-FORMAT = 2  # 2: page layouts stored with page counts
+CACHE_FORMAT = 2  # 2: page layouts stored with page counts
 CACHE_DIR = ".workbook-cache"
 
 
@@ -77,7 +77,7 @@ def files_under(folder: Path) -> list[Path]:
 
 def theme_digest(project: Project) -> str:
     """The theme's files (the project's and the default) and this engine's code."""
-    h = hashlib.sha256(f"{FORMAT}:{CODE_DIGEST}".encode())
+    h = hashlib.sha256(f"{CACHE_FORMAT}:{CODE_DIGEST}".encode())
     for folder in project.theme_dirs:
         h.update(b"theme:" + tree_digest(files_under(folder), folder).encode())
     return h.hexdigest()
@@ -166,7 +166,7 @@ class Cache:
     def _load(self) -> None:
         try:
             data = json.loads((self.root / "manifest.json").read_text(encoding="utf-8"))
-            if data.get("format") != FORMAT:
+            if data.get("format") != CACHE_FORMAT:
                 return
             self.inputs = data["inputs"]
             self.theme = data.get("theme", "")
@@ -254,7 +254,7 @@ class Cache:
                 if path.stem not in self.used:
                     path.unlink(missing_ok=True)
         data = {
-            "format": FORMAT,
+            "format": CACHE_FORMAT,
             "inputs": inputs,
             "theme": theme,
             "outputs": {path: dataclasses.asdict(entry) for path, entry in sorted(outputs.items())},

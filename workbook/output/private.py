@@ -20,14 +20,14 @@ import tempfile
 from pathlib import Path
 
 from workbook.errors import WorkbookError
-from workbook.output.write import MARKER as SITE_MARKER
+from workbook.output.write import OUTPUT_MARKER
 from workbook.project import Project
 
-GITIGNORE = "# {what} hold personal data: never commit them.\n*\n"
+PRIVATE_GITIGNORE = "# {what} hold personal data: never commit them.\n*\n"
 #: Carried by every folder this tool made for private files; only such a folder (or a new
 #: or empty one) is written into.
-MARKER = ".workbook-private"
-MARKER_TEXT = (
+PRIVATE_MARKER = ".workbook-private"
+PRIVATE_MARKER_TEXT = (
     "Made by Goal Workbooks for files that hold personal data (client packets, "
     "progress reports).\nKeep this folder private; never publish or commit it.\n"
 )
@@ -55,7 +55,7 @@ def refuse_published(target: Path, what: str, hint: str, project: Project | None
     instead."""
     resolved = target.expanduser().absolute().resolve()
     for folder in (resolved, *resolved.parents):
-        if (folder / SITE_MARKER).is_file():
+        if (folder / OUTPUT_MARKER).is_file():
             raise WorkbookError(
                 f"{shown(target)}: refusing to write {what} inside the site's output folder "
                 f"({shown(folder)}); it holds personal data and that folder gets published. "
@@ -73,7 +73,7 @@ def refuse_published(target: Path, what: str, hint: str, project: Project | None
 
 def check_folder(folder: Path, what: str, hint: str, project: Project | None = None) -> None:
     """Refuse a folder to fill with private files unless it is new, empty, or one this
-    tool made for them (it carries :data:`MARKER`): never ``/``, a system folder, the
+    tool made for them (it carries :data:`PRIVATE_MARKER`): never ``/``, a system folder, the
     home folder, a built site or a project's own folders, and never a folder of other
     files, whose names ours could replace."""
     refuse_published(folder, what, hint, project or enclosing_project(folder))
@@ -118,12 +118,12 @@ def enclosing_project(folder: Path) -> Project | None:
 def ours(folder: Path) -> bool:
     """A folder this tool made for private files (or, for packets, an older version did:
     it wrote its .gitignore and no marker yet)."""
-    if (folder / MARKER).is_file():
+    if (folder / PRIVATE_MARKER).is_file():
         return True
     ignore = folder / ".gitignore"
     return ignore.is_file() and ignore.read_text(
         encoding="utf-8", errors="replace"
-    ) == GITIGNORE.format(what="Client packets")
+    ) == PRIVATE_GITIGNORE.format(what="Client packets")
 
 
 #: Folders of the operating system: never a place for a client's files.
@@ -174,10 +174,10 @@ def private_folder(folder: Path, ignored_as: str | None = None) -> None:
             folder.mkdir(parents=True, mode=0o700)
             if ignored_as:
                 (folder / ".gitignore").write_text(
-                    GITIGNORE.format(what=ignored_as), encoding="utf-8"
+                    PRIVATE_GITIGNORE.format(what=ignored_as), encoding="utf-8"
                 )
-        if not (folder / MARKER).is_file():
-            (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        if not (folder / PRIVATE_MARKER).is_file():
+            (folder / PRIVATE_MARKER).write_text(PRIVATE_MARKER_TEXT, encoding="utf-8")
     except OSError as exc:
         raise WorkbookError(f"{shown(folder)}: cannot make the folder: {exc.strerror}") from None
 
@@ -198,6 +198,17 @@ def write_private(path: Path, data: bytes, what: str = "the file") -> None:
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_private_files(folder: Path, files: dict[str, bytes], what: str) -> list[Path]:
+    """Make ``folder`` private (when the tool makes it) and write each file into it,
+    private; returns the paths written, in order."""
+    private_folder(folder)
+    written = []
+    for name, data in files.items():
+        write_private(folder / name, data, what)
+        written.append(folder / name)
+    return written
 
 
 def next_free(folder: Path, stem: str, suffix: str = ".pdf") -> Path:

@@ -21,8 +21,8 @@ from pathlib import Path
 from workbook.errors import WorkbookError
 from workbook.project import Project
 
-MARKER = ".workbook-output"
-MARKER_TEXT = "This folder is built by 'workbook build' and replaced on every build.\n"
+OUTPUT_MARKER = ".workbook-output"
+OUTPUT_MARKER_TEXT = "This folder is built by 'workbook build' and replaced on every build.\n"
 
 
 def check_output_dir(out_dir: Path, project: Project) -> Path:
@@ -50,7 +50,7 @@ def check_output_dir(out_dir: Path, project: Project) -> Path:
     if resolved.exists():
         if not resolved.is_dir():
             raise WorkbookError(f"{out}: exists and is not a folder")
-        if any(resolved.iterdir()) and not (resolved / MARKER).is_file():
+        if any(resolved.iterdir()) and not (resolved / OUTPUT_MARKER).is_file():
             raise WorkbookError(
                 f"{out}: is not empty and was not made by 'workbook build'; refusing to "
                 "replace it. Choose another --out, or empty the folder yourself"
@@ -87,8 +87,10 @@ def write_output(
                 (staging / rel).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source, staging / rel)
                 changed.append(rel)
-        if not _keep_old(out_dir / MARKER, staging / MARKER, MARKER_TEXT.encode()):
-            (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        if not _keep_old(
+            out_dir / OUTPUT_MARKER, staging / OUTPUT_MARKER, OUTPUT_MARKER_TEXT.encode()
+        ):
+            (staging / OUTPUT_MARKER).write_text(OUTPUT_MARKER_TEXT, encoding="utf-8")
         _swap(staging, out_dir)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)

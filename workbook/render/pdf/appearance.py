@@ -17,7 +17,8 @@ import pikepdf
 from fontTools.ttLib import TTFont
 from pikepdf import Array, Dictionary, Name
 
-MULTILINE = 1 << 12
+from workbook.render.pdf.spec import MULTILINE
+
 _DA = re.compile(r"/(\S+)\s+([\d.]+)\s+Tf")
 _COLOUR = re.compile(r"([\d.]+\s+[\d.]+\s+[\d.]+\s+rg|[\d.]+\s+g)")
 

@@ -25,7 +25,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from workbook.errors import WorkbookError
 from workbook.render.pdf import repair as pdfpost
-from workbook.render.pdf.setup import PageSetup, page_css
+from workbook.render.pdf.setup import EngineSpec, PageSetup, page_css
 
 PDF_VARIANT = "pdf/ua-1"
 
@@ -214,3 +214,8 @@ class _quiet_weasyprint:
 
     def __exit__(self, *exc):
         self.logger.setLevel(self.level)
+
+
+def engine_for(spec: EngineSpec) -> PdfEngine:
+    """A new engine for the theme and page setup ``spec`` describes."""
+    return PdfEngine(list(spec.stylesheets), spec.setup, list(spec.roots), spec.font_families)

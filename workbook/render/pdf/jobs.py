@@ -1,6 +1,6 @@
 """What a PDF document is made from: its page setup, engine, links, labels and the
 context its template sees. The build's PDFs (:mod:`workbook.render.pdf.schedule`)
-and client packets (:mod:`workbook.clinical.packet`) both use these, so a sheet
+and client packets (:mod:`workbook.packets.make`) both use these, so a sheet
 is laid out from the same context wherever it is printed.
 """
 
@@ -16,11 +16,14 @@ from workbook.model.fields import cover_name_field, option_key
 from workbook.model.plan import PdfJob, Site
 from workbook.model.sheets import part_title
 from workbook.project import Project
-from workbook.render.pdf.setup import EngineSpec, PageSetup, theme_engine_spec
+from workbook.render.pdf.setup import PageSetup
 from workbook.render.templates import markdown_html
 
 
 def page_setup(content: Content, paper: str | None) -> PageSetup:
+    """What every page shows; the one place the paper is chosen: ``paper`` (``--paper``)
+    when given, else workbook.yaml's. Everything else that names the paper (the
+    template's ``paper``, a PDF's description) takes it from here."""
     config = content.config
     return PageSetup(
         paper=paper or config.paper,
@@ -29,10 +32,6 @@ def page_setup(content: Content, paper: str | None) -> PageSetup:
         page_label=content.t("Page {page} of {pages}"),
         accent_color=config.accent_color,
     )
-
-
-def engine_spec(project: Project, setup: PageSetup) -> EngineSpec:
-    return theme_engine_spec(project, setup)
 
 
 def link_resolver(job: PdfJob, site: Site, project: Project) -> Callable[[str], str | None]:

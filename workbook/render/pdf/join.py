@@ -13,7 +13,7 @@ QPDF, so :class:`~workbook.render.pdf.objects.RawSource` reads their objects'
 text straight from the file and renumbers the references in it; pikepdf reads
 only the few objects the join must understand (pages, tag tree, form,
 outline; see :mod:`workbook.render.pdf.trees`). Any other PDF is read object
-by object through pikepdf (:class:`~workbook.render.pdf.objects.Source`).
+by object through pikepdf (:class:`~workbook.render.pdf.objects.InputPdf`).
 What survives the join, and how:
 
 * pages in order, each pointing at the one new page tree;
@@ -45,10 +45,10 @@ from pikepdf import Array, Dictionary, String
 
 from workbook.render.pdf.faces import face_of, merged_faces, stream_parts
 from workbook.render.pdf.objects import (
+    InputPdf,
     Output,
     RawSource,
     RawUnreadable,
-    Source,
     dictionary_bytes,
     number_bytes,
 )
@@ -111,7 +111,7 @@ class _Join:
         self.overlay = pikepdf.open(io.BytesIO(overlay)) if overlay else None
         self.numbers: list[pikepdf.Stream | None] = []
         if self.overlay is not None:
-            self.overlay_source = Source(self.out, self.overlay)
+            self.overlay_source = InputPdf(self.out, self.overlay)
             self.numbers = overlay_xobjects(self.overlay)
             self._share_fonts(self.overlay, self.overlay_source)
 
@@ -133,7 +133,7 @@ class _Join:
 
     # -- one part
 
-    def _source(self, part: JoinPart, pdf: pikepdf.Pdf) -> Source | RawSource:
+    def _source(self, part: JoinPart, pdf: pikepdf.Pdf) -> InputPdf | RawSource:
         """Read from its bytes when it can be (it was stamped for page numbers, and written
         by QPDF with object streams); otherwise through pikepdf."""
         if all(
@@ -144,10 +144,10 @@ class _Join:
                 return RawSource(self.out, part.data)
             except (RawUnreadable, ValueError, zlib.error):
                 pass
-        return Source(self.out, pdf)
+        return InputPdf(self.out, pdf)
 
     def _add(
-        self, index: int, part: JoinPart, pdf: pikepdf.Pdf, source: Source | RawSource
+        self, index: int, part: JoinPart, pdf: pikepdf.Pdf, source: InputPdf | RawSource
     ) -> None:
         self._share_fonts(pdf, source)
         first = len(self.page_refs)
@@ -219,7 +219,7 @@ class _Join:
         )
 
     def _shownumber_bytes(
-        self, pdf: pikepdf.Pdf, page: Dictionary, source: Source, index: int
+        self, pdf: pikepdf.Pdf, page: Dictionary, source: InputPdf, index: int
     ) -> None:
         """Page ``index`` of the result shows the overlay's page ``index``."""
         xobject = self.numbers[index] if index < len(self.numbers) else None
@@ -241,7 +241,7 @@ class _Join:
             )
         return self.empty
 
-    def _tags(self, pdf: pikepdf.Pdf, source: Source, offset: int) -> None:
+    def _tags(self, pdf: pikepdf.Pdf, source: InputPdf, offset: int) -> None:
         tree = pdf.Root.get("/StructTreeRoot")
         if tree is None:
             return
@@ -262,7 +262,7 @@ class _Join:
             used = max(used, key + 1)
         self.next_key = offset + max(used, int(tree.get("/ParentTreeNextKey", 0)))
 
-    def _form(self, pdf: pikepdf.Pdf, source: Source) -> None:
+    def _form(self, pdf: pikepdf.Pdf, source: InputPdf) -> None:
         form = pdf.Root.get("/AcroForm")
         if form is None:
             return
@@ -278,7 +278,7 @@ class _Join:
                 self.form_fonts[name] = source.text(font)
 
     def _links(
-        self, index: int, part: JoinPart, pdf: pikepdf.Pdf, source: Source, first: int
+        self, index: int, part: JoinPart, pdf: pikepdf.Pdf, source: InputPdf, first: int
     ) -> None:
         """The part's own destination, and those its links use inside the part."""
         if part.anchor and first < len(self.page_refs):
@@ -299,7 +299,7 @@ class _Join:
                         Array(list(value)) if value.is_indirect else value
                     )
 
-    def _share_fonts(self, pdf: pikepdf.Pdf, source: Source) -> None:
+    def _share_fonts(self, pdf: pikepdf.Pdf, source: InputPdf) -> None:
         """A font file already written (every part embeds the form font whole) is reused."""
         for descriptor in font_descriptors(pdf):
             merged = self.faces.get(face_of(descriptor))

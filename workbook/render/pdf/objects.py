@@ -5,7 +5,7 @@ and writes the file (object streams, xref stream). A part written by QPDF (all
 of ours are) is read by :class:`RawSource` straight from its bytes: each
 object's text is taken as it is and only its references are renumbered, so
 the join never holds a part's objects as Python objects. Any other PDF is
-read object by object through pikepdf (:class:`Source`).
+read object by object through pikepdf (:class:`InputPdf`).
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ class Output:
         return out.getvalue()
 
 
-class Source:
+class InputPdf:
     """One input PDF: its objects get new numbers as they are reached, and are written."""
 
     def __init__(self, output: Output, pdf: pikepdf.Pdf):
@@ -182,7 +182,7 @@ class RawSource:
         self.holders: list[tuple[int, int, int]] = []  # object streams
         self._scan()
 
-    # the same interface as Source
+    # the same interface as InputPdf
 
     @property
     def numbers(self) -> dict:

@@ -129,7 +129,9 @@ def _engine(spec: EngineSpec) -> PdfEngine:
     key = (spec.stylesheets, spec.roots, spec.font_families)
     engine = _engines.get(key)
     if engine is None:
-        engine = _engines[key] = spec.create()
+        from workbook.render.pdf.engine import engine_for
+
+        engine = _engines[key] = engine_for(spec)
     engine.use(spec.setup)
     return engine
 

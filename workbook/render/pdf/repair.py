@@ -11,10 +11,15 @@ What WeasyPrint 70 gets wrong or leaves out, and what we do about it:
   operator that the PDF spec does not allow there; we keep only font and
   colour, so every reader (and qpdf's appearance generator) can use it.
 * Buttons: WeasyPrint names a tick's on-state ``/on``, which qpdf and other
-  tools reject (the PDF convention is ``/Yes``), and gives buttons no /DA, so
-  Poppler (Evince, Okular) drew no tick at all. Every button gets ``/Yes`` (a
-  radio option: its export value), a ZapfDingbats /DA and caption, an empty
-  "Off" appearance next to WeasyPrint's drawn "on" one.
+  tools reject (the PDF convention is ``/Yes``), draws no "Off" appearance and gives
+  buttons no /DA. Every button gets ``/Yes`` (a radio option: its export value), an
+  empty "Off" appearance next to WeasyPrint's drawn "on" one, and a /DA naming
+  ``/ZaDb``: a viewer that draws a button itself (Poppler, when a file says
+  ``/NeedAppearances true``, as the site's "Download filled PDF" must) draws the
+  caption's tick or dot in the font of that name, and drew nothing without one.
+  ``/ZaDb`` is our own Type 3 font of those two glyphs, drawn as paths
+  (:func:`button_font`), not the standard ZapfDingbats, which no PDF embeds: every
+  font of every PDF is embedded (PDF/UA-1 7.21.4.1, and what print shops ask).
 * /NeedAppearances is set to false: every engine then draws the appearance
   streams the file holds and writes its own when the client types (measured
   with PDFium, MuPDF, Poppler and pdf.js; see the README, "PDF viewers"). With
@@ -25,10 +30,10 @@ What WeasyPrint 70 gets wrong or leaves out, and what we do about it:
 * Each radio option gets its own accessible name ("3 of 10", or its level);
   table header cells get /Scope (Column in the head, Row in the body).
 
-Page numbers may be stamped on (see workbook/pdfmerge.py).
+Page numbers may be stamped on (:mod:`workbook.render.pdf.stamp`).
 
 Extra document-information entries (``info``) are added last: the data
-``workbook progress`` reads a filled tracker with (see workbook/formdata.py).
+``workbook progress`` reads a filled tracker with (:mod:`workbook.model.formdata`).
 
 We also refuse a PDF that embeds a font the theme did not declare: text that
 silently fell back to another font is an error, not a surprise on paper.
@@ -44,13 +49,8 @@ from pikepdf import Array, Dictionary, Name, String
 
 from workbook.errors import WorkbookError
 from workbook.model.fields import option_key
+from workbook.render.pdf.spec import MULTILINE, RADIO, TICK
 from workbook.render.pdf.stamp import stamp_numbers
-
-RADIO_FLAG = 1 << 15
-PUSHBUTTON_FLAG = 1 << 16
-MULTILINE_FLAG = 1 << 12
-TICK = "/Yes"
-BUTTON_FONT = "/ZaDb"
 
 
 def repair(
@@ -64,7 +64,7 @@ def repair(
     overlay: bytes | None = None,
 ) -> bytes:
     """``stamp``: draw page numbers from ``overlay`` on each page, or with no overlay,
-    leave an empty number on each for a workbook to fill (see workbook/pdfmerge.py)."""
+    leave an empty number on each for a workbook to fill (:mod:`workbook.render.pdf.join`)."""
     with pikepdf.open(io.BytesIO(raw)) as pdf:
         check_fonts(pdf, name, font_families)
         acroform = pdf.Root.get("/AcroForm")
@@ -98,17 +98,17 @@ def _repair_fields(pdf: pikepdf.Pdf, acroform: Dictionary, labels: dict[str, str
             field.TU = String(labels[field_name])
         if field.get("/FT") == Name.Tx and "/DA" in field:
             da = _clean_da(str(field.DA))
-            if int(field.get("/Ff", 0)) & MULTILINE_FLAG:
+            if int(field.get("/Ff", 0)) & MULTILINE:
                 da = re.sub(r"([\d.]+)\s+Tf", "0 Tf", da)
             field.DA = String(da)
         if field.get("/FT") == Name.Btn:
             off = off or _empty_appearance(pdf)
-            radio = bool(int(field.get("/Ff", 0)) & RADIO_FLAG)
+            radio = bool(int(field.get("/Ff", 0)) & RADIO)
+            field.DA = String(f"{BUTTON_FONT} 0 Tf 0 g")
             if radio:
                 _name_states_by_value(field)
             else:
                 _rename_state(field, Name("/on"), Name(TICK))
-            field.DA = String(f"{BUTTON_FONT} 0 Tf 0 g")
             for widget in field.Kids if radio else [field]:
                 if radio:
                     for key in ("/T", "/FT", "/TU", "/V"):
@@ -127,9 +127,61 @@ def _repair_fields(pdf: pikepdf.Pdf, acroform: Dictionary, labels: dict[str, str
             resources = acroform.DR = Dictionary()
         if "/Font" not in resources:
             resources.Font = Dictionary()
-        resources.Font[BUTTON_FONT] = pdf.make_indirect(
-            Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.ZapfDingbats)
+        resources.Font[BUTTON_FONT] = button_font(pdf)
+
+
+#: The name buttons' /DA gives their font: the one viewers look for a tick's glyph under.
+BUTTON_FONT = "/ZaDb"
+#: The caption codes of a tick and a radio dot (ZapfDingbats' "4" and "l", which viewers
+#: put in /MK /CA), the glyph each draws (1000 units a side, centred), and its Unicode.
+_BUTTON_GLYPHS = {
+    ord("4"): ("tick", b"110 w 1 J 1 j 170 500 m 400 250 l 840 790 l S", 0x2713),
+    ord("l"): (
+        "dot",
+        b"800 500 m 800 666 666 800 500 800 c 334 800 200 666 200 500 c "
+        b"200 334 334 200 500 200 c 666 200 800 334 800 500 c f",
+        0x25CF,
+    ),
+}
+
+
+def button_font(pdf: pikepdf.Pdf) -> pikepdf.Object:
+    """A Type 3 font holding only a tick and a dot, drawn as paths: embedded by what it
+    is, so a viewer that draws a button's caption draws ours and no PDF refers to a font
+    it does not carry. It maps both glyphs to Unicode (✓ and ●) for PDF/UA."""
+    first, last = min(_BUTTON_GLYPHS), max(_BUTTON_GLYPHS)
+    procs, differences, cmap = Dictionary(), Array(), []
+    for code, (name, drawing, unicode) in sorted(_BUTTON_GLYPHS.items()):
+        procs[f"/{name}"] = pdf.make_stream(b"1000 0 0 0 1000 1000 d1 " + drawing)
+        differences.extend([code, Name(f"/{name}")])
+        cmap.append(f"<{code:02X}> <{unicode:04X}>")
+    to_unicode = pdf.make_stream(
+        (
+            "/CIDInit /ProcSet findresource begin 12 dict begin begincmap "
+            "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def "
+            "/CMapName /GoalWorkbooks-Buttons def /CMapType 2 def "
+            "1 begincodespacerange <00> <FF> endcodespacerange "
+            f"{len(cmap)} beginbfchar {' '.join(cmap)} endbfchar "
+            "endcmap CMapName currentdict /CMap defineresource pop end end"
+        ).encode()
+    )
+    return pdf.make_indirect(
+        Dictionary(
+            Type=Name.Font,
+            Subtype=Name.Type3,
+            FontBBox=Array([0, 0, 1000, 1000]),
+            FontMatrix=Array([0.001, 0, 0, 0.001, 0, 0]),
+            CharProcs=procs,
+            Encoding=Dictionary(Type=Name.Encoding, Differences=differences),
+            FirstChar=first,
+            LastChar=last,
+            Widths=Array(
+                [1000 if code in _BUTTON_GLYPHS else 0 for code in range(first, last + 1)]
+            ),
+            Resources=Dictionary(),
+            ToUnicode=to_unicode,
         )
+    )
 
 
 def _rename_state(field: Dictionary, old: Name, new: Name) -> None:
@@ -227,7 +279,8 @@ def _button_appearance(widget: Dictionary, off: pikepdf.Stream, *, radio: bool) 
     if "/Off" not in normal:
         normal.Off = off
     mk = widget.get("/MK") or Dictionary()
-    mk.CA = String("l" if radio else "4")  # ZapfDingbats: dot, tick
+    # the caption a viewer that draws its own appearance would use: dot, tick
+    mk.CA = String("l" if radio else "4")
     widget.MK = mk
     if "/D" in widget.get("/AP", Dictionary()):
         del widget.AP["/D"]

@@ -32,14 +32,13 @@ from workbook.output.cache import CODE_DIGEST, Cache, digest_file, fingerprint
 from workbook.project import Project
 from workbook.render.pdf.fonts import font_files
 from workbook.render.pdf.jobs import (
-    engine_spec,
     field_labels,
     link_resolver,
     page_setup,
     pdf_context,
 )
 from workbook.render.pdf.pool import SHEET, SHEET_IN_WORKBOOK, PdfResults, Pool, Task
-from workbook.render.pdf.setup import page_css
+from workbook.render.pdf.setup import page_css, theme_engine_spec
 from workbook.render.pdf.workbook import WorkbookBuild
 from workbook.render.templates import TemplateDigests, render_template
 
@@ -70,7 +69,7 @@ class PdfRenderer:
         self.reusable = reusable
         self.progress = progress or (lambda done, total, item: None)
         self.setup = page_setup(self.site.content, paper)
-        self.spec = engine_spec(project, self.setup)
+        self.spec = theme_engine_spec(project, self.setup)
         self.base_url = project.root.as_uri() + "/"
         self.templates = TemplateDigests(env)
         self.style = self._style_digest()
@@ -131,7 +130,7 @@ class PdfRenderer:
         }
         for job in (j for j in todo if j.sheet):
             urgency = SHEET_IN_WORKBOOK if job.sheet.key in in_workbooks else SHEET
-            self._submit(
+            self.submit(
                 lambda job=job: self._sheet_task(job),
                 lambda result, job=job: self._sheet_done(job, result),
                 owner=job.path,
@@ -193,7 +192,7 @@ class PdfRenderer:
             todo.append(job)
         return todo
 
-    def _submit(
+    def submit(
         self,
         make: Callable[[], Task],
         callback: Callable,
@@ -213,15 +212,15 @@ class PdfRenderer:
             self.base_url,
             field_labels([job.sheet]),
             cost=len(job.sheet.fields),
-            info=info_entries([job.sheet], self.site.config),
+            info=info_entries([job.sheet], self.site.config, paper=self.setup.paper),
             numbering="stamp",
         )
 
     def _sheet_done(self, job: PdfJob, result) -> str:
-        self._store(job.path, result.key, result.data, result.pages, result.layout)
+        self.store(job.path, result.key, result.data, result.pages, result.layout)
         return job.path
 
-    def _store(self, path: str, key: str, data: bytes, pages: int, layout: str) -> None:
+    def store(self, path: str, key: str, data: bytes, pages: int, layout: str) -> None:
         self.results.files[path] = data
         self.results.pages[path] = pages
         self.results.rendered.append(path)

@@ -9,12 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from workbook.render import colours
-
-if TYPE_CHECKING:
-    from workbook.render.pdf.engine import PdfEngine
 
 
 @dataclass(frozen=True)
@@ -65,19 +61,13 @@ def page_css(setup: PageSetup) -> str:
 
 @dataclass(frozen=True)
 class EngineSpec:
-    """Everything needed to build a PdfEngine in another process (picklable)."""
+    """Everything needed to build a PdfEngine in another process (picklable); the engine
+    is made from it by :func:`workbook.render.pdf.engine.engine_for`."""
 
     stylesheets: tuple[Path, ...]
     setup: PageSetup
     roots: tuple[Path, ...]
     font_families: tuple[str, ...]
-
-    def create(self) -> PdfEngine:
-        from workbook.render.pdf.engine import (
-            PdfEngine,
-        )  # WeasyPrint: only where documents are rendered
-
-        return PdfEngine(list(self.stylesheets), self.setup, list(self.roots), self.font_families)
 
 
 _FONT_FACE = re.compile(r"@font-face\s*{[^}]*font-family:\s*[\"']?([^;\"'}]+)", re.S)

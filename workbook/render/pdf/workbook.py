@@ -11,23 +11,62 @@ queues each step as a task when the one before it is done.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
+from workbook.content.i18n import Catalogue
 from workbook.model.formdata import info_entries
-from workbook.model.plan import Part, PdfJob
-from workbook.output.cache import fingerprint
+from workbook.model.plan import Part, PdfJob, Site
+from workbook.output.cache import Cache, fingerprint
 from workbook.render.pdf.jobs import contents_entries, cover_field, field_labels, job_sheets
-from workbook.render.pdf.pool import COUNT, WORKBOOK_STEP, Task
+from workbook.render.pdf.pool import COUNT, WORKBOOK_STEP, PdfResults, Task
+from workbook.render.pdf.setup import PageSetup
+from workbook.render.templates import TemplateDigests
 
-if TYPE_CHECKING:
-    from workbook.render.pdf.schedule import PdfRenderer
+#: A rendered PDF as the renderer keeps it: its bytes, pages and page layout.
+Stored = tuple[bytes, int, str]
+
+
+class Renderer(Protocol):
+    """What a workbook asks of the renderer that schedules its steps
+    (:class:`workbook.render.pdf.schedule.PdfRenderer`), and nothing more."""
+
+    site: Site
+    setup: PageSetup  # paper, header and footer of every PDF
+    t: Catalogue
+    cache: Cache | None
+    results: PdfResults
+    templates: TemplateDigests
+    style: str  # the digest of everything every PDF depends on
+    base_url: str
+
+    def submit(
+        self,
+        make: Callable[[], Task],
+        callback: Callable,
+        *,
+        owner: str,
+        urgency: int,
+        cost: int = 0,
+    ) -> None: ...
+
+    def store(self, path: str, key: str, data: bytes, pages: int, layout: str) -> None: ...
+
+    def stored(self, key: str) -> Stored | None: ...
+
+    def keep(self, key: str, result: Any) -> Stored: ...
+
+    def own_pdf(self, part: Part, job: PdfJob) -> PdfJob | None: ...
+
+    def finished(self, job: PdfJob) -> Stored | None: ...
+
+    def source(self, job: PdfJob, **extra: Any) -> str: ...
 
 
 class WorkbookBuild:
     """One workbook: its parts as PDFs, the cover and contents numbered from their page
     counts, the page numbers laid out, then everything joined.
 
-    A sheet whose own PDF serves as it is (see :meth:`PdfRenderer.own_pdf`) is not
+    A sheet whose own PDF serves as it is (see :meth:`Renderer.own_pdf`) is not
     rendered again: the join gives its pages the workbook's page numbers. The other
     parts (guides, sheets whose links jump inside the workbook) are rendered for it,
     without page numbers. No part depends on where it falls in the workbook, so editing
@@ -37,14 +76,14 @@ class WorkbookBuild:
 
     MAX_ROUNDS = 3  # the contents laid out to another length than counted: again
 
-    def __init__(self, renderer: PdfRenderer, job: PdfJob):
+    def __init__(self, renderer: Renderer, job: PdfJob) -> None:
         self.r = renderer
         self.job = job
         self.key = renderer.results.keys[job.path]
         self.anchors = [part.anchor for part in job.parts]
         self.template = renderer.templates.digest(job.template)
         # what progress needs to read the workbook's trackers back (see formdata.py)
-        self.info = info_entries(job_sheets(job), renderer.site.config)
+        self.info = info_entries(job_sheets(job), renderer.site.config, paper=renderer.setup.paper)
         self.own: dict[str, PdfJob] = {}  # anchor → the sheet job whose PDF is used
         self.parts: dict[str, tuple[bytes, int, str]] = {}  # anchor → PDF, pages, layout
         self.front_pages: int | None = None
@@ -64,7 +103,7 @@ class WorkbookBuild:
     def _later(
         self, make: Callable[[], Task], then: Callable, cost: int = 0, urgency: int = WORKBOOK_STEP
     ) -> None:
-        self.r._submit(make, then, owner=self.job.path, urgency=urgency, cost=cost)
+        self.r.submit(make, then, owner=self.job.path, urgency=urgency, cost=cost)
 
     # -- the parts, the cover and contents
 
@@ -213,7 +252,7 @@ class WorkbookBuild:
         )
 
     def _joined(self, result, pages: int, layout: str) -> None:
-        self.r._store(self.job.path, self.key, result.data, pages, layout)
+        self.r.store(self.job.path, self.key, result.data, pages, layout)
         self.stage = "done"
 
     def advance(self) -> list[str]:
