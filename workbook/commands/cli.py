@@ -100,7 +100,6 @@ def _terminated(signum, frame) -> None:
 
 def _save_traceback() -> str:
     import tempfile
-    import traceback
 
     handle, path = tempfile.mkstemp(prefix="workbook-error-", suffix=".txt")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
@@ -120,7 +119,7 @@ def main() -> None:
 def new(directory: str) -> None:
     """Start a project in DIRECTORY with the sample content and settings."""
     try:
-        project = new_project(directory)
+        new_project(directory)
     except WorkbookError as error:
         _fail(error, None, "no project was made")
     click.echo(f"Made a new workbook project in {directory}.")
@@ -128,7 +127,6 @@ def new(directory: str) -> None:
         f"Edit {Path(directory) / 'workbook.yaml'} and the files in "
         f"{Path(directory) / 'content'}, then run: workbook build {directory}"
     )
-    del project
 
 
 @main.command()
@@ -208,7 +206,7 @@ def build_command(
         click.echo(f"Nothing changed since the last build; {where} is up to date.")
         return
     pdfs = f" and {result.pdf_files} PDFs ({result.pdf_pages} pages)" if result.pdf_files else ""
-    changed = f"; {len(result.written)} files changed" if result.written is not None else ""
+    changed = f"; {len(result.written)} files changed"
     click.echo(
         f"Built {result.html_pages} pages{pdfs} with {result.controls} form fields "
         f"into {where} in {result.seconds:.1f} s{changed}."

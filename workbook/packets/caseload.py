@@ -220,7 +220,7 @@ def check_request(
                         if cli
                         else f", put it under {'sheets' if kind == 'goal' else 'goals'}"
                     )
-                add(f"{label}: {message}" if not cli else f"{label}: {message}")
+                add(f"{label}: {message}")
     if len(report.problems) > before:
         return None
     for goal in goals:  # a goal's questionnaires come with it

@@ -107,7 +107,7 @@ def combine(trackers: list[Tracker]) -> tuple[list[GoalSeries], list[Problem]]:
             offset = 0
             for t in group:
                 t.offset = offset
-                offset += 7 * t.last_week if t.per == "day" else 7 * t.last_week
+                offset += 7 * t.last_week
             order = group
         points = _points(order, start, warnings)
         series.append(GoalSeries(goal, first.title, order, _union_measures(order), start, points))

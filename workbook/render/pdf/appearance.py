@@ -64,7 +64,7 @@ def draw_field_values(pdf: pikepdf.Pdf) -> int:
         if key not in fonts:
             try:
                 fonts[key] = _Font(resources[f"/{key}"])
-            except (KeyError, AttributeError, pikepdf.PdfError, Exception):
+            except Exception:
                 fonts[key] = None  # not a font we can read: the viewer draws the value
         font = fonts[key]
         if font is None:
