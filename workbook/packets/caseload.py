@@ -15,8 +15,10 @@ import datetime
 import difflib
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic_core import PydanticCustomError
 
@@ -99,129 +101,22 @@ def check_request(
     where: tuple[str, int | None],
     report: Report,
     cli: bool,
-    questionnaires: list[str] = (),
+    questionnaires: Sequence[str] = (),
     every: str | None = None,
 ) -> Request | None:
-    """Validate one packet's inputs; add each problem to ``report`` (never a name in it)."""
+    """Validate one packet's inputs; add each problem to ``report`` (never a name in it).
+    ``cli``: the inputs are options (``--goal``), else a caseload row's cells."""
+    check = _Check(content, where, report, cli)
     before = len(report.problems)
-
-    def name(option: str) -> str:
-        return f"--{option}" if cli else option
-
-    def add(message: str) -> None:
-        report.problems.append(_problem(where, message))
-
-    covered = _font_coverage(content)
-    for option, value, required in (("client", client, True), ("therapist", therapist, False)):
-        if value is None or not value.strip():
-            if required:
-                add(
-                    f"{name(option)} is missing: give the client's name"
-                    if value is None
-                    else f"{name(option)} is empty"
-                )
-            continue
-        if any(ord(c) < 32 for c in value):
-            add(f"{name(option)} must be on one line")
-        elif len(value.strip()) > MAX_NAME:
-            add(f"{name(option)} is longer than {MAX_NAME} characters")
-        elif covered and (lacking := missing(value, covered)):
-            shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in lacking[:5])
-            add(
-                f"{name(option)} has {'a character' if len(lacking) == 1 else 'characters'} "
-                f"the PDF font lacks: {shown}; write the name without "
-                f"{'it' if len(lacking) == 1 else 'them'}"
-            )
-    day = None
-    if start is None or not start.strip():
-        add(f"{name('start')} is missing: give the first day, like 2027-01-04")
-    else:
-        day = parse_start(start)
-        if day is None and cli:
-            shown = start.strip() if len(start.strip()) <= 40 else start.strip()[:37] + "..."
-            add(f"{name('start')} must be a real date written like 2027-01-04, got '{shown}'")
-        elif day is None:  # a cell is never repeated: a shifted column puts names in it
-            add("the start column must hold a real date written like 2027-01-04")
-    if not goals and not sheets and not questionnaires:
-        add(
-            f"no goals, sheets or questionnaires: list at least one with {name('goal')}, "
-            f"{name('sheet')} or {name('questionnaire')}"
-            if cli
-            else "no goals, sheets or questionnaires: fill in the goals, sheets or "
-            "questionnaires column"
-        )
-    chosen: list[str] = []
-    for slug in questionnaires:
-        label = name("questionnaire") if cli else "questionnaires"
-        if slug in chosen:
-            add(f"{label}: questionnaire '{slug[:40]}' is listed twice")
-        elif not schema.SLUG_RE.match(slug) or slug not in content.questionnaires:
-            close = difflib.get_close_matches(slug, sorted(content.questionnaires), n=1, cutoff=0.8)
-            shown = f"'{slug[:40]}' " if cli else ""
-            add(
-                f"{label}: {shown}is not one of this project's questionnaires (content/"
-                f"questionnaires/); "
-                + (
-                    f"did you mean '{close[0]}'?"
-                    if close
-                    else f"they are: {', '.join(sorted(content.questionnaires)) or 'none yet'}"
-                )
-            )
-        else:
-            chosen.append(slug)
-    cadence = None
-    if every is not None:
-        cadence = parse_every(every)
-        if cadence is None:
-            add(
-                f"{name('every')} must look like '2 weeks' (from 1 day to 12 months), got "
-                f"'{every.strip()[:40]}'"
-                if cli
-                else "the every column must look like '2 weeks' (from 1 day to 12 months)"
-            )
-    for kind, slugs, known, other in (
-        ("goal", goals, content.goals, content.sheets),
-        ("sheet", sheets, content.sheets, content.goals),
-    ):
-        seen: set[str] = set()
-        for slug in slugs:
-            label = name(kind) if cli else f"{kind}s"
-            if slug in seen:
-                add(
-                    f"{label}: {kind} '{slug}' is listed twice"
-                    if cli or slug in known
-                    else f"{label}: a {kind} is listed twice"
-                )
-                continue
-            seen.add(slug)
-            if not cli and slug not in known and slug not in other:
-                # never repeat the cell (a shifted column puts names here); list what exists
-                close = difflib.get_close_matches(slug, sorted(known), n=1, cutoff=0.8)
-                add(
-                    f"{label}: an entry is not one of this project's {kind}s; "
-                    + (
-                        f"did you mean '{close[0]}'?"
-                        if close
-                        else f"they are: {', '.join(sorted(known)) or 'none yet'}"
-                    )
-                )
-                continue
-            if not schema.SLUG_RE.match(slug):
-                add(
-                    f"{label}: '{slug[:40]}' is not a {kind} slug (lower-case letters, digits "
-                    "and hyphens)" + ("" if cli else "; separate several with spaces")
-                )
-            elif slug not in known:
-                message = missing_message(kind, slug, known, f"{kind}s", ".yaml")
-                if slug in other:
-                    message += f"; '{slug}' is a {'sheet' if kind == 'goal' else 'goal'}"
-                    message += (
-                        f", use {name('sheet' if kind == 'goal' else 'goal')}"
-                        if cli
-                        else f", put it under {'sheets' if kind == 'goal' else 'goals'}"
-                    )
-                add(f"{label}: {message}")
-    if len(report.problems) > before:
+    check.name_of("client", client, required=True)
+    check.name_of("therapist", therapist, required=False)
+    day = check.start(start)
+    check.something_chosen(goals, sheets, questionnaires)
+    chosen = check.questionnaires(questionnaires)
+    cadence = check.every(every)
+    check.slugs("goal", goals, content.goals, content.sheets)
+    check.slugs("sheet", sheets, content.sheets, content.goals)
+    if len(report.problems) > before or client is None or day is None:
         return None
     for goal in goals:  # a goal's questionnaires come with it
         chosen += [slug for slug in content.goals[goal].data.questionnaires if slug not in chosen]
@@ -237,13 +132,170 @@ def check_request(
     )
     copies = len(request.copies(content))
     if copies > MAX_COPIES:
-        add(
+        check.add(
             f"the questionnaires would need {copies} dated copies over the packet's "
             f"timeframe; at most {MAX_COPIES} fit in one packet: choose a longer "
-            f"{name('every')}"
+            f"{check.option('every')}"
         )
         return None
     return request
+
+
+class _Check:
+    """The checks of one packet's inputs, each adding its problems at ``where``: an
+    option's name when they came from the command line, a column's for a caseload row
+    (whose cells are never repeated: a shifted column puts names in them)."""
+
+    def __init__(
+        self, content: Content, where: tuple[str, int | None], report: Report, cli: bool
+    ) -> None:
+        self.content, self.where, self.report, self.cli = content, where, report, cli
+        self.covered = _font_coverage(content)
+
+    def option(self, name: str) -> str:
+        return f"--{name}" if self.cli else name
+
+    def add(self, message: str) -> None:
+        self.report.problems.append(_problem(self.where, message))
+
+    def name_of(self, option: str, value: str | None, *, required: bool) -> None:
+        """A person's name: one line, not too long, every character in the PDF font."""
+        shown = self.option(option)
+        if value is None or not value.strip():
+            if required:
+                self.add(
+                    f"{shown} is missing: give the client's name"
+                    if value is None
+                    else f"{shown} is empty"
+                )
+            return
+        covered = self.covered
+        if any(ord(c) < 32 for c in value):
+            self.add(f"{shown} must be on one line")
+        elif len(value.strip()) > MAX_NAME:
+            self.add(f"{shown} is longer than {MAX_NAME} characters")
+        elif covered and (lacking := missing(value, covered)):
+            chars = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in lacking[:5])
+            self.add(
+                f"{shown} has {'a character' if len(lacking) == 1 else 'characters'} "
+                f"the PDF font lacks: {chars}; write the name without "
+                f"{'it' if len(lacking) == 1 else 'them'}"
+            )
+
+    def start(self, start: str | None) -> datetime.date | None:
+        if start is None or not start.strip():
+            self.add(f"{self.option('start')} is missing: give the first day, like 2027-01-04")
+            return None
+        day = parse_start(start)
+        if day is None and self.cli:
+            shown = start.strip() if len(start.strip()) <= 40 else start.strip()[:37] + "..."
+            self.add(
+                f"{self.option('start')} must be a real date written like 2027-01-04, got '{shown}'"
+            )
+        elif day is None:
+            self.add("the start column must hold a real date written like 2027-01-04")
+        return day
+
+    def something_chosen(
+        self, goals: Sequence[str], sheets: Sequence[str], questionnaires: Sequence[str]
+    ) -> None:
+        if goals or sheets or questionnaires:
+            return
+        self.add(
+            f"no goals, sheets or questionnaires: list at least one with "
+            f"{self.option('goal')}, {self.option('sheet')} or {self.option('questionnaire')}"
+            if self.cli
+            else "no goals, sheets or questionnaires: fill in the goals, sheets or "
+            "questionnaires column"
+        )
+
+    def questionnaires(self, slugs: Sequence[str]) -> list[str]:
+        """The questionnaires asked for that the project has, each once."""
+        known = self.content.questionnaires
+        label = self.option("questionnaire") if self.cli else "questionnaires"
+        chosen: list[str] = []
+        for slug in slugs:
+            if slug in chosen:
+                self.add(f"{label}: questionnaire '{slug[:40]}' is listed twice")
+            elif not schema.SLUG_RE.match(slug) or slug not in known:
+                close = difflib.get_close_matches(slug, sorted(known), n=1, cutoff=0.8)
+                shown = f"'{slug[:40]}' " if self.cli else ""
+                self.add(
+                    f"{label}: {shown}is not one of this project's questionnaires (content/"
+                    f"questionnaires/); "
+                    + (
+                        f"did you mean '{close[0]}'?"
+                        if close
+                        else f"they are: {', '.join(sorted(known)) or 'none yet'}"
+                    )
+                )
+            else:
+                chosen.append(slug)
+        return chosen
+
+    def every(self, every: str | None) -> schema.Timeframe | None:
+        if every is None:
+            return None
+        cadence = parse_every(every)
+        if cadence is None:
+            self.add(
+                f"{self.option('every')} must look like '2 weeks' (from 1 day to 12 months), "
+                f"got '{every.strip()[:40]}'"
+                if self.cli
+                else "the every column must look like '2 weeks' (from 1 day to 12 months)"
+            )
+        return cadence
+
+    def slugs(
+        self,
+        kind: str,
+        slugs: Sequence[str],
+        known: dict[str, Any],
+        other: dict[str, Any],
+    ) -> None:
+        """Goals or sheets asked for: each once, each the project's own (``other``: the
+        project's sheets for goals and goals for sheets, to say when one was put in the
+        other's place)."""
+        label = self.option(kind) if self.cli else f"{kind}s"
+        seen: set[str] = set()
+        for slug in slugs:
+            if slug in seen:
+                self.add(
+                    f"{label}: {kind} '{slug}' is listed twice"
+                    if self.cli or slug in known
+                    else f"{label}: a {kind} is listed twice"
+                )
+                continue
+            seen.add(slug)
+            if not self.cli and slug not in known and slug not in other:
+                # never repeat the cell (a shifted column puts names here); list what exists
+                close = difflib.get_close_matches(slug, sorted(known), n=1, cutoff=0.8)
+                self.add(
+                    f"{label}: an entry is not one of this project's {kind}s; "
+                    + (
+                        f"did you mean '{close[0]}'?"
+                        if close
+                        else f"they are: {', '.join(sorted(known)) or 'none yet'}"
+                    )
+                )
+            elif not schema.SLUG_RE.match(slug):
+                self.add(
+                    f"{label}: '{slug[:40]}' is not a {kind} slug (lower-case letters, digits "
+                    "and hyphens)" + ("" if self.cli else "; separate several with spaces")
+                )
+            elif slug not in known:
+                self.add(f"{label}: {self._misplaced(kind, slug, known, other)}")
+
+    def _misplaced(self, kind: str, slug: str, known: dict[str, Any], other: dict[str, Any]) -> str:
+        message = missing_message(kind, slug, known, f"{kind}s", ".yaml")
+        if slug in other:
+            message += f"; '{slug}' is a {'sheet' if kind == 'goal' else 'goal'}"
+            message += (
+                f", use {self.option('sheet' if kind == 'goal' else 'goal')}"
+                if self.cli
+                else f", put it under {'sheets' if kind == 'goal' else 'goals'}"
+            )
+        return message
 
 
 def _font_coverage(content: Content) -> frozenset[int]:
