@@ -33,7 +33,7 @@ Rules, written once here:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from workbook.clinical.wording import Translate
@@ -97,7 +97,7 @@ class Rules:
     def high(self) -> float:
         return self._end(max)
 
-    def _end(self, pick) -> float:
+    def _end(self, pick: Callable[[Iterable[int]], int]) -> float:
         scores = [pick(s) for _, s in self.items]
         if self.method == "mean":
             return sum(scores) / len(scores)
@@ -328,7 +328,8 @@ def band_problems(rules: Rules) -> list[str]:
 
 def rules_data(rules: Rules) -> dict:
     """The rules as JSON data: what a PDF's description and the site's page carry, so a
-    filled copy is scored without the project (:func:`rules_from_data` reads it back)."""
+    filled copy is scored without the project
+    (:meth:`workbook.returned.description.DescribedRules.rules` reads it back)."""
     return {
         "items": [{"id": item, "scores": list(scores)} for item, scores in rules.items],
         "method": rules.method,
@@ -345,24 +346,6 @@ def rules_data(rules: Rules) -> dict:
             {"item": r.item, "at_least": r.at_least, "message": r.message} for r in rules.risk
         ],
     }
-
-
-def rules_from_data(data) -> Rules:
-    """Rules from checked description data (:mod:`workbook.returned.description`)."""
-    return Rules(
-        items=tuple((item.id, tuple(item.scores)) for item in data.items),
-        method=data.method,
-        multiply=data.multiply,
-        max_missing=data.max_missing,
-        prorate=data.prorate,
-        bands=tuple(Band(b.min, b.max, b.label) for b in data.bands),
-        caseness=data.caseness,
-        rc_points=data.rc_points,
-        rc_sd=data.rc_sd,
-        rc_reliability=data.rc_reliability,
-        higher_is=data.higher_is,
-        risk=tuple(Risk(r.item, r.at_least, r.message) for r in data.risk),
-    )
 
 
 # --------------------------------------------------------------------------- scoring
@@ -398,7 +381,9 @@ def score(rules: Rules, answers: dict[str, int | None], t: Translate) -> Score:
     items = len(rules.items)
     given = {item: answers.get(item) for item, _ in rules.items}
     answered = [value for value in given.values() if value is not None]
-    risk = [r for r in rules.risk if given.get(r.item) is not None and given[r.item] >= r.at_least]
+    risk = [
+        r for r in rules.risk if (value := given.get(r.item)) is not None and value >= r.at_least
+    ]
     result = Score(None, len(answered), items, risk=risk)
     missing = items - len(answered)
     if not answered:

@@ -19,6 +19,22 @@ from workbook.formats import shown_number, skeleton_text
 if TYPE_CHECKING:
     from babel import Locale
 
+
+class MeasureWithTarget(Protocol):
+    """A goal's measure as a target is worded from it (the content schema's is one)."""
+
+    kind: str
+    every: str
+
+    @property
+    def target(self) -> TargetValue | None: ...
+
+
+class TargetValue(Protocol):
+    direction: str
+    value: float
+
+
 #: A message in the reader's language: ``t("{n} days", n=3)``.
 Translate = Callable[..., str]
 
@@ -55,7 +71,7 @@ def target_words(kind: str, every: str, direction: str, value: float, t: Languag
     )
 
 
-def target_text(measure, t: Language) -> str:
+def target_text(measure: MeasureWithTarget, t: Language) -> str:
     """The target of a goal's measure (a :class:`~workbook.content.schema.Measure`), or ''."""
     if measure.target is None:
         return ""
@@ -87,13 +103,13 @@ def count_text(n: int, unit: str, t: Translate) -> str:
     return t("1 week") if n == 1 else t("{n} weeks", n=n)
 
 
-def day_text(day: datetime.date, locale) -> str:
+def day_text(day: datetime.date, locale: Locale | str) -> str:
     """A day as a tracker row shows it: "Wed, Jan 13" (en), "mié, 13 ene" (es)."""
     return skeleton_text(day, "MMMEd", locale)
 
 
 def position_text(
-    week: int, day: int | None, date: datetime.date | None, locale, t: Translate
+    week: int, day: int | None, date: datetime.date | None, locale: Locale | str, t: Translate
 ) -> str:
     """Where a value is on a tracker, as the client sees it: "week 2, Wed Jan 13",
     "week 2, day 10" without a start date, "week 2" for a weekly value."""

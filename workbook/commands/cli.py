@@ -11,10 +11,12 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 import click
 
-from workbook.build import BuildConfig, build
+from workbook.build import BuildConfig, BuildResult, build
 from workbook.errors import Problem, WorkbookError, one_line
 from workbook.project import new_project, open_project
 from workbook.version import __version__
@@ -66,7 +68,7 @@ def _root_of(directory: str) -> Path | None:
 class Command(click.Group):
     """Turns an interruption or a bug into a message and an exit code, never a traceback."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         previous = signal.signal(signal.SIGTERM, _terminated)
         try:
             return super().invoke(ctx)
@@ -94,7 +96,7 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, handled like Ctrl-C so the build cleans up after itself."""
 
 
-def _terminated(signum, frame) -> None:
+def _terminated(signum: int, frame: FrameType | None) -> None:
     raise Terminated
 
 
@@ -218,7 +220,7 @@ class ProgressBar:
 
     def __init__(self) -> None:
         self.enabled = sys.stderr.isatty() and not os.environ.get("CI")
-        self.bar = None
+        self.bar: Any = None  # click's progress bar, once the first PDF is done
 
     def update(self, done: int, total: int, item: str) -> None:
         if self.bar is None:
@@ -497,7 +499,7 @@ def serve(
 
     root = _root_of(directory)
 
-    def report(result, error) -> None:
+    def report(result: BuildResult | None, error: BaseException | None) -> None:
         stamp = time.strftime("%H:%M:%S")
         if result is not None:
             pdfs = f" and {result.pdf_files} PDFs" if result.pdf_files else ""

@@ -146,7 +146,7 @@ class Preview:
         port: int = 8000,
         on_build: BuildCallback | None = None,
         poll_seconds: float = POLL_SECONDS,
-    ):
+    ) -> None:
         self.project: Project = open_project(config.project_dir)
         self.out_dir = check_output_dir(config.out or self.project.root / "output", self.project)
         # the PDF workers stay up between rebuilds: WeasyPrint loads once per preview
@@ -177,6 +177,7 @@ class Preview:
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else host  # a TCP server's: text
         shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{port}/"
 
@@ -291,7 +292,7 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     preview: Preview
 
-    def handle_error(self, request, client_address) -> None:
+    def handle_error(self, request: object, client_address: object) -> None:
         """A client that hangs up or sends garbage is no reason to print a traceback."""
 
 
@@ -309,7 +310,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     # Every method but GET and HEAD: 405.
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Callable[[], None]:
         if name.startswith("do_"):
             return self._not_allowed
         raise AttributeError(name)
@@ -352,10 +353,10 @@ class _Handler(BaseHTTPRequestHandler):
         found = self._find(preview.out_dir, parts)
         if found is None:
             missing = self._find(preview.out_dir, ["404.html"])
-            if missing is None:
+            if not isinstance(missing, Path):
                 return self._plain(HTTPStatus.NOT_FOUND, "not found", head)
             code, target = HTTPStatus.NOT_FOUND, missing
-        elif found == "outside":
+        elif isinstance(found, str):  # "outside"
             return self._plain(HTTPStatus.FORBIDDEN, "refused: outside the site", head)
         else:
             code, target = HTTPStatus.OK, found

@@ -53,7 +53,7 @@ def _fail(shown: str, message: str) -> WorkbookError:
     return WorkbookError([Problem(shown, None, message)])
 
 
-def _text(value, limit: int = 2000) -> str:
+def _text(value: object, limit: int = 2000) -> str:
     if not isinstance(value, str):
         return ""
     text = " ".join(value.split())
@@ -65,7 +65,7 @@ def _slug(text: str) -> str:
     return slug[:60].strip("-")
 
 
-def _score(extensions) -> int | str | None:
+def _score(extensions: object) -> int | str | None:
     """The score an answer's extensions give; None when none; 'bad' when not whole."""
     for extension in extensions if isinstance(extensions, list) else []:
         url = extension.get("url", "") if isinstance(extension, dict) else ""
@@ -85,7 +85,7 @@ def _options(item: dict, contained: dict[str, dict]) -> list[dict] | str | None:
     for option in item.get("answerOption") or []:
         if not isinstance(option, dict):
             return None
-        coding = option.get("valueCoding") if isinstance(option.get("valueCoding"), dict) else {}
+        coding = option["valueCoding"] if isinstance(option.get("valueCoding"), dict) else {}
         label = _text(coding.get("display") or option.get("valueString"), 200)
         score = _score(option.get("extension"))
         if score is None:
@@ -132,7 +132,7 @@ def read_fhir_questionnaire(path: Path, shown: str) -> Imported:
     }
     title = _text(data.get("title") or data.get("name"), 200)
     codes = [c.get("code") for c in data.get("code") or [] if isinstance(c, dict)]
-    url = data.get("url") if isinstance(data.get("url"), str) else ""
+    url = data["url"] if isinstance(data.get("url"), str) else ""
     codes.append(url.rstrip("/").rsplit("/", 1)[-1])
     preset = next((LOINC_PRESETS[code] for code in codes if code in LOINC_PRESETS), None)
     facts = PRESETS.get(preset or "")
@@ -141,7 +141,7 @@ def read_fhir_questionnaire(path: Path, shown: str) -> Imported:
     items: list[dict] = []
     period = ""
 
-    def walk(children, depth: int, heading: str) -> None:
+    def walk(children: object, depth: int, heading: str) -> None:
         nonlocal period
         if depth > MAX_DEPTH:
             raise _fail(shown, f"nests its items more than {MAX_DEPTH} deep")
@@ -216,7 +216,7 @@ def read_fhir_questionnaire(path: Path, shown: str) -> Imported:
         out["options"] = items[0]["options"]
     out["items"] = [
         {"id": item_id, "text": item["text"], **({} if shared else {"options": item["options"]})}
-        for item_id, item in zip(ids, items)
+        for item_id, item in zip(ids, items, strict=True)
     ]
     if not preset:
         out["scoring"] = {"method": "sum", "max_missing": 0, "prorate": False}

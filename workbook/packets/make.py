@@ -25,11 +25,13 @@ from __future__ import annotations
 import datetime
 import io
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
 
+from workbook.content.i18n import Catalogue
 from workbook.content.load import Content
 from workbook.errors import CommandLineError, Problem, Report
 from workbook.formats import interval_text, skeleton_text
@@ -111,7 +113,7 @@ def packet_docs(content: Content, request: Request) -> list[SheetDoc]:
     return docs
 
 
-def date_tracker(doc: SheetDoc, start: datetime.date, t) -> None:
+def date_tracker(doc: SheetDoc, start: datetime.date, t: Catalogue) -> None:
     """Real dates on a tracker: the start-date line, each row's date, weekday row labels,
     and the dates each week covers in its caption."""
     locale = t.locale
@@ -126,7 +128,9 @@ def date_tracker(doc: SheetDoc, start: datetime.date, t) -> None:
                 first = start + datetime.timedelta(days=(week.number - 1) * 7)
                 last = first + datetime.timedelta(days=len(week.rows) - 1)
                 week.caption = t(
-                    "Week {week} · {dates}", week=week.number, dates=_interval(first, last, locale)
+                    "Week {week} · {dates}",
+                    week=week.number,
+                    dates=interval_text(first, last, locale),
                 )
                 for index, row in enumerate(week.rows):
                     day = first + datetime.timedelta(days=index)
@@ -140,12 +144,10 @@ def date_tracker(doc: SheetDoc, start: datetime.date, t) -> None:
                     row.fields[0].value = skeleton_text(first, "MMMd", locale)
                 last = start + datetime.timedelta(days=len(week.rows) * 7 - 1)
                 week.caption = t(
-                    "Weeks 1–{n} · {dates}", n=len(week.rows), dates=_interval(start, last, locale)
+                    "Weeks 1–{n} · {dates}",
+                    n=len(week.rows),
+                    dates=interval_text(start, last, locale),
                 )
-
-
-def _interval(first: datetime.date, last: datetime.date, locale) -> str:
-    return interval_text(first, last, locale)
 
 
 # --------------------------------------------------------------------------- rendering
@@ -240,7 +242,7 @@ def run_packet_command(
     caseload: str | None,
     out: str | None,
     paper: str | None,
-    questionnaires: list[str] = (),
+    questionnaires: Sequence[str] = (),
     every: str | None = None,
 ) -> str:
     """``workbook packet``: check everything, render every packet, then write them all.
@@ -273,7 +275,7 @@ def run_packet_command(
         check_folder(folder, "packets", PLACE_HINT, project)
         stem = Path(caseload).stem or "caseload"
         # -2, -3…: two caseloads with the same name never replace each other's packets
-        targets = [f"{stem}-row{request.where[1]}" for request in requests]
+        targets: list[Path | str] = [f"{stem}-row{request.where[1]}" for request in requests]
         explicit = False
     else:
         report = Report()
@@ -291,6 +293,7 @@ def run_packet_command(
             every=every,
         )
         report.raise_if_any(CommandLineError)  # each a mistake in an option: exit code 2
+        assert request is not None  # no problem was reported, so there is a request
         requests = [request]
         if out and not (out.endswith(("/", os.sep)) or Path(out).expanduser().is_dir()):
             target = Path(out).expanduser()
@@ -309,8 +312,8 @@ def run_packet_command(
     if not explicit or not folder.is_dir():  # a file named by hand goes where it was told
         private_folder(folder, ignored_as="Client packets")
     written = []
-    for target, request, made in zip(targets, requests, packets):
-        target = target if isinstance(target, Path) else next_free(folder, target)
+    for name, made in zip(targets, packets, strict=True):
+        target = name if isinstance(name, Path) else next_free(folder, name)
         write_private(target, made.data, "the packet")
         written.append(target)
     pages = sum(made.pages for made in packets)

@@ -128,7 +128,8 @@ def measure_chart(
     values = list(weekly.values()) + [v for _, v in daily]
     if target:
         values.append(target["value"])
-    y_low = 0 if low is None else low
+    y_low: float = 0 if low is None else low
+    y_high: float
     if percent:
         y_low, y_high = 0, 100
     elif high is not None:
@@ -253,7 +254,9 @@ def measure_chart(
     return "\n".join(out) + "\n"
 
 
-def week_labels(start: datetime.date | None, weeks: int, format_day) -> dict[int, str]:
+def week_labels(
+    start: datetime.date | None, weeks: int, format_day: Callable[[datetime.date], str]
+) -> dict[int, str]:
     """Week → the date its first day falls on, when the start is known."""
     if start is None:
         return {}

@@ -66,7 +66,8 @@ def compute(matched: Matched) -> Results:
     if not any(tr.entries for tr in reading.trackers) and not matched.ratings and not instruments:
         raise _nothing_filled_in(reading.files)
     ratings = matched.ratings
-    t_score = gas.t_score((r.level, r.weight) for r in ratings) if ratings else None
+    rated = [(r.level, r.weight) for r in ratings if r.level is not None]  # all of them
+    t_score = gas.t_score(rated) if rated else None
     goals = [GoalResult(goal, timeline.summarise(goal)) for goal in matched.goals]
     return Results(
         reading, t, goals, ratings, matched.earlier_ratings, t_score, instruments, warnings

@@ -98,10 +98,11 @@ def combine(trackers: list[Tracker]) -> tuple[list[GoalSeries], list[Problem]]:
         if errors:
             continue
         if dated:
-            start = min(t.start for t in group)
+            starts = {id(t): t.start for t in dated if t.start is not None}
+            start = min(starts.values())
             for t in group:
-                t.offset = (t.start - start).days
-            order = sorted(group, key=lambda t: (t.start, group.index(t)))
+                t.offset = (starts[id(t)] - start).days
+            order = sorted(group, key=lambda t: (starts[id(t)], group.index(t)))
         else:
             start = None
             offset = 0
@@ -247,13 +248,14 @@ def summarise(series: GoalSeries) -> list[MeasureSummary]:
     for m in series.measures:
         if m.kind == "text":
             continue
-        points = [
-            p
+        used = [
+            (p, p.entry.value)
             for p in series.points
             if p.used and p.entry.measure == m.id and p.entry.value is not None
         ]
+        daily: list[tuple[int, float]]
         if m.every == "day":
-            daily = sorted((p.day, p.entry.value) for p in points if p.day is not None)
+            daily = sorted((p.day, value) for p, value in used if p.day is not None)
             by_week: dict[int, list[float]] = {}
             for day, value in daily:
                 by_week.setdefault((day - 1) // 7 + 1, []).append(value)
@@ -265,7 +267,7 @@ def summarise(series: GoalSeries) -> list[MeasureSummary]:
         else:  # a weekly yes-no is 100% for a ticked week, as a daily one's share is
             daily = []
             scale = 100 if m.kind == "yes-no" else 1
-            weekly = {p.week: scale * p.entry.value for p in points}
+            weekly = {p.week: scale * value for p, value in used}
             filled, span, unit = len(weekly), span_weeks, "weeks"
         weeks = sorted(weekly)
         summaries.append(
@@ -312,7 +314,7 @@ def latest_ratings(ratings: list[Rating]) -> tuple[list[Rating], list[Rating]]:
         if rating.level is not None:
             by_goal.setdefault(rating.goal, []).append(rating)
     latest, earlier = [], []
-    for goal, group in by_goal.items():
+    for group in by_goal.values():
         group.sort(key=lambda r: (r.date or datetime.date.min, r.order))
         latest.append(group[-1])
         earlier.extend(group[:-1])

@@ -35,6 +35,7 @@ from workbook.report import charts, timeline
 from workbook.report.compute import GoalResult, Results
 from workbook.report.scores import InstrumentSeries
 from workbook.report.timeline import GoalSeries, MeasureSummary
+from workbook.returned.reading import TrackedMeasure
 
 
 def questionnaire_view(instrument: InstrumentSeries, svg: str, t: Catalogue) -> dict:
@@ -94,7 +95,7 @@ def questionnaire_view(instrument: InstrumentSeries, svg: str, t: Catalogue) -> 
             )
         )
     latest = next((r for r in reversed(instrument.rows) if r.score.total is not None), None)
-    if latest is None:
+    if latest is None or latest.score.total is None:
         summary = t(
             "{title}: {n} filled in, none could be scored",
             title=instrument.title,
@@ -130,7 +131,7 @@ def questionnaire_chart(instrument: InstrumentSeries, accent: str, t: Catalogue)
     ]
     values = ", ".join(
         f"{label}: {'–' if total is None else shown_number(total, t.locale)}"
-        for label, total in zip(labels, totals)
+        for label, total in zip(labels, totals, strict=True)
     )
     subtitle = (
         t("Total at each filling-in; bands shaded")
@@ -174,7 +175,7 @@ def _period(goal: GoalSeries, t: Catalogue) -> str:
     return f"{dates} · {span}"
 
 
-def _target(m, t: Catalogue) -> str:
+def _target(m: TrackedMeasure, t: Catalogue) -> str:
     if not m.target:
         return ""
     return target_words(m.kind, m.every, m.target["direction"], m.target["value"], t)
@@ -187,7 +188,7 @@ def _measure_row(summary: MeasureSummary, t: Catalogue) -> dict:
         "" if m.every == "week" else t("share of days") if percent else t("daily, weekly average")
     )
 
-    def cell(point):
+    def cell(point: tuple[int, float] | None) -> str:
         if point is None:
             return "–"
         return t(

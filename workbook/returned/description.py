@@ -43,7 +43,7 @@ Words = Annotated[str, StringConstraints(max_length=200)]
 LongWords = Annotated[str, StringConstraints(max_length=2000)]
 
 
-def _finite(value) -> float:
+def _finite(value: object) -> float:
     """A JSON number as a float: not true/false, not text, not NaN or infinite."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ValueError("not a finite number")
@@ -101,7 +101,7 @@ class DescribedTracker(_Model):
 
     @field_validator("start", mode="before")
     @classmethod
-    def _start(cls, value):
+    def _start(cls, value: object) -> datetime.date | None:
         if value is None:
             return None
         if not isinstance(value, str) or len(value) != 10:
@@ -130,7 +130,7 @@ class DescribedRating(_Model):
     _weight = field_validator("weight", mode="before")(lambda cls, value: _finite(value))
 
 
-def _number(value):
+def _number(value: object) -> float | None:
     return None if value is None else _finite(value)
 
 
@@ -184,6 +184,23 @@ class DescribedRules(_Model):
         "multiply", "caseness", "rc_points", "rc_sd", "rc_reliability", mode="before"
     )(lambda cls, v: _number(v))
 
+    def rules(self) -> instruments.Rules:
+        """The rules as :mod:`workbook.clinical.instruments` scores by them."""
+        return instruments.Rules(
+            items=tuple((item.id, tuple(item.scores)) for item in self.items),
+            method=self.method,
+            multiply=self.multiply,
+            max_missing=self.max_missing,
+            prorate=self.prorate,
+            bands=tuple(instruments.Band(b.min, b.max, b.label) for b in self.bands),
+            caseness=self.caseness,
+            rc_points=self.rc_points,
+            rc_sd=self.rc_sd,
+            rc_reliability=self.rc_reliability,
+            higher_is=self.higher_is,
+            risk=tuple(instruments.Risk(r.item, r.at_least, r.message) for r in self.risk),
+        )
+
     @model_validator(mode="after")
     def _items(self):
         ids = [item.id for item in self.items]
@@ -206,7 +223,7 @@ class DescribedQuestionnaire(_Model):
 
     @field_validator("due", mode="before")
     @classmethod
-    def _due(cls, value):
+    def _due(cls, value: object) -> datetime.date | None:
         return DescribedTracker._start(value)
 
 
@@ -231,7 +248,7 @@ class Description(_Model):
 class Damaged(ValueError):
     """The description is not one this program made; ``reason`` says where, for the user."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
 

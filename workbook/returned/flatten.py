@@ -22,6 +22,7 @@ import io
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbook.errors import Problem, WorkbookError
 from workbook.model.formdata import INFO_KEY
@@ -41,6 +42,11 @@ from workbook.returned.form import (
 )
 from workbook.returned.intake import Refused, in_child
 
+if TYPE_CHECKING:
+    import pikepdf
+
+#: A widget's rectangle: x, y, width, height.
+Box = tuple[float, float, float, float]
 MIN_SIZE = 4.0  # pt: below this an answer is no longer readable on paper
 DEFAULT_SIZE = 10.0  # pt: for a field whose /DA asks for "fit" (0) or gives nothing
 LEADING = 1.15
@@ -105,7 +111,7 @@ def _safe_stem(stem: str) -> str:
 # --------------------------------------------------------------------------- in the child
 
 
-def _flatten(pdf, font_bytes: bytes) -> Flattened:
+def _flatten(pdf: pikepdf.Pdf, font_bytes: bytes) -> Flattened:
     import pikepdf
     from pikepdf import Array, Dictionary, Name
 
@@ -124,7 +130,7 @@ def _flatten(pdf, font_bytes: bytes) -> Flattened:
         )
     font = SubsetFont(font_bytes, LEADING)
     tree = WidgetTags(pdf)
-    drawn_pages: list[tuple[object, list[tuple[bytes, object, str]]]] = []
+    drawn_pages: list[tuple[pikepdf.Page, list[tuple[bytes, Dictionary, str]]]] = []
     widgets = 0
     answers = ticks = 0
     warnings = [
@@ -138,7 +144,7 @@ def _flatten(pdf, font_bytes: bytes) -> Flattened:
         if not isinstance(annots, Array):
             continue
         kept = Array()
-        pieces: list[tuple[bytes, object, str]] = []  # (drawing, annotation, alt text)
+        pieces: list[tuple[bytes, Dictionary, str]] = []  # (drawing, annotation, alt text)
         for annot in list(annots):
             if not isinstance(annot, Dictionary) or annot.get("/Subtype") != Name.Widget:
                 kept.append(annot)
@@ -198,18 +204,20 @@ def _flatten(pdf, font_bytes: bytes) -> Flattened:
     return Flattened(out.getvalue(), answers, ticks, warnings)
 
 
-def _add_font(page, font_ref):
+def _add_font(page: pikepdf.Page, font_ref: pikepdf.Object) -> pikepdf.Name:
     """Put the answer font among the page's fonts under a name of its own (a fixed one,
     so the same file flattens to the same bytes)."""
     from pikepdf import Dictionary, Name
 
-    resources = page.obj.get("/Resources")
-    if not isinstance(resources, Dictionary):
+    found = page.obj.get("/Resources")
+    if not isinstance(found, Dictionary):
         resources = page.obj.Resources = Dictionary()
-    elif resources.is_indirect:  # shared with other pages: this page gets its own copy
-        resources = page.obj.Resources = Dictionary(resources)
-    fonts = resources.get("/Font")
-    fonts = Dictionary(fonts) if isinstance(fonts, Dictionary) else Dictionary()
+    elif found.is_indirect:  # shared with other pages: this page gets its own copy
+        resources = page.obj.Resources = _copy(found)
+    else:
+        resources = found
+    shared = resources.get("/Font")
+    fonts = _copy(shared) if isinstance(shared, Dictionary) else Dictionary()
     number = 1
     while Name(f"/FlatF{number}") in fonts and fonts[f"/FlatF{number}"] != font_ref:
         number += 1
@@ -219,7 +227,16 @@ def _add_font(page, font_ref):
     return name
 
 
-def _drawing(font: SubsetFont, annot, found: FieldValue) -> tuple[bytes | None, str, str]:
+def _copy(dictionary: pikepdf.Dictionary) -> pikepdf.Dictionary:
+    """A new dictionary with the same entries (the values are not copied)."""
+    import pikepdf
+
+    return pikepdf.Dictionary({key: dictionary[key] for key in dictionary.keys()})  # noqa: SIM118
+
+
+def _drawing(
+    font: SubsetFont, annot: pikepdf.Dictionary, found: FieldValue
+) -> tuple[bytes | None, str, str]:
     """How one widget of a field is drawn on the copy: its answer or its tick (nothing
     when it is empty or off), its alt text, and a problem to tell the user."""
     if found.kind in ("/Tx", "/Ch"):
@@ -241,18 +258,21 @@ def _drawing(font: SubsetFont, annot, found: FieldValue) -> tuple[bytes | None, 
     return (_dot(box) if radio else _tick(box)), (f"✓ {spoken}" if radio else "✓"), ""
 
 
-def _inherited(node, key: str):
+def _inherited(node: pikepdf.Dictionary, key: str) -> pikepdf.Object | None:
     """``key`` of a widget or the nearest field above it that has it (``/DA``)."""
+    import pikepdf
+
     for _ in range(MAX_FIELD_DEPTH + 1):
-        if node is None:
-            return None
         if key in node:
             return node[key]
-        node = node.get("/Parent")
+        parent = node.get("/Parent")
+        if not isinstance(parent, pikepdf.Dictionary):
+            return None
+        node = parent
     return None
 
 
-def _box(annot) -> tuple[float, float, float, float] | None:
+def _box(annot: pikepdf.Dictionary) -> Box | None:
     """The widget's rectangle (x, y, width, height), or None if it is no sane box."""
     try:
         x1, y1, x2, y2 = (float(v) for v in annot.Rect)
@@ -268,7 +288,7 @@ def _box(annot) -> tuple[float, float, float, float] | None:
     return x, y, width, height
 
 
-def _da_size(annot) -> float:
+def _da_size(annot: pikepdf.Dictionary) -> float:
     import re
 
     da = str(_inherited(annot, "/DA") or "")
@@ -283,7 +303,9 @@ def _da_size(annot) -> float:
 # --------------------------------------------------------------------------- drawing
 
 
-def _text(font: SubsetFont, box, value: str, flags: int, size: float) -> tuple[bytes, str | None]:
+def _text(
+    font: SubsetFont, box: Box, value: str, flags: int, size: float
+) -> tuple[bytes, str | None]:
     """The answer, wrapped and shrunk until it fits the box whole."""
     x, y, width, height = box
     inner_w, inner_h = width - 2 * PAD, height - 2 * PAD / 2
@@ -307,17 +329,16 @@ def _text(font: SubsetFont, box, value: str, flags: int, size: float) -> tuple[b
         )
     size, lines = chosen
     block = font.block_height(len(lines), size)
-    if flags & MULTILINE:
-        top = y + height - PAD / 2
-    else:  # a one-line field: the answer sits in the middle, as viewers draw it
-        top = y + (height + block) / 2
+    # a box of lines starts at its top; a one-line answer sits in the middle, as viewers
+    # draw it
+    top = y + height - PAD / 2 if flags & MULTILINE else y + (height + block) / 2
     baseline = top - font.ascent * size
     ops = [INK, b"BT", b"/FLAT %s Tf" % _num(size)]
     for index, line in enumerate(lines):
         ops.append(b"1 0 0 1 %s %s Tm" % (_num(x + PAD), _num(baseline - index * size * LEADING)))
         ops.append(b"<" + font.encode(line).hex().encode() + b"> Tj")
     ops.append(b"ET")
-    missing = sorted(set(c for c in value if c not in "\n " and font.gid(c) == 0))
+    missing = sorted({c for c in value if c not in "\n " and font.gid(c) == 0})
     if missing:
         shown_chars = "".join(missing[:8]).encode("unicode_escape").decode("ascii")
         problem = (
@@ -326,19 +347,19 @@ def _text(font: SubsetFont, box, value: str, flags: int, size: float) -> tuple[b
     return b"\n".join(ops), problem
 
 
-def _tick(box) -> bytes:
+def _tick(box: Box) -> bytes:
     x, y, w, h = box
     side = min(w, h)
     cx, cy = x + w / 2, y + h / 2
     points = [(-0.32, 0.02), (-0.1, -0.25), (0.34, 0.3)]
     path = [
         b"%s %s %s" % (_num(cx + dx * side), _num(cy + dy * side), op)
-        for (dx, dy), op in zip(points, (b"m", b"l", b"l"))
+        for (dx, dy), op in zip(points, (b"m", b"l", b"l"), strict=True)
     ]
     return b"\n".join([INK.replace(b" g", b" G"), b"%s w 1 J 1 j" % _num(side * 0.14), *path, b"S"])
 
 
-def _dot(box) -> bytes:
+def _dot(box: Box) -> bytes:
     x, y, w, h = box
     r = min(w, h) * 0.3
     cx, cy = x + w / 2, y + h / 2
@@ -364,7 +385,7 @@ def _num(value: float) -> bytes:
 def _gids_in(drawing: bytes) -> set[int]:
     import re
 
-    gids = set()
+    gids: set[int] = set()
     for hexes in re.findall(rb"<([0-9a-f]*)> Tj", drawing):
         data = bytes.fromhex(hexes.decode())
         gids.update(int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2))

@@ -20,10 +20,17 @@ import signal
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from workbook.errors import Problem, WorkbookError
 from workbook.returned.form import read_form
+
+if TYPE_CHECKING:
+    import pikepdf
+
+T = TypeVar("T")
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a 6-month tracker is 0.8 MiB, a 528-page workbook 21 MiB
 MAX_MEMORY_BYTES = 1024 * 1024 * 1024  # more address space the parsing child may take
@@ -62,7 +69,7 @@ def take_in(path: Path, shown: str, info_key: str) -> Taken:
     return taken
 
 
-def in_child(path: Path, shown: str, job: Callable, *args):
+def in_child(path: Path, shown: str, job: Callable[..., T], *args: object) -> T:
     """``job(pdf, *args)`` on the returned file opened with pikepdf, in a child process
     within the limits above; what it returns must be plain data (it is pickled back).
     A file that is no PDF, has a password, or breaks a limit is a WorkbookError."""
@@ -161,7 +168,7 @@ def _read_bounded(path: Path, shown: str) -> bytes:
 # --------------------------------------------------------------------------- the child
 
 
-def _child(data: bytes, send, job: Callable, args: tuple) -> None:
+def _child(data: bytes, send: Connection, job: Callable, args: tuple) -> None:
     """In the child: limits first, then parse, then run the job and send its plain result
     back. The memory limit is on top of what the process already maps (a library caller's
     may be large)."""
@@ -194,7 +201,7 @@ def _child(data: bytes, send, job: Callable, args: tuple) -> None:
         os._exit(_EXIT_OTHER)
 
 
-def _take(pdf, info_key: str) -> Taken:
+def _take(pdf: pikepdf.Pdf, info_key: str) -> Taken:
     description = None
     if pdf.trailer.get("/Info") is not None:
         raw = pdf.docinfo.get(info_key)

@@ -388,7 +388,7 @@ def _read_tracker(
 
 def _read_row(
     tracker: Tracker,
-    fields,
+    fields: dict[str, str],
     row: str,
     measures: list[TrackedMeasure],
     strategies: list[tuple[str, str]],
@@ -529,7 +529,7 @@ def _read_rating(
         sheet.goal,
         sheet.title or sheet.goal,
         sheet.weight,
-        dict(sheet.levels),
+        {str(level): text for level, text in sheet.levels.items()},
         level,
         date_text[:100],
         date if date is not None and 1900 <= date.year <= 2200 else None,
@@ -553,7 +553,7 @@ def read_administration(
     """A filled questionnaire: each item's chosen score (an answer that is not one of the
     item's scores is left out, with a warning), and the day it was filled in."""
     p = sheet.prefix
-    rules = instruments.rules_from_data(sheet.rules)
+    rules = sheet.rules.rules()
     title = sheet.title or sheet.instrument
     answers: dict[str, int | None] = {}
     for number, (item, scores) in enumerate(rules.items, start=1):

@@ -10,12 +10,27 @@ from __future__ import annotations
 
 import datetime
 import re
+from typing import Protocol
 
 from babel import Locale
 from babel.dates import parse_date
 
 from workbook.clinical.wording import Translate
 from workbook.content.i18n import Catalogue
+
+
+class Measured(Protocol):
+    """What reading a written value needs of its measure (a returned tracker's)."""
+
+    kind: str  # count | scale | yes-no | minutes | text
+    label: str
+    every: str  # day | week
+    min: int | None
+    max: int | None
+
+
+#: Messages when no language is given: the English text itself.
+_ENGLISH_MESSAGES = Catalogue("en")
 
 #: The largest values read (a bigger one is left out, with a warning).
 MAX_COUNT = 100_000
@@ -25,7 +40,9 @@ _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?\Z")
 _MINUTES = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:m|min|mins|minutes?)?\.?\Z", re.I)
 
 
-def parse_value(m, text: str, t: Translate = Catalogue("en")) -> tuple[float | None, str | None]:
+def parse_value(
+    m: Measured, text: str, t: Translate = _ENGLISH_MESSAGES
+) -> tuple[float | None, str | None]:
     """A written value as a number, or the reason it cannot be used."""
     shown = text if len(text) <= 30 else text[:27] + "..."
     if m.kind == "text":
@@ -66,7 +83,7 @@ def parse_value(m, text: str, t: Translate = Catalogue("en")) -> tuple[float | N
         return None, t(
             "'{label}' is '{value}', not a number of minutes; left out", label=m.label, value=shown
         )
-    if m.kind == "scale":
+    if m.kind == "scale" and m.min is not None and m.max is not None:  # (a scale has both)
         number = text
         fraction = re.fullmatch(r"(.+?)\s*/\s*(\d+)", text)
         if fraction and int(fraction[2]) == m.max:
