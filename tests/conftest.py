@@ -2,6 +2,10 @@
 
 Helpers that tests call (write a file, run the CLI, parse a page) are in
 :mod:`tests.helpers`; fixtures are here, where pytest finds them.
+
+The fast loop is ``python -m pytest -m "not slow"``: a test is slow when it is marked so,
+or when it asks for a fixture that builds the sample with its PDFs, starts Chromium or the
+preview server, or installs the npm tools (:data:`SLOW_FIXTURES`); CI runs every test.
 """
 
 from __future__ import annotations
@@ -15,6 +19,17 @@ from workbook.project import new_project
 
 # Browser, local web server and npm checker fixtures (one Chromium for the whole session).
 pytest_plugins = ["tests.browser"]
+
+#: Fixtures that make a test slow: a build with every PDF, Chromium, the preview server, npm.
+SLOW_FIXTURES = frozenset(
+    {"built_sample", "browser", "sample_site", "web_tools", "preview", "pdfjs"}
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture

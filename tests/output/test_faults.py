@@ -212,6 +212,7 @@ def test_two_builds_at_once(built: Path) -> None:
     assert run(["build"], built).exit_code == 0  # and the lock is free again
 
 
+@pytest.mark.slow
 def test_the_build_opens_no_network_connection(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -21,6 +21,9 @@ from tests.helpers import fill, parse, run, write
 from workbook import BuildConfig, build
 from workbook.project import new_project
 
+# end to end: builds with PDFs, fills them in PDFium and pdf.js, runs progress
+pytestmark = pytest.mark.slow
+
 PHQ9 = """\
 title: Patient Health Questionnaire (PHQ-9)
 preset: phq-9
