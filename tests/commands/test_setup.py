@@ -27,7 +27,7 @@ BUILD = (
 )
 TEST = (
     "bash scripts/install-deps test && python3 -m venv .venv && . .venv/bin/activate && "
-    "pip install -e '.[test]' && python -m pytest"
+    "pip install -e '.[test]' && bash scripts/lint && python -m pytest"
 )
 
 
