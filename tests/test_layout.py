@@ -151,3 +151,55 @@ def test_public_names_are_defined_once() -> None:
                 if not defined.startswith("_"):
                     where.setdefault(defined, []).append(name)
     assert {name: found for name, found in where.items() if len(found) > 1} == {}
+
+
+def _defined(path: Path) -> set[str]:
+    """The names a module defines or imports at its top level."""
+    names = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+    return names
+
+
+def test_every_module_a_comment_or_the_readme_names_exists() -> None:
+    """A module named in a docstring, a comment, a template or the README (as
+    ``workbook.render.pdf.engine``, ``workbook.render.pdf.engine.engine_for`` or
+    ``workbook/render/pdf/engine.py``) is there: moving code leaves no stale pointer."""
+    import re
+
+    known = modules()
+    dotted = re.compile(r"\bworkbook(?:\.[a-z_][a-z0-9_]*)+")
+    pathlike = re.compile(r"\bworkbook/[a-z0-9_/]+\.py\b")
+    # `workbook.data.title` in a template, `workbook.advance()`, file names: not modules
+    variables = {"data", "source", "intro", "slug", "advance", "yaml", "html", "py"}
+    sources = [
+        REPO / "README.md",
+        *PACKAGE.rglob("*.py"),
+        *(REPO / "templates").rglob("*.*"),
+        *(REPO / "benchmarks").glob("*.py"),
+        *(REPO / "scripts").iterdir(),
+    ]
+    stale = []
+    for source in sources:
+        if source.suffix in (".ttf", ".woff2") or not source.is_file():
+            continue
+        text = source.read_text(encoding="utf-8")
+        for found in dotted.findall(text):
+            parts = found.split(".")
+            if parts[1] in variables or found in known:
+                continue
+            owner = ".".join(parts[:-1])
+            if owner in known and parts[-1] in _defined(known[owner]):
+                continue  # a name in a module: workbook.render.pdf.engine.engine_for
+            stale.append(f"{source.relative_to(REPO)}: {found}")
+        for found in pathlike.findall(text):
+            if not (REPO / found).is_file():
+                stale.append(f"{source.relative_to(REPO)}: {found}")
+    assert stale == [], stale
