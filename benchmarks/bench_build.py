@@ -310,7 +310,7 @@ def bench(name: str, project: Path, runs: int, baseline: bool, work: Path) -> di
     )
     html = []
     for _ in range(runs):
-        seconds, _, output = run(
+        seconds, _, _output = run(
             [
                 PYTHON,
                 "-m",

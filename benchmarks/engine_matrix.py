@@ -45,7 +45,7 @@ def main(site: Path) -> None:
                 shown = []
                 for viewer in engines.ENGINES:
                     amounts = engines.ink(viewer, out, boxes)
-                    ok = sum(1 for a, b in zip(amounts, blank[viewer]) if a > b)
+                    ok = sum(1 for a, b in zip(amounts, blank[viewer], strict=True) if a > b)
                     shown.append(f"{viewer} {ok}/{len(boxes)}")
                 others = ", ".join(
                     f"{r} {back[r]}/{len(values)}" for r in engines.ENGINES if r != filler

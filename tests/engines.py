@@ -118,7 +118,7 @@ def layout(path: Path) -> list[Widget]:
                 export = ""
                 if kind_type == "/Btn":
                     kind = "radio" if flags & (1 << 15) else "checkbox"
-                    states = [str(k) for k in annot.AP.N.keys() if str(k) != "/Off"]
+                    states = [str(k) for k in annot.AP.N if str(k) != "/Off"]
                     export = states[0].lstrip("/") if states else ""
                 else:
                     kind = "multiline" if flags & (1 << 12) else "text"
@@ -353,7 +353,7 @@ def _read_poppler(path, widgets):
         }
     )["widgets"]
     found: dict[str, object] = {}
-    for widget, value in zip(widgets, shown):
+    for widget, value in zip(widgets, shown, strict=True):
         if widget.kind == "checkbox" and value is True:
             found[widget.name] = True
         elif widget.kind == "radio" and value is True:

@@ -10,6 +10,7 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import yaml
@@ -271,7 +272,15 @@ def write_spanish_project(root: Path, goal: str = SPANISH_GOAL) -> Path:
 class VisibleWords(HTMLParser):
     """Words a visitor can see or hear: text, and the attributes read aloud or shown."""
 
-    SPOKEN = {"aria-label", "title", "alt", "placeholder", "content", "data-title", "data-kind"}
+    SPOKEN: ClassVar[set[str]] = {
+        "aria-label",
+        "title",
+        "alt",
+        "placeholder",
+        "content",
+        "data-title",
+        "data-kind",
+    }
 
     def __init__(self) -> None:
         super().__init__()

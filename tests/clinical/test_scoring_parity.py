@@ -68,7 +68,7 @@ def test_the_browser_and_progress_score_every_answer_set_alike() -> None:
     rng = random.Random(20261202)
     t = lambda message, **values: message  # noqa: E731 - the words are not compared
     cases = []
-    for name, preset in PRESETS.items():
+    for _name, preset in PRESETS.items():
         rules = preset_rules(preset, [f"q{n}" for n in range(1, preset.items + 1)], t)
         cases += [(rules, answers) for answers in answer_sets(rules, rng, 400)]
         cases.append((rules, {item: max(scores) for item, scores in rules.items}))

@@ -180,7 +180,7 @@ def test_interrupted_build_keeps_the_previous_output(built: Path, sig: int, code
     _wait_until_rendering(built, process)
     assert process.poll() is None, process.communicate()
     process.send_signal(sig)
-    out, err = process.communicate(timeout=60)
+    _out, err = process.communicate(timeout=60)
     assert process.returncode == code, err
     assert err.strip().splitlines()[-1] == (
         "Interrupted: nothing was written; the previous output is unchanged."
@@ -207,7 +207,7 @@ def test_two_builds_at_once(built: Path) -> None:
         f"another build of this project is running (process {first.pid}); wait for it to "
         "finish, or stop it, then build again"
     )
-    out, err = first.communicate(timeout=300)
+    _out, err = first.communicate(timeout=300)
     assert first.returncode == 0, err
     assert run(["build"], built).exit_code == 0  # and the lock is free again
 

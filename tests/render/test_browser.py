@@ -56,8 +56,7 @@ def test_search_shows_guidance_and_sheets_with_their_kind(page, sample_site: Sta
     page.get_by_role("status").filter(has_text="found").wait_for()
     items = page.locator(".search-results li").all_inner_texts()
     assert any(
-        item.startswith("The miracle question\nGUIDE")
-        or item.startswith("The miracle question GUIDE")
+        item.startswith(("The miracle question\nGUIDE", "The miracle question GUIDE"))
         for item in items
     ), items
     links = page.locator(".search-results a").evaluate_all(

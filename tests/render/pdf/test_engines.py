@@ -58,7 +58,9 @@ def test_filled_in_one_engine_reads_and_shows_in_all_four_and_flattens(
     for viewer in engines.ENGINES:
         shown = engines.ink(viewer, filled, boxes)
         blank = blank_ink(name, viewer)
-        unseen = [box.name for box, ink, before in zip(boxes, shown, blank) if ink <= before]
+        unseen = [
+            box.name for box, ink, before in zip(boxes, shown, blank, strict=True) if ink <= before
+        ]
         assert not unseen, f"{filler}-filled {name}: {viewer} shows nothing in {unseen}"
 
     printed, flattened = flatten_file(filled, tmp_path / "print.pdf", check=False)

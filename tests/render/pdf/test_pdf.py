@@ -235,9 +235,9 @@ def test_tagged_with_language_and_title(built_sample: Path) -> None:
             with pdf.open_metadata() as meta:
                 assert meta.get("dc:title")
                 assert "pdfuaid:part" in str(meta) or meta.get("pdfuaid:part") == "1"
-    with pikepdf.open(built_sample / "downloads/ease-anxiety-tracker.pdf") as pdf:
-        with pdf.open_metadata() as meta:
-            assert meta["dc:title"] == "Ease everyday anxiety – Tracker"
+    tracker = built_sample / "downloads/ease-anxiety-tracker.pdf"
+    with pikepdf.open(tracker) as pdf, pdf.open_metadata() as meta:
+        assert meta["dc:title"] == "Ease everyday anxiety – Tracker"
 
 
 def test_qpdf_check_passes_and_no_javascript(built_sample: Path) -> None:
@@ -532,7 +532,7 @@ def test_buttons_are_big_drawn_by_every_viewer_and_named(built_sample: Path, nam
         if field.FT == "/Btn":
             assert min(width, height) > 11.99, (name, str(field.T), width, height)
             assert "Tf" in str(field.DA), str(field.T)  # Poppler draws no tick without it
-            states = {str(key) for key in widget.AP.N.keys()}
+            states = {str(key) for key in widget.AP.N}
             radio = int(field.get("/Ff", 0)) & (1 << 15)
             assert "/Off" in states and len(states) == 2
             if not radio:
