@@ -4,12 +4,13 @@ The one home of every questionnaire rule. A preset carries only what the
 instrument's authors published about *scoring* (how many items, the scores of
 their answers, the total, the bands, the caseness cut-off, the reliable-change
 value, which answers a clinician must see at once); never an item's wording,
-which belongs to its publisher and is typed in or imported by the clinic. Sources
-are in the README ("Questionnaires") and in ``../shared/notes/questionnaires.md``.
+which belongs to its publisher and is typed in or imported by the clinic. Each
+preset names its sources (``source``), and the README's "Questionnaires" gives them too.
 
-Scoring is the same code for the site's own check (the rules travel to the
-browser as data), for ``workbook progress`` (the rules travel in the PDF's
-description) and for the tests: :func:`score` and :func:`outcome` are pure.
+Scoring is the same rules for the site's own check, for ``workbook progress`` and for
+the tests: the rules travel as data (:func:`rules_data`) in the page and in the PDF's
+description; :func:`score` and :func:`outcome` are pure, and the browser's copy of
+:func:`score` in ``templates/assets/questionnaire.js`` is tested against this one.
 
 Rules, written once here:
 
