@@ -4,7 +4,7 @@
 
 Everything is checked before anything is written; a WorkbookError from any
 stage leaves the previous output untouched. Builds are incremental: the
-cache (:mod:`workbook.cache`) knows what every output was made from, so
+cache (:mod:`workbook.output.cache`) knows what every output was made from, so
 only outputs whose inputs changed are rendered again, and unchanged files
 keep their modification time.
 """
@@ -110,7 +110,9 @@ def _build(config: BuildConfig, project: Project, out_dir: Path) -> BuildResult:
         )
         search = SearchIndex(pages, cache, out_dir)  # Pagefind works while the PDFs render
         lap("html")
-        pdfs = render_all_pdfs(plan, env, project, config, cache, out_dir, pool)
+        pdfs = render_all_pdfs(
+            plan, env, project, cache, out_dir, pool, paper=config.paper, progress=config.progress
+        )
         index = search.result()
         lap("pdf")  # and the search index
         failed = False

@@ -53,14 +53,16 @@ class WorkbookError(Exception):
 
     exit_code = 1
 
-    def __init__(self, problems: list[Problem] | str, warnings: list[Problem] | None = None):
+    def __init__(
+        self, problems: list[Problem] | str, warnings: list[Problem] | None = None
+    ) -> None:
         if isinstance(problems, str):
             problems = [Problem("", None, problems)]
         self.problems = list(problems)
         self.warnings = list(warnings or [])  # likely mistakes found on the way
         super().__init__("\n".join(str(p) for p in self.problems))
 
-    def __reduce__(self):  # keep the problems when sent back from a worker process
+    def __reduce__(self) -> tuple:  # keep the problems when sent back from a worker process
         return (type(self), (self.problems, self.warnings))
 
 

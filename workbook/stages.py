@@ -8,6 +8,9 @@ the inputs, and stays well under half a second.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import jinja2
 
 from workbook.content.load import Content, SeenText, load_content
 from workbook.errors import Report, WorkbookError
@@ -16,14 +19,21 @@ from workbook.output.cache import Cache, digest_file, fingerprint
 from workbook.project import Project
 from workbook.render.html import StageOutput
 from workbook.render.pdf.fonts import check_glyphs
-from workbook.render.pdf.pool import PdfResults
+from workbook.render.pdf.pool import PdfResults, Pool
 from workbook.render.pdf.setup import declared_fonts
 from workbook.render.search import SEARCH_FOLDER, SEARCH_VERSION, SearchJob
 from workbook.render.theme import check_theme, theme_assets
 
+if TYPE_CHECKING:
+    from workbook.render.pdf.schedule import Progress
+
 
 def check_project(
-    project: Project, *, pdf: bool = True, env=None, theme_checked: bool = False
+    project: Project,
+    *,
+    pdf: bool = True,
+    env: jinja2.Environment | None = None,
+    theme_checked: bool = False,
 ) -> Content:
     """Stage 1: load and validate the content and the theme; every problem at once.
 
@@ -42,6 +52,7 @@ def check_project(
         fonts = project.theme_file("pdf/fonts.css")
         check_glyphs(seen, fonts, ", ".join(declared_fonts(fonts)), report)
     report.raise_if_any()
+    assert content is not None  # loading raised no problem, so it returned the content
     return content
 
 
@@ -53,7 +64,7 @@ def logo_digest(project: Project, content: Content) -> str:
 class SearchIndex:
     """The search index of a build: kept from the last build, or being made by Pagefind."""
 
-    def __init__(self, pages: StageOutput, cache: Cache, out_dir: Path):
+    def __init__(self, pages: StageOutput, cache: Cache, out_dir: Path) -> None:
         html = sorted((path, key) for path, key in pages.keys.items() if path.endswith(".html"))
         self.key = fingerprint(SEARCH_VERSION, html)
         self.job = None
@@ -81,12 +92,22 @@ class SearchIndex:
             self.job.cancel()
 
 
-def render_all_pdfs(plan, env, project, config, cache, out_dir, pool) -> PdfResults:
+def render_all_pdfs(
+    plan: Plan,
+    env: jinja2.Environment,
+    project: Project,
+    cache: Cache,
+    out_dir: Path,
+    pool: Pool,
+    *,
+    paper: str | None,
+    progress: Progress | None,
+) -> PdfResults:
+    """Stage 4: the PDFs that changed, on ``pool``; the others are taken from the cache."""
     if not plan.pdfs:
         return PdfResults()
-    from workbook.render.pdf.schedule import (
-        render_pdfs,
-    )  # no WeasyPrint in this process unless --jobs 1
+    # no WeasyPrint in this process unless --jobs 1
+    from workbook.render.pdf.schedule import render_pdfs
 
     def previous(path: str) -> bytes | None:
         try:
@@ -98,12 +119,12 @@ def render_all_pdfs(plan, env, project, config, cache, out_dir, pool) -> PdfResu
         plan,
         env,
         project,
-        paper=config.paper,
+        paper=paper,
         pool=pool,
         cache=cache,
         reusable=lambda path, key: cache.reusable(out_dir, path, key),
         previous=previous,
-        progress=config.progress,
+        progress=progress,
     )
 
 
@@ -113,6 +134,7 @@ def static_files(plan: Plan) -> dict[str, Path]:
     copies = theme_assets(project)
     for media in plan.media:
         copies[f"media/{media}"] = project.content_dir / media
-    if plan.site.logo_path:
-        copies[plan.site.logo_path] = project.root / plan.site.config.logo
+    logo = plan.site.config.logo
+    if plan.site.logo_path and logo:
+        copies[plan.site.logo_path] = project.root / logo
     return copies

@@ -23,16 +23,22 @@ if TYPE_CHECKING:
 class MeasureWithTarget(Protocol):
     """A goal's measure as a target is worded from it (the content schema's is one)."""
 
-    kind: str
-    every: str
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def every(self) -> str: ...
 
     @property
     def target(self) -> TargetValue | None: ...
 
 
 class TargetValue(Protocol):
-    direction: str
-    value: float
+    @property
+    def direction(self) -> str: ...
+
+    @property
+    def value(self) -> float: ...
 
 
 #: A message in the reader's language: ``t("{n} days", n=3)``.

@@ -114,9 +114,9 @@ def load_content(project: Project, seen: SeenText | None = None) -> Content:
         if (g := _load_goal(project, slug, path, areas, files, report, seen))
     }
     guidance = {
-        slug: g
+        slug: g_
         for slug, path in files["guidance"].items()
-        if (g := _load_guidance(project, slug, path, markdown, report, seen))
+        if (g_ := _load_guidance(project, slug, path, markdown, report, seen))
     }
     sheets = {
         slug: s
@@ -133,7 +133,7 @@ def load_content(project: Project, seen: SeenText | None = None) -> Content:
         for slug, path in files["questionnaires"].items()
         if (q := _load_questionnaire(project, slug, path, report, seen))
     }
-    if config:
+    if config and config_source:
         rules.check_config(project, config, config_source, report)
         rules.check_questionnaire_refs(config_source, ("questionnaires",), files, report)
         rules.check_published(config, config_source, goals, workbooks, report)
@@ -142,6 +142,8 @@ def load_content(project: Project, seen: SeenText | None = None) -> Content:
         report.add("content", None, "no goals or sheets yet; add content/goals/<slug>.yaml")
     catalogue = seen.catalogue = _load_catalogue(project, config, config_source, report)
     report.raise_if_any()
+    # no problem was found, so each of these was read
+    assert config is not None and config_source is not None and catalogue is not None
     return Content(
         project,
         config,
@@ -242,7 +244,15 @@ def _discover(project: Project, report: Report) -> dict[str, dict[str, Path]]:
 # --------------------------------------------------------------------------- kinds
 
 
-def _load_goal(project, slug, path, areas, files, report, seen) -> GoalFile | None:
+def _load_goal(
+    project: Project,
+    slug: str,
+    path: Path,
+    areas: dict[str, str] | None,
+    files: dict[str, dict[str, Path]],
+    report: Report,
+    seen: SeenText,
+) -> GoalFile | None:
     source = _read_yaml(project, path, report, seen)
     if source is None:
         return None
@@ -259,7 +269,9 @@ def _load_goal(project, slug, path, areas, files, report, seen) -> GoalFile | No
     return GoalFile(slug, source, data)
 
 
-def _load_guidance(project, slug, path, markdown: Markdown, report, seen) -> GuidanceFile | None:
+def _load_guidance(
+    project: Project, slug: str, path: Path, markdown: Markdown, report: Report, seen: SeenText
+) -> GuidanceFile | None:
     rel = project.rel(path)
     try:
         text = read_text(path, LIMITS["markdown_bytes"])
@@ -283,7 +295,7 @@ def _load_guidance(project, slug, path, markdown: Markdown, report, seen) -> Gui
 
 
 def _render_field(
-    markdown, source: Source, key: tuple, text: str | None, report
+    markdown: Markdown, source: Source, key: tuple, text: str | None, report: Report
 ) -> RenderedMarkdown | None:
     if text is None:
         return None
@@ -296,7 +308,9 @@ def _render_field(
     return markdown.render(text, place, report)
 
 
-def _load_sheet(project, slug, path, markdown, report, seen) -> SheetFile | None:
+def _load_sheet(
+    project: Project, slug: str, path: Path, markdown: Markdown, report: Report, seen: SeenText
+) -> SheetFile | None:
     source = _read_yaml(project, path, report, seen)
     if source is None:
         return None
@@ -306,18 +320,29 @@ def _load_sheet(project, slug, path, markdown, report, seen) -> SheetFile | None
         return None
     errors_before = len(report.problems)
     intro = _render_field(markdown, source, ("intro",), data.intro, report)
-    texts = {
-        index: _render_field(markdown, source, ("blocks", index, "text"), block.text, report)
-        for index, block in enumerate(data.blocks)
-        if block.kind == "text"
-    }
+    texts: dict[int, RenderedMarkdown] = {}
+    for index, block in enumerate(data.blocks):
+        if block.kind == "text":
+            rendered = _render_field(
+                markdown, source, ("blocks", index, "text"), block.text, report
+            )
+            if rendered is not None:  # (None: a problem, reported)
+                texts[index] = rendered
     rules.check_sheet_blocks(source, list(enumerate(data.blocks)), report)
     if len(report.problems) > errors_before:
         return None
     return SheetFile(slug, source, data, intro, texts)
 
 
-def _load_workbook(project, slug, path, markdown, files, report, seen) -> WorkbookFile | None:
+def _load_workbook(
+    project: Project,
+    slug: str,
+    path: Path,
+    markdown: Markdown,
+    files: dict[str, dict[str, Path]],
+    report: Report,
+    seen: SeenText,
+) -> WorkbookFile | None:
     source = _read_yaml(project, path, report, seen)
     if source is None:
         return None
@@ -329,7 +354,9 @@ def _load_workbook(project, slug, path, markdown, files, report, seen) -> Workbo
     return WorkbookFile(slug, source, data, intro)
 
 
-def _load_questionnaire(project, slug, path, report, seen) -> QuestionnaireFile | None:
+def _load_questionnaire(
+    project: Project, slug: str, path: Path, report: Report, seen: SeenText
+) -> QuestionnaireFile | None:
     source = _read_yaml(project, path, report, seen)
     if source is None:
         return None
@@ -347,8 +374,10 @@ def _load_questionnaire(project, slug, path, report, seen) -> QuestionnaireFile 
 # --------------------------------------------------------------------------- cross-references
 
 
-def _load_catalogue(project, config, source, report) -> Catalogue | None:
-    if config is None:
+def _load_catalogue(
+    project: Project, config: schema.Config | None, source: Source | None, report: Report
+) -> Catalogue | None:
+    if config is None or source is None:
         return None
     try:
         return load_catalogue(config.language, project.theme_dirs)

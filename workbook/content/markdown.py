@@ -54,11 +54,12 @@ class Place:
 
 
 class Markdown:
-    def __init__(self, *, allow_html: bool, content_dir: Path, pages: dict[str, set[str]]):
+    def __init__(self, *, allow_html: bool, content_dir: Path, pages: dict[str, set[str]]) -> None:
         """``pages`` maps each content folder to the slugs that exist in it."""
         self.md = MarkdownIt("commonmark", {"html": allow_html, "typographer": True})
         self.md.enable(["table", "strikethrough", "replacements", "smartquotes"])
-        self.md.validateLink = lambda url: True  # we check every link ourselves
+        # we check every link ourselves (markdown-it lets a parser replace its check)
+        self.md.validateLink = lambda url: True  # type: ignore[method-assign]
         self.allow_html = allow_html
         # With raw HTML off it is shown as text, harmless; still, HTML that would run or
         # embed something is refused, so nobody believes it works. Found with this parser:
@@ -98,7 +99,15 @@ class Markdown:
 
     # -- links
 
-    def _link(self, child: Token, block: Token, lines, place, report, rendered) -> None:
+    def _link(
+        self,
+        child: Token,
+        block: Token,
+        lines: list[str],
+        place: Place,
+        report: Report,
+        rendered: RenderedMarkdown,
+    ) -> None:
         href = str(child.attrs.get("href", ""))
         line = _line_of(href, block, lines, place)
         scheme = urlsplit(href).scheme.lower()
@@ -153,6 +162,8 @@ class Markdown:
     # -- raw HTML
 
     def _refuse_unsafe_html(self, text: str, place: Place, report: Report) -> None:
+        if self.html_finder is None:
+            return
         lines = text.split("\n")
         for token in self.html_finder.parse(text):
             if token.type == "html_block":
@@ -162,7 +173,13 @@ class Markdown:
                     self._raw_html(child.content, token, lines, place, report, unsafe_only=True)
 
     def _raw_html(
-        self, html: str, block: Token, lines, place, report, unsafe_only: bool = False
+        self,
+        html: str,
+        block: Token,
+        lines: list[str],
+        place: Place,
+        report: Report,
+        unsafe_only: bool = False,
     ) -> None:
         """Raw HTML may format text; it may not run, load or embed anything."""
         for tag, attrs in _tags(html):
@@ -179,7 +196,7 @@ class Markdown:
                 ]
                 if tag not in UNSAFE_TAGS and not attrs:
                     continue
-            for name, value in attrs:
+            for name, _value in attrs:
                 if name.startswith("on"):
                     report.add(
                         place.rel,
@@ -217,8 +234,8 @@ class Markdown:
                     report.add(
                         place.rel,
                         line,
-                        f"link '{_short(value)}' in raw HTML uses "
-                        f"'{urlsplit(value).scheme}:', which is not allowed",
+                        f"link '{_short(value or '')}' in raw HTML uses "
+                        f"'{urlsplit(value or '').scheme}:', which is not allowed",
                     )
                 elif (
                     name == "href"
@@ -228,14 +245,22 @@ class Markdown:
                     report.add(
                         place.rel,
                         line,
-                        f"link '{_short(value)}' in raw HTML: write links "
+                        f"link '{_short(value or '')}' in raw HTML: write links "
                         "between pages in Markdown, [text](page.md), so "
                         "they are checked",
                     )
 
     # -- images
 
-    def _image(self, child: Token, block: Token, lines, place, report, rendered) -> None:
+    def _image(
+        self,
+        child: Token,
+        block: Token,
+        lines: list[str],
+        place: Place,
+        report: Report,
+        rendered: RenderedMarkdown,
+    ) -> None:
         src = str(child.attrs.get("src", ""))
         line = _line_of(src, block, lines, place)
         alt = "".join(c.content for c in child.children or []).strip()
@@ -251,6 +276,7 @@ class Markdown:
         file = self.content_dir / str(resolved) if resolved else None
         if (
             resolved is None
+            or file is None
             or not file.is_file()
             or not inside(file, self.content_dir)
             or file.suffix.lower() not in IMAGE_SUFFIXES
@@ -313,7 +339,7 @@ class _TagCollector(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
 
-    def handle_starttag(self, tag, attrs) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag.lower(), [(n.lower(), v) for n, v in attrs]))
 
 

@@ -11,7 +11,10 @@ shows every problem at once.
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel
 
 from workbook.content import schema
 from workbook.content.files import GoalFile, WorkbookFile
@@ -20,6 +23,7 @@ from workbook.content.schema import SLUG_RE
 from workbook.content.source import Source, inside
 from workbook.content.validation import lenient
 from workbook.errors import Report
+from workbook.formats import data_number
 from workbook.project import Project
 
 #: What a content folder may hold, by its suffix.
@@ -96,11 +100,13 @@ def check_gas(source: Source, gas: schema.Gas, report: Report) -> None:
         report.add(
             source.rel,
             source.line("gas", "weight"),
-            f"gas weight must be a number above 0 and at most 100, got {gas.weight:g}",
+            f"gas weight must be a number above 0 and at most 100, got {data_number(gas.weight, places=6)}",
         )
 
 
-def check_measure(source, index, measure, seen, report) -> None:
+def check_measure(
+    source: Source, index: int, measure: schema.Measure, seen: dict[str, int], report: Report
+) -> None:
     at = ("measures", index)
     if measure.id in seen:
         report.add(
@@ -150,11 +156,16 @@ def check_measure(source, index, measure, seen, report) -> None:
                 f"a {measure.kind} measure cannot have a target; use a count measure "
                 "(e.g. days per week) to set one",
             )
-        elif measure.kind == "scale" and not measure.min <= measure.target.value <= measure.max:
+        elif (
+            measure.kind == "scale"
+            and measure.min is not None
+            and measure.max is not None
+            and not measure.min <= measure.target.value <= measure.max
+        ):
             report.add(
                 source.rel,
                 source.line(*at, "target", "value"),
-                f"target value {measure.target.value:g} is outside the scale "
+                f"target value {data_number(measure.target.value, places=6)} is outside the scale "
                 f"{measure.min} to {measure.max}",
             )
         elif measure.target.value < 0:
@@ -163,7 +174,9 @@ def check_measure(source, index, measure, seen, report) -> None:
             )
 
 
-def check_anchors(source, at, anchors, low, high, report) -> None:
+def check_anchors(
+    source: Source, at: tuple, anchors: dict[int, str], low: int, high: int, report: Report
+) -> None:
     for value in anchors:
         if not low <= value <= high:
             report.add(
@@ -246,7 +259,7 @@ def check_parts_of_goal(source: Source, report: Report) -> None:
             check_measure(source, index, measure, seen, report)
 
 
-BLOCK_MODELS = {
+BLOCK_MODELS: dict[str, type[BaseModel]] = {
     "text": schema.TextSpec,
     "scale": schema.ScaleSpec,
     "prompt": schema.PromptSpec,
@@ -260,7 +273,7 @@ def check_parts_of_sheet(source: Source, report: Report) -> None:
     """A sheet file whose shape is wrong somewhere (its kind, say): still check the rules
     of each block that is well-formed on its own."""
     raw = source.data.get("blocks") if isinstance(source.data, dict) else None
-    blocks = []
+    blocks: list[tuple[int, Any]] = []
     for index, item in enumerate(raw if isinstance(raw, list) else []):
         kind = item.get("kind") if isinstance(item, dict) else None
         model = BLOCK_MODELS.get(kind) if isinstance(kind, str) else None
@@ -389,7 +402,7 @@ def check_questionnaire(source: Source, data: schema.Questionnaire, report: Repo
             report.add(
                 rel,
                 source.line("bands", index),
-                f"band '{band.label}' has min {band.min:g} above max {band.max:g}",
+                f"band '{band.label}' has min {data_number(band.min, places=6)} above max {data_number(band.max, places=6)}",
             )
     if data.bands and not any(b.min > b.max for b in data.bands):
         for message in band_problems(rules):
@@ -398,8 +411,8 @@ def check_questionnaire(source: Source, data: schema.Questionnaire, report: Repo
         report.add(
             rel,
             source.line("caseness"),
-            f"caseness {data.caseness:g} is outside the "
-            f"totals this questionnaire can have ({rules.low:g} to {rules.high:g})",
+            f"caseness {data_number(data.caseness, places=6)} is outside the "
+            f"totals this questionnaire can have ({data_number(rules.low, places=6)} to {data_number(rules.high, places=6)})",
         )
     for index, risk in enumerate(data.risk or []):
         if risk.item not in ids:
@@ -409,13 +422,13 @@ def check_questionnaire(source: Source, data: schema.Questionnaire, report: Repo
                 f"risk item '{risk.item}' is not one of this file's items ({', '.join(ids)})",
             )
             continue
-        scores = dict(rules.items)[risk.item]
-        if not min(scores) < risk.at_least <= max(scores):
+        answers = dict(rules.items)[risk.item]
+        if not min(answers) < risk.at_least <= max(answers):
             report.add(
                 rel,
                 source.line("risk", index, "at_least"),
                 f"at_least {risk.at_least} must be above the lowest score of item "
-                f"'{risk.item}' ({min(scores)}) and at most its highest ({max(scores)})",
+                f"'{risk.item}' ({min(answers)}) and at most its highest ({max(answers)})",
             )
 
 
@@ -425,7 +438,8 @@ def check_parts_of_questionnaire(source: Source, report: Report) -> None:
     problem is reported in one pass."""
     raw = source.data if isinstance(source.data, dict) else {}
     items = []  # each item that is right but for its text (reported already)
-    for item in raw.get("items") if isinstance(raw.get("items"), list) else []:
+    listed = raw.get("items")
+    for item in listed if isinstance(listed, list) else []:
         if isinstance(item, dict):
             candidate = item if lenient(schema.Item, item) else {**item, "text": "-"}
             if lenient(schema.Item, candidate):
@@ -442,7 +456,9 @@ def check_parts_of_questionnaire(source: Source, report: Report) -> None:
         check_questionnaire(source, data, report)
 
 
-def check_questionnaire_refs(source: Source, key: tuple, files, report: Report) -> None:
+def check_questionnaire_refs(
+    source: Source, key: tuple, files: dict[str, dict[str, Path]], report: Report
+) -> None:
     """A list of questionnaire slugs (``key`` in ``source``) names files that exist."""
     data = source.data
     for part in key:
@@ -488,7 +504,9 @@ def missing_message(
     return f"unknown {kind} '{slug}'" + (f" (no {where})" if where else "") + hint
 
 
-def check_goal_refs(source: Source, areas: dict[str, str] | None, files, report: Report) -> None:
+def check_goal_refs(
+    source: Source, areas: dict[str, str] | None, files: dict[str, dict[str, Path]], report: Report
+) -> None:
     """Check a goal's area and guidance slugs on the raw data, so they are reported
     even when another part of the file has the wrong shape."""
     data = source.data
@@ -513,7 +531,7 @@ def check_goal_refs(source: Source, areas: dict[str, str] | None, files, report:
         check_unique(source, "guidance", [g for g in guidance if isinstance(g, str)], report)
 
 
-def check_workbook_refs(source: Source, files, report: Report) -> None:
+def check_workbook_refs(source: Source, files: dict[str, dict[str, Path]], report: Report) -> None:
     """Check what a workbook's contents refer to, on the raw data (see check_goal_refs)."""
     contents = source.data.get("contents")
     seen: dict[tuple[str, str], int] = {}
@@ -632,7 +650,9 @@ def check_workbook_gas(
                 continue
             report.add(
                 workbook.source.rel,
-                workbook.source.line("contents", index, "sheets", entry.sheets.index("gas")),
+                workbook.source.line(
+                    "contents", index, "sheets", (entry.sheets or []).index("gas")
+                ),
                 f"goal '{goal.slug}' has no goal rating sheet; add 'gas:' levels to "
                 f"{goal.rel} or leave 'gas' out of sheets",
             )

@@ -74,16 +74,16 @@ class Config(Model):
 
 
 class Timeframe(typing.NamedTuple):
-    count: int
+    amount: int
     unit: str  # day | week | month
 
     @property
     def days(self) -> int:
         per_unit = {"day": 1, "week": 7, "month": 365.25 / 12, "year": 365.25}[self.unit]
-        return round(self.count * per_unit)
+        return round(self.amount * per_unit)
 
     def __str__(self) -> str:
-        return f"{self.count} {self.unit}{'' if self.count == 1 else 's'}"
+        return f"{self.amount} {self.unit}{'' if self.amount == 1 else 's'}"
 
 
 _TIMEFRAME = re.compile(r"^\s*(\d{1,6})\s+(day|week|month|year)s?\s*$")

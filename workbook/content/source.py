@@ -48,7 +48,7 @@ Path_ = tuple[Any, ...]
 class SourceError(Exception):
     """A problem reading one file; carries the line when known."""
 
-    def __init__(self, line: int | None, message: str):
+    def __init__(self, line: int | None, message: str) -> None:
         super().__init__(message)
         self.line = line
         self.message = message
@@ -144,7 +144,7 @@ _DUPLICATE = object()  # the key being read is a duplicate: its value is dropped
 class _Builder:
     """Plain data from YAML events, refusing what we do not support."""
 
-    def __init__(self, source: Source, offset: int):
+    def __init__(self, source: Source, offset: int) -> None:
         self.source = source
         self.offset = offset
         self.count = 0
@@ -184,7 +184,7 @@ class _Builder:
                 stack.append([{}, path, _EMPTY, 0])
             elif isinstance(event, SequenceStartEvent):
                 stack.append([[], path, _EMPTY, 0])
-            else:
+            elif isinstance(event, ScalarEvent):
                 value = _scalar(event)
                 self._check_run_on(event)
                 if not stack:
@@ -205,7 +205,7 @@ class _Builder:
                 f"YAML anchors (&{event.anchor}) are not supported; write the value out in full",
             )
         if isinstance(event, (ScalarEvent, CollectionStartEvent)) and _explicit_tag(event):
-            tag = event.tag.replace("tag:yaml.org,2002:", "!!")
+            tag = (event.tag or "").replace("tag:yaml.org,2002:", "!!")
             raise SourceError(
                 self.line(event), f"YAML tags ({tag}) are not supported; remove the tag"
             )
@@ -227,8 +227,8 @@ class _Builder:
             return ()
         container, path, key, _ = stack[-1]
         if isinstance(container, list):
-            return path + (len(container),)
-        return path + (key,) if key is not _EMPTY else path
+            return (*path, len(container))
+        return (*path, key) if key is not _EMPTY else path
 
     def _add(self, stack: list[list[Any]], value: Any, event: Any) -> None:
         frame = stack[-1]
@@ -248,7 +248,7 @@ class _Builder:
                     (
                         line,
                         f"duplicate key '{value}' (first on line "
-                        f"{self.source.lines[path + (value,)]}); "
+                        f"{self.source.lines[(*path, value)]}); "
                         "keep only one",
                     )
                 )
@@ -256,7 +256,7 @@ class _Builder:
                 return
             frame[2] = value
             # the key's line reads better in messages than its value's
-            self.source.lines[path + (value,)] = line
+            self.source.lines[(*path, value)] = line
             return
         if frame[2] is not _DUPLICATE:
             container[frame[2]] = value
@@ -265,6 +265,8 @@ class _Builder:
     def _check_run_on(self, event: ScalarEvent) -> None:
         """A plain value that goes on over lines of which one starts with '- ' is most likely
         a list item indented too far, and merged into the item above it."""
+        if event.start_mark is None or event.end_mark is None:  # (a parser always sets them)
+            return
         start, end = event.start_mark.line, event.end_mark.line
         if event.style or end <= start:
             return

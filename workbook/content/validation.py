@@ -16,6 +16,7 @@ import typing
 from typing import Annotated, Any, TypeVar, Union
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
 
 from workbook.content.schema import BLOCK_KINDS
 from workbook.content.source import Source
@@ -47,11 +48,11 @@ def validate(model: type[M], source: Source, report: Report) -> M | None:
         # A misspelt key is one mistake: say "did you mean 'summary'?" and not
         # also "missing required key 'summary'".
         suggested = {
-            path[:-1] + (m.split("did you mean '")[1].split("'")[0],)
+            (*path[:-1], m.split("did you mean '")[1].split("'")[0])
             for path, m in messages
             if "did you mean '" in m
         }
-        for (path, error), (_, message) in zip(errors, messages):
+        for (path, error), (_, message) in zip(errors, messages, strict=True):
             if error["type"] == "missing" and path in suggested:
                 continue
             line = source.line(*path)
@@ -179,7 +180,7 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _message(model: type[BaseModel], data: Any, path: tuple, error: dict) -> str:
+def _message(model: type[BaseModel], data: Any, path: tuple, error: ErrorDetails) -> str:
     kind = error["type"]
     name = _name(path)
     value = error.get("input")

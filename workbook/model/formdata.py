@@ -89,13 +89,15 @@ def questionnaire_data(doc: SheetDoc) -> dict[str, Any]:
     copy is meant for (``due``)."""
     # the rules as the sheet shows them: band labels in the site's language
     rules = next(block.rules for block in doc.blocks if isinstance(block, ScoreBlock))
-    preset = doc.questionnaire.data.preset
+    questionnaire = doc.questionnaire
+    assert questionnaire is not None  # only a questionnaire's doc is described so
+    preset = questionnaire.data.preset
     # the instrument's own title: a packet's copy shows its date in doc.title
     return {
         "kind": doc.kind,
         "prefix": doc.prefix,
-        "title": doc.questionnaire.data.title,
-        "instrument": doc.questionnaire.slug,
+        "title": questionnaire.data.title,
+        "instrument": questionnaire.slug,
         "preset": preset,
         "version": _digest(
             "q",

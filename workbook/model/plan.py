@@ -74,7 +74,10 @@ class PdfJob:
 
     @property
     def source_rel(self) -> str:
-        return self.sheet.source_rel if self.sheet else self.workbook.source.rel
+        if self.sheet:
+            return self.sheet.source_rel
+        assert self.workbook is not None  # a PDF is a sheet's or a workbook's
+        return self.workbook.source.rel
 
 
 @dataclass
@@ -202,10 +205,7 @@ def plan_site(content: Content, *, with_pdfs: bool, logo_digest: str = "") -> Pl
         _check_field_names(job, report)
     report.raise_if_any()
     if with_pdfs:
-        site.pdf_of = {
-            (job.sheet.key if job.sheet else f"workbooks/{job.workbook.slug}"): job.path
-            for job in pdfs
-        }
+        site.pdf_of = {_made_from(job): job.path for job in pdfs}
     pages = _pages(site, pdfs)
     media = sorted(
         {image for g in content.guidance.values() for image in g.body.images}
@@ -354,6 +354,7 @@ def _pages(site: Site, pdfs: list[PdfJob]) -> list[Page]:
         )
     for doc in site.free_sheets:
         sheet = doc.sheet
+        assert sheet is not None  # a free sheet's doc is made from its file
         pages.append(
             Page(
                 sheet_path(doc),
@@ -365,6 +366,7 @@ def _pages(site: Site, pdfs: list[PdfJob]) -> list[Page]:
             )
         )
     for doc in site.questionnaires:
+        assert doc.questionnaire is not None  # a questionnaire's doc is made from its file
         q = doc.questionnaire.data
         pages.append(
             Page(
@@ -438,6 +440,14 @@ def _guidance_link(guidance: GuidanceFile) -> Link:
     )
 
 
+def _made_from(job: PdfJob) -> str:
+    """The key of what a PDF is made from: a sheet's, or ``workbooks/<slug>``."""
+    if job.sheet:
+        return job.sheet.key
+    assert job.workbook is not None  # a PDF is a sheet's or a workbook's
+    return f"workbooks/{job.workbook.slug}"
+
+
 def _sheet_link(site: Site, doc: SheetDoc) -> Link:
     return Link(sheet_path(doc), doc.title, "", doc.kind, doc.kind_label, site.pdf_of.get(doc.key))
 
@@ -445,6 +455,7 @@ def _sheet_link(site: Site, doc: SheetDoc) -> Link:
 def _part_link(part: Part) -> Link:
     if part.guidance:
         return Link(guidance_path(part.guidance.slug), part.title, "", "guidance")
+    assert part.sheet is not None  # a part is a guide or a sheet
     return Link(sheet_path(part.sheet), part.title, "", part.sheet.kind, part.sheet.kind_label)
 
 
@@ -479,7 +490,7 @@ def _workbook_job(site: Site, workbook: WorkbookFile) -> PdfJob:
             )
             doc = site.sheet_by_key[key]
             parts.append(Part("sheet", f"sheet-{doc.prefix}", part_title(doc), sheet=doc))
-        else:
+        elif entry.goal:
             for kind in entry.sheets or goal_sheet_kinds(content.goals[entry.goal]):
                 doc = site.sheet_by_key[f"goals/{entry.goal}/{kind}"]
                 parts.append(Part("sheet", f"sheet-{doc.prefix}", part_title(doc), sheet=doc))

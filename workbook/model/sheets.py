@@ -20,6 +20,7 @@ from workbook.clinical.instruments import rules_data
 from workbook.clinical.wording import GAS_LEVELS_DOWN, gas_level_names, signed_level, target_text
 from workbook.content import schema
 from workbook.content.files import GoalFile, QuestionnaireFile, SheetFile
+from workbook.content.i18n import Catalogue
 from workbook.content.load import Content
 from workbook.content.markdown import link_targets
 from workbook.model.blocks import (
@@ -59,7 +60,7 @@ from workbook.model.fields import (
 SMART_PARTS = ("specific", "measurable", "achievable", "relevant", "time_bound")
 
 
-def header_lines(prefix: str, t, date_label: str | None = None) -> LineBlock:
+def header_lines(prefix: str, t: Catalogue, date_label: str | None = None) -> LineBlock:
     """The name and date lines every sheet starts with."""
     return LineBlock(
         [
@@ -115,7 +116,9 @@ def goal_sheet_kinds(goal: GoalFile) -> tuple[str, ...]:
     return schema.GOAL_SHEETS + ((schema.GAS_SHEET,) if goal.data.gas is not None else ())
 
 
-def _goal_doc(goal: GoalFile, kind: str, t, blocks: list, landscape: bool = False) -> SheetDoc:
+def _goal_doc(
+    goal: GoalFile, kind: str, t: Catalogue, blocks: list, landscape: bool = False
+) -> SheetDoc:
     return SheetDoc(
         key=f"goals/{goal.slug}/{kind}",
         title=goal.data.title,
@@ -129,7 +132,7 @@ def _goal_doc(goal: GoalFile, kind: str, t, blocks: list, landscape: bool = Fals
     )
 
 
-def smart_labels(t) -> dict[str, str]:
+def smart_labels(t: Catalogue) -> dict[str, str]:
     return {
         "specific": t("Specific"),
         "measurable": t("Measurable"),
@@ -139,7 +142,7 @@ def smart_labels(t) -> dict[str, str]:
     }
 
 
-def smart_questions(t) -> dict[str, str]:
+def smart_questions(t: Catalogue) -> dict[str, str]:
     return {
         "specific": t("Specific: what exactly will I do or change?"),
         "measurable": t("Measurable: how will I know, and what will I count?"),
@@ -149,9 +152,9 @@ def smart_questions(t) -> dict[str, str]:
     }
 
 
-def timeframe_text(timeframe: schema.Timeframe, t) -> str:
+def timeframe_text(timeframe: schema.Timeframe, t: Catalogue) -> str:
     """'12 weeks' in the site's language (content always writes it in English)."""
-    n = timeframe.count
+    n = timeframe.amount
     if n == 1:
         return {"day": t("1 day"), "week": t("1 week"), "month": t("1 month")}[timeframe.unit]
     return {"day": t("{n} days", n=n), "week": t("{n} weeks", n=n), "month": t("{n} months", n=n)}[
@@ -159,7 +162,7 @@ def timeframe_text(timeframe: schema.Timeframe, t) -> str:
     ]
 
 
-def measure_hint(measure: schema.Measure, t) -> str:
+def measure_hint(measure: schema.Measure, t: Catalogue) -> str:
     return {
         "count": t("number"),
         "scale": f"{measure.min}–{measure.max}",
@@ -169,7 +172,7 @@ def measure_hint(measure: schema.Measure, t) -> str:
     }[measure.kind]
 
 
-def column_hint(measure: schema.Measure, t) -> str:
+def column_hint(measure: schema.Measure, t: Catalogue) -> str:
     """The hint under a tracker column label, unless the label already says it."""
     hint = measure_hint(measure, t)
     if (
@@ -181,7 +184,7 @@ def column_hint(measure: schema.Measure, t) -> str:
     return hint
 
 
-def goal_worksheet(goal: GoalFile, t) -> SheetDoc:
+def goal_worksheet(goal: GoalFile, t: Catalogue) -> SheetDoc:
     g = goal.data
     p = goal_prefix(goal.slug, "worksheet")
     labels = smart_labels(t)
@@ -254,7 +257,7 @@ def goal_worksheet(goal: GoalFile, t) -> SheetDoc:
     return _goal_doc(goal, "worksheet", t, blocks)
 
 
-def goal_tracker(goal: GoalFile, t) -> SheetDoc:
+def goal_tracker(goal: GoalFile, t: Catalogue) -> SheetDoc:
     g = goal.data
     p = goal_prefix(goal.slug, "tracker")
     daily = [m for m in g.measures if m.every == "day"]
@@ -347,7 +350,7 @@ def tracker_days(timeframe: schema.Timeframe) -> int:
     return timeframe.days
 
 
-def _one_block(weeks: list[Week], t) -> list[Week]:
+def _one_block(weeks: list[Week], t: Catalogue) -> list[Week]:
     """A weekly tracker is one table: all week rows under one header."""
     rows = [row for week in weeks for row in week.rows]
     return [Week(0, t("Weeks 1–{n}", n=len(weeks)), rows, [])]
@@ -370,7 +373,7 @@ def _tracker_row(row: str, label: str, full: str, columns: list[Column]) -> Row:
     )
 
 
-def goal_session_prep(goal: GoalFile, t) -> SheetDoc:
+def goal_session_prep(goal: GoalFile, t: Catalogue) -> SheetDoc:
     g = goal.data
     p = goal_prefix(goal.slug, "session-prep")
     blocks: list = [
@@ -435,9 +438,11 @@ def goal_session_prep(goal: GoalFile, t) -> SheetDoc:
     return _goal_doc(goal, "session-prep", t, blocks)
 
 
-def goal_gas(goal: GoalFile, t) -> SheetDoc:
-    """The GoalFile Attainment Scaling sheet: the level reached at follow-up, from +2 down to -2."""
+def goal_gas(goal: GoalFile, t: Catalogue) -> SheetDoc:
+    """The Goal Attainment Scaling sheet: the level reached at follow-up, from +2 down to -2."""
     g = goal.data
+    gas = g.gas
+    assert gas is not None  # only a goal with gas: has a rating sheet
     p = goal_prefix(goal.slug, "gas")
     names = gas_level_names(t)
     label = t("Where am I with this goal now?")
@@ -465,7 +470,7 @@ def goal_gas(goal: GoalFile, t) -> SheetDoc:
                     Option(
                         level,
                         names[level],
-                        g.gas.levels[level],
+                        gas.levels[level],
                         f"{signed_level(level)}: {names[level]}",
                     )
                     for level in GAS_LEVELS_DOWN
@@ -484,7 +489,7 @@ def goal_gas(goal: GoalFile, t) -> SheetDoc:
     return _goal_doc(goal, "gas", t, blocks)
 
 
-def scale_options(t, low: int, high: int, anchors: dict[int, str]) -> list[Option]:
+def scale_options(t: Catalogue, low: int, high: int, anchors: dict[int, str]) -> list[Option]:
     """The options of a rating scale, each with its spoken name: "3 of 10", and its
     anchor when it has one ("10 of 10, goal reached")."""
     options = []
@@ -497,7 +502,7 @@ def scale_options(t, low: int, high: int, anchors: dict[int, str]) -> list[Optio
 
 
 def questionnaire_sheet(
-    questionnaire: QuestionnaireFile, t, copy: datetime.date | None = None
+    questionnaire: QuestionnaireFile, t: Catalogue, copy: datetime.date | None = None
 ) -> SheetDoc:
     """A questionnaire: name and date lines, its period, one question per item (a radio
     group ``<slug>_<item>`` whose values are the answers' scores), its source.
@@ -511,11 +516,12 @@ def questionnaire_sheet(
     blocks: list = [header_lines(prefix, t)]
     if q.period:
         blocks.append(TextBlock(f'<p class="period">{_escape(q.period)}</p>'))
-    risks = {}
+    risks: dict[str, list[tuple[int, str]]] = {}
     for risk in rules.risk:
         risks.setdefault(risk.item, []).append((risk.at_least, risk.message))
     for number_, item in enumerate(q.items, start=1):
-        options = [Option(o.score, o.label, None, o.label) for o in (item.options or q.options)]
+        answers = item.options or q.options or []  # (checked: one of the two is given)
+        options = [Option(o.score, o.label, None, o.label) for o in answers]
         blocks.append(
             QuestionBlock(
                 number_,
@@ -559,7 +565,7 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def free_sheet(sheet: SheetFile, t) -> SheetDoc:
+def free_sheet(sheet: SheetFile, t: Catalogue) -> SheetDoc:
     s = sheet.data
     blocks: list = [header_lines(sheet.slug, t)]
     for index, block in enumerate(s.blocks):

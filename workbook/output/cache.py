@@ -152,7 +152,7 @@ class OutputRecord:
 class Cache:
     """The manifest of the last successful build and the store of rendered PDFs."""
 
-    def __init__(self, project: Project, *, clean: bool = False):
+    def __init__(self, project: Project, *, clean: bool = False) -> None:
         self.root = project.root / CACHE_DIR
         self.inputs = ""
         self.theme = ""  # the theme digest of the last successful build (its templates compiled)
@@ -250,9 +250,9 @@ class Cache:
             outputs[path] = OutputRecord(key, stat.st_size, stat.st_mtime_ns)
         self.inputs, self.theme, self.outputs = inputs, theme, outputs
         if pdfs:
-            for path in files_under(self.root / "pdf"):
-                if path.stem not in self.used:
-                    path.unlink(missing_ok=True)
+            for stored in files_under(self.root / "pdf"):
+                if stored.stem not in self.used:
+                    stored.unlink(missing_ok=True)
         data = {
             "format": CACHE_FORMAT,
             "inputs": inputs,

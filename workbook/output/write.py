@@ -15,6 +15,7 @@ import shutil
 import signal
 import tempfile
 import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -59,7 +60,10 @@ def check_output_dir(out_dir: Path, project: Project) -> Path:
 
 
 def write_output(
-    out_dir: Path, files: dict[str, bytes], copies: dict[str, Path], reuse: list[str] = ()
+    out_dir: Path,
+    files: dict[str, bytes],
+    copies: dict[str, Path],
+    reuse: Sequence[str] = (),
 ) -> list[str]:
     """Write the new output folder and swap it into place; return the paths that changed.
 
@@ -174,12 +178,12 @@ def remove_leftovers(out_dir: Path) -> None:
 
 
 @contextmanager
-def project_lock(project: Project):
+def project_lock(project: Project) -> Iterator[None]:
     """One build at a time per project; a second one is told, not blocked."""
     folder = project.root / ".workbook-cache"
     folder.mkdir(exist_ok=True)
     path = folder / "build.lock"
-    handle = open(path, "a+")
+    handle = open(path, "a+")  # noqa: SIM115 - held for the whole build, closed below
     try:
         try:
             # a POSIX record lock: unlike flock(), forked PDF workers do not inherit it

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from workbook.model.plan import Page, Plan
+from workbook.model.plan import Page, Plan, Site
 from workbook.output.cache import CODE_DIGEST, fingerprint
 from workbook.project import Project
 from workbook.render import colours
@@ -89,12 +89,15 @@ def render_pages(
     return out
 
 
-def render_page(page: Page, site, env: jinja2.Environment, project: Project) -> bytes:
-    url = page_url(page.path)
+def render_page(page: Page, site: Site, env: jinja2.Environment, project: Project) -> bytes:
+    url: Callable[[str], str] = page_url(page.path)
     if page.path == "404.html" and site.config.site_url:
         # served at any depth: links must not be relative to where it is shown
         root = urlsplit(site.config.site_url.rstrip("/") + "/").path
-        url = lambda target, _root=root: _root + target  # noqa: E731
+
+        def url(target: str, _root: str = root) -> str:
+            return _root + target
+
     context = {
         "config": site.config,
         "page": page,
@@ -109,7 +112,9 @@ PARALLEL_PAGES = 300  # fewer pages render faster here than the processes take t
 _work: tuple | None = None  # what forked renderers read (set just before they fork)
 
 
-def _render_all(pages: list[Page], site, env, project, jobs: int) -> dict[str, bytes]:
+def _render_all(
+    pages: list[Page], site: Site, env: jinja2.Environment, project: Project, jobs: int
+) -> dict[str, bytes]:
     if (
         jobs < 2
         or len(pages) < PARALLEL_PAGES
@@ -129,5 +134,6 @@ def _render_all(pages: list[Page], site, env, project, jobs: int) -> dict[str, b
 
 
 def _render_slice(indexes: list[int]) -> list[tuple[str, bytes]]:
+    assert _work is not None  # set by the parent before it forked this process
     pages, site, env, project = _work
     return [(pages[i].path, render_page(pages[i], site, env, project)) for i in indexes]

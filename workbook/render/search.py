@@ -48,7 +48,7 @@ _UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pa
 class SearchJob:
     """Pagefind, run in the background (it is a program of its own) while the PDFs render."""
 
-    def __init__(self, files: dict[str, bytes]):
+    def __init__(self, files: dict[str, bytes]) -> None:
         executable = _pagefind()
         self.tmp = Path(tempfile.mkdtemp(prefix="workbook-search-"))
         self.bundle = self.tmp / "bundle"
@@ -121,8 +121,9 @@ def _pagefind() -> Path:
     try:
         from pagefind.service import get_executable
     except ImportError:  # pragma: no cover - a dependency of the package
-        get_executable = None
-    executable = get_executable() if get_executable else None
+        executable = None
+    else:
+        executable = get_executable()
     if executable is None or not Path(executable).is_file():
         raise WorkbookError(
             "the search index needs Pagefind, which is missing; "

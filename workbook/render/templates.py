@@ -80,15 +80,19 @@ class TemplateDigests:
     """A digest of each template together with every template it extends, imports or
     includes, so a page's key changes exactly when one of its templates does."""
 
-    def __init__(self, env: jinja2.Environment):
+    def __init__(self, env: jinja2.Environment) -> None:
         self.env = env
         self.memo: dict[str, str] = {}
         self._locales: str | None = None
 
+    def _loader(self) -> jinja2.BaseLoader:
+        assert self.env.loader is not None  # make_env always gives the theme's loader
+        return self.env.loader
+
     def digest(self, name: str, _seen: frozenset[str] = frozenset()) -> str:
         if name in self.memo:
             return self.memo[name]
-        source, filename, _ = self.env.loader.get_source(self.env, name)
+        source, _filename, _ = self._loader().get_source(self.env, name)
         parts = [name, digest_bytes(source.encode("utf-8"))]
         referenced = _REFERENCE.findall(source)
         if any(not _LITERAL.fullmatch(target) for _, target in referenced):
@@ -112,7 +116,7 @@ class TemplateDigests:
         return self._locales
 
     def digest_text(self, name: str) -> str:
-        source, _, _ = self.env.loader.get_source(self.env, name)
+        source, _, _ = self._loader().get_source(self.env, name)
         return digest_bytes(source.encode("utf-8"))
 
 

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbook.errors import Report
 from workbook.project import Project
+
+if TYPE_CHECKING:
+    import jinja2
 
 _REMOTE = "(?:https?:|//|data:|file:)"
 _PATTERNS = (
@@ -28,7 +32,7 @@ _PATTERNS = (
 SUFFIXES = (".html", ".htm", ".css", ".xml", ".svg", ".js")
 
 
-def check_theme(project: Project, report: Report, env=None) -> None:
+def check_theme(project: Project, report: Report, env: jinja2.Environment | None = None) -> None:
     """Report every template that does not compile and every remote resource asked for.
 
     Templates are compiled into ``env`` when given (the build's own environment
@@ -53,7 +57,9 @@ def check_theme(project: Project, report: Report, env=None) -> None:
                         )
 
 
-def _check_templates(project: Project, report: Report, env=None) -> None:
+def _check_templates(
+    project: Project, report: Report, env: jinja2.Environment | None = None
+) -> None:
     """Compile every template, so 'workbook check' finds a broken one too."""
     import jinja2
 

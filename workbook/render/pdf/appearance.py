@@ -26,7 +26,7 @@ _COLOUR = re.compile(r"([\d.]+\s+[\d.]+\s+[\d.]+\s+rg|[\d.]+\s+g)")
 class _Font:
     """The glyph ids of one embedded Type0 font with an identity CID-to-GID map."""
 
-    def __init__(self, font: pikepdf.Dictionary):
+    def __init__(self, font: pikepdf.Object) -> None:
         descendant = font.DescendantFonts[0]
         data = descendant.FontDescriptor.FontFile2.read_bytes()
         tt = TTFont(io.BytesIO(data))
@@ -86,16 +86,22 @@ def draw_field_values(pdf: pikepdf.Pdf) -> int:
     return drawn
 
 
-def _appearance(pdf, field, value, font: _Font, key, font_ref, size, colour):
+def _appearance(
+    pdf: pikepdf.Pdf,
+    field: pikepdf.Object,
+    value: str,
+    font: _Font,
+    key: str,
+    font_ref: pikepdf.Object,
+    size: float,
+    colour: str,
+) -> pikepdf.Object | None:
     x1, y1, x2, y2 = (float(v) for v in field.Rect)
     width, height = abs(x2 - x1), abs(y2 - y1)
     multiline = bool(int(field.get("/Ff", 0)) & MULTILINE)
     lines = value.split("\n") if multiline else [value.replace("\n", " ")]
     leading = size * 1.2
-    if multiline:
-        y = height - 2 - size * 0.9
-    else:
-        y = (height - size * 0.7) / 2
+    y = height - 2 - size * 0.9 if multiline else (height - size * 0.7) / 2
     ops = [
         b"/Tx BMC",
         b"q",

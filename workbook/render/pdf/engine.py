@@ -4,7 +4,7 @@
 stylesheets, one font configuration, the fetcher that only reads project
 files) so it is set up once per process. Each document is laid out with
 ``pdf_forms=True`` and the ``pdf/ua-1`` variant (tagged, with language and
-title), then :mod:`workbook.pdfpost` fixes the form fields.
+title), then :mod:`workbook.render.pdf.repair` fixes the form fields.
 
 What WeasyPrint may read: files inside the project and the default theme.
 Any other file, and any http(s) or data URL, stops the build with an error.
@@ -37,11 +37,11 @@ class RefusedResource(Exception):
 class ProjectFetcher(URLFetcher):
     """Serves ``file:`` URLs inside the allowed folders; refuses everything else."""
 
-    def __init__(self, roots: list[Path]):
+    def __init__(self, roots: list[Path]) -> None:
         super().__init__(fail_on_errors=True)
         self.roots = [root.resolve() for root in roots]
 
-    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
         parts = urlsplit(url)
         if parts.scheme != "file":
             raise RefusedResource(f"'{url[:80]}' is not a file in the project")
@@ -61,7 +61,7 @@ class RenderedPdf:
     layout: str = ""  # 'P' or 'L' for each page (portrait, landscape)
 
 
-# Page numbers (see workbook/pdfmerge.py): "page" lets WeasyPrint draw them; "stamp" lays
+# Page numbers (see workbook/render/pdf/stamp.py): "page" lets WeasyPrint draw them; "stamp" lays
 # the document out without them and stamps them on afterwards, so that a workbook can
 # reuse its pages with its own numbers; "none" leaves a place for a workbook's numbers.
 NUMBERINGS = ("page", "stamp", "none")
@@ -84,7 +84,7 @@ class PdfEngine:
         setup: PageSetup,
         roots: list[Path],
         font_families: tuple[str, ...],
-    ):
+    ) -> None:
         self.fetcher = ProjectFetcher(roots)
         self.font_config = FontConfiguration()
         self.font_families = font_families
@@ -109,16 +109,17 @@ class PdfEngine:
             self.page_stylesheets[setup] = CSS(
                 string=page_css(setup), font_config=self.font_config, url_fetcher=self.fetcher
             )
-        self.stylesheets = self.base_stylesheets + [self.page_stylesheets[setup]]
+        self.stylesheets = [*self.base_stylesheets, self.page_stylesheets[setup]]
         self.setup = setup
 
     def _layout(self, html: str, base_url: str, name: str, extra_css: str, numbering: str = "page"):
         stylesheets = self.stylesheets
         if numbering != "page":
-            stylesheets = stylesheets + [self.no_number]
+            stylesheets = [*stylesheets, self.no_number]
         if extra_css:
-            stylesheets = stylesheets + [
-                CSS(string=extra_css, font_config=self.font_config, url_fetcher=self.fetcher)
+            stylesheets = [
+                *stylesheets,
+                CSS(string=extra_css, font_config=self.font_config, url_fetcher=self.fetcher),
             ]
         try:
             return HTML(string=html, base_url=base_url, url_fetcher=self.fetcher).render(
@@ -142,7 +143,7 @@ class PdfEngine:
         numbering: str = "page",
     ) -> RenderedPdf:
         """Lay out ``html`` and return the repaired PDF; ``name`` is for messages,
-        ``info`` holds extra document-information entries (see workbook/formdata.py),
+        ``info`` holds extra document-information entries (see workbook/model/formdata.py),
         ``numbering`` is one of NUMBERINGS."""
         with _quiet_weasyprint():
             document = self._layout(html, base_url, name, extra_css, numbering)
@@ -185,7 +186,7 @@ class PdfEngine:
             )
             with _quiet_weasyprint():
                 document = HTML(string=html, url_fetcher=self.fetcher).render(
-                    stylesheets=self.stylesheets + [self.only_number], font_config=self.font_config
+                    stylesheets=[*self.stylesheets, self.only_number], font_config=self.font_config
                 )
                 if len(document.pages) != len(layout):  # a theme that breaks pages otherwise
                     raise WorkbookError(
@@ -207,12 +208,12 @@ def _refusal(exc: BaseException) -> str:
 class _quiet_weasyprint:
     """WeasyPrint logs CSS it ignores as warnings; keep the terminal for our messages."""
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         self.logger = logging.getLogger("weasyprint")
         self.level = self.logger.level
         self.logger.setLevel(logging.ERROR)
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.logger.setLevel(self.level)
 
 

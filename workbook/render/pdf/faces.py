@@ -20,10 +20,14 @@ from __future__ import annotations
 import hashlib
 import io
 import zlib
+from typing import TYPE_CHECKING, Any
 
 import pikepdf
 
 from workbook.render.pdf.trees import font_descriptors
+
+if TYPE_CHECKING:
+    from fontTools.ttLib import TTFont
 
 
 def face_of(descriptor: pikepdf.Dictionary) -> str:
@@ -83,7 +87,7 @@ def _cid_fonts(pdf: pikepdf.Pdf):
                     yield descendant
 
 
-def _merge(fonts):
+def _merge(fonts: list[TTFont]) -> TTFont | None:
     """The copy with the most glyph slots, with every glyph the others have filled in;
     None if two copies disagree about a glyph (then they are not subsets of one font).
     Glyphs are matched by id: a subset names the glyphs it dropped ``glyphNNNNN``, so
@@ -118,7 +122,7 @@ def _merge(fonts):
     return base
 
 
-def _outline(glyph, font) -> tuple:
+def _outline(glyph: Any, font: TTFont) -> tuple:
     """What a glyph draws, by glyph id, without its hinting: the points and contours, or
     for a composite its parts and their placement."""
     glyph.expand(font["glyf"])

@@ -94,10 +94,10 @@ def _strings(data: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
         yield path, data
     elif isinstance(data, dict):
         for key, value in data.items():
-            yield from _strings(value, path + (key,))
+            yield from _strings(value, (*path, key))
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            yield from _strings(value, path + (index,))
+            yield from _strings(value, (*path, index))
 
 
 def embedded_font_faces(fonts_css: Path, style: str = "normal") -> str:

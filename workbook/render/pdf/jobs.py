@@ -92,6 +92,7 @@ def contents_entries(job: PdfJob) -> list[ContentsEntry]:
 
 
 def cover_field(job: PdfJob) -> str:
+    assert job.workbook is not None  # only a workbook has a cover
     return cover_name_field(job.workbook.slug)
 
 

@@ -84,7 +84,7 @@ def join(parts: list[JoinPart], overlay: bytes | None = None) -> bytes:
 
 
 class _Join:
-    def __init__(self, parts: list[JoinPart], overlay: bytes | None):
+    def __init__(self, parts: list[JoinPart], overlay: bytes | None) -> None:
         self.parts = parts
         self.out = Output()
         self.pages_root, self.tree_root, self.document = (self.out.new() for _ in range(3))
@@ -188,7 +188,8 @@ class _Join:
             info = pdf.trailer.get("/Info")
             if info is not None:
                 self.info = self.out.new()
-                self.out.put(self.info, source.text(Dictionary(info)))
+                direct = Dictionary({key: info[key] for key in info.keys()})  # noqa: SIM118
+                self.out.put(self.info, source.text(direct))
 
     def _skip_rebuilt(self, pdf: pikepdf.Pdf, source: RawSource, keep_metadata: bool) -> None:
         """What the join writes anew (catalogue, tag tree root, parent tree, form, outline,
@@ -219,7 +220,7 @@ class _Join:
         )
 
     def _shownumber_bytes(
-        self, pdf: pikepdf.Pdf, page: Dictionary, source: InputPdf, index: int
+        self, pdf: pikepdf.Pdf, page: Dictionary, source: InputPdf | RawSource, index: int
     ) -> None:
         """Page ``index`` of the result shows the overlay's page ``index``."""
         xobject = self.numbers[index] if index < len(self.numbers) else None
@@ -229,7 +230,8 @@ class _Join:
         old = page.get("/Resources", Dictionary()).get("/XObject", Dictionary()).get(NUMBER)
         if old is not None and old.is_indirect:
             source.alias(old, target)  # stamped already: only the number changes
-        else:
+        else:  # a raw source is a sheet's own PDF, stamped when it was built
+            assert isinstance(source, InputPdf)
             stamp_page(pdf, page, source.stand_in(target))
 
     def _empty(self) -> int:
@@ -241,7 +243,7 @@ class _Join:
             )
         return self.empty
 
-    def _tags(self, pdf: pikepdf.Pdf, source: InputPdf, offset: int) -> None:
+    def _tags(self, pdf: pikepdf.Pdf, source: InputPdf | RawSource, offset: int) -> None:
         tree = pdf.Root.get("/StructTreeRoot")
         if tree is None:
             return
@@ -262,7 +264,7 @@ class _Join:
             used = max(used, key + 1)
         self.next_key = offset + max(used, int(tree.get("/ParentTreeNextKey", 0)))
 
-    def _form(self, pdf: pikepdf.Pdf, source: InputPdf) -> None:
+    def _form(self, pdf: pikepdf.Pdf, source: InputPdf | RawSource) -> None:
         form = pdf.Root.get("/AcroForm")
         if form is None:
             return
@@ -278,7 +280,7 @@ class _Join:
                 self.form_fonts[name] = source.text(font)
 
     def _links(
-        self, index: int, part: JoinPart, pdf: pikepdf.Pdf, source: InputPdf, first: int
+        self, index: int, part: JoinPart, pdf: pikepdf.Pdf, source: InputPdf | RawSource, first: int
     ) -> None:
         """The part's own destination, and those its links use inside the part."""
         if part.anchor and first < len(self.page_refs):
@@ -299,7 +301,7 @@ class _Join:
                         Array(list(value)) if value.is_indirect else value
                     )
 
-    def _share_fonts(self, pdf: pikepdf.Pdf, source: InputPdf) -> None:
+    def _share_fonts(self, pdf: pikepdf.Pdf, source: InputPdf | RawSource) -> None:
         """A font file already written (every part embeds the form font whole) is reused."""
         for descriptor in font_descriptors(pdf):
             merged = self.faces.get(face_of(descriptor))
@@ -391,7 +393,7 @@ class _Join:
         def write(marks: list[Bookmark], parent: int) -> tuple[int, int, int]:
             numbers = [out.new() for _ in marks]
             visible = len(marks)
-            for i, (mark, number) in enumerate(zip(marks, numbers)):
+            for i, (mark, number) in enumerate(zip(marks, numbers, strict=True)):
                 entries = {
                     "/Title": String(mark.title).unparse(),
                     "/Parent": b"%d 0 R" % parent,

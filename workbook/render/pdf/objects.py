@@ -16,6 +16,7 @@ import itertools
 import re
 import struct
 import zlib
+from typing import Any
 
 import pikepdf
 from pikepdf import Dictionary
@@ -55,7 +56,9 @@ class Output:
             holder = self.new()
             bodies = [self.objects[number] for number in batch]
             offsets = list(itertools.accumulate((len(body) + 1 for body in bodies), initial=0))
-            header = b" ".join(b"%d %d" % pair for pair in zip(batch, offsets)) + b"\n"
+            header = (
+                b" ".join(b"%d %d" % pair for pair in zip(batch, offsets, strict=False)) + b"\n"
+            )
             where.update((number, (2, holder, index)) for index, number in enumerate(batch))
             data = zlib.compress(header + b"\n".join(bodies) + b"\n", 6)
             where[holder] = (1, out.tell(), 0)
@@ -89,7 +92,7 @@ class Output:
 class InputPdf:
     """One input PDF: its objects get new numbers as they are reached, and are written."""
 
-    def __init__(self, output: Output, pdf: pikepdf.Pdf):
+    def __init__(self, output: Output, pdf: pikepdf.Pdf) -> None:
         self.output, self.pdf = output, pdf
         self.numbers: dict[int, int] = {}  # number in this PDF → number in the output
         self.todo: list[int] = []  # (only what is reached is written)
@@ -112,7 +115,7 @@ class InputPdf:
         self.alias(obj, target)
         return obj
 
-    def text(self, obj) -> bytes:
+    def text(self, obj: object) -> bytes:
         """``obj`` as written inside another object of the output."""
         if not isinstance(obj, pikepdf.Object):  # pikepdf gives numbers and booleans as such
             return scalar_bytes(obj)
@@ -120,7 +123,7 @@ class InputPdf:
             return b"%d 0 R" % self.ref(obj.objgen[0])
         return self._renumber(obj.unparse(resolved=True))
 
-    def contents_text(self, obj) -> bytes:
+    def contents_text(self, obj: Any) -> bytes:
         """What an array holds, as written inside another object of the output."""
         return b" ".join(self.text(item) for item in obj)
 
@@ -170,7 +173,7 @@ class RawSource:
     no PDF object is built for the hundreds of thousands of objects of a long workbook;
     their text is renumbered as it is."""
 
-    def __init__(self, output: Output, data: bytes):
+    def __init__(self, output: Output, data: bytes) -> None:
         self.output, self.data = output, data
         self.table = Numbers(output)
         self.skip: set[int] = set()  # not written unless something still refers to them
@@ -196,14 +199,14 @@ class RawSource:
         self.table.alias(obj.objgen[0], target)
         self.aliased.add(obj.objgen[0])
 
-    def text(self, obj) -> bytes:
+    def text(self, obj: object) -> bytes:
         if not isinstance(obj, pikepdf.Object):
             return scalar_bytes(obj)
         if obj.is_indirect:
             return self.table[b"%d" % obj.objgen[0]]
         return self._renumber(obj.unparse(resolved=True))
 
-    def contents_text(self, obj) -> bytes:
+    def contents_text(self, obj: Any) -> bytes:
         """What an array holds, renumbered (one call: long arrays of references)."""
         return self._renumber(obj.unparse(resolved=True)).strip()[1:-1].strip()
 
@@ -219,7 +222,7 @@ class RawSource:
             self._object_stream(*holder, skip)
         # a skipped object something still refers to (a font dictionary the form and the
         # pages share, say) is written after all
-        written = set()
+        written: set[int] = set()
         while True:
             wanted = [n for n in self.skip - self.aliased - written if n in self.table.numbers]
             if not wanted:
@@ -275,7 +278,10 @@ class RawSource:
                     raise RawUnreadable("stream length does not match")
                 kind = _key(dictionary, b"Type")
                 if kind == b"/ObjStm":
-                    self.holders.append((end + 8, int(length), int(_key(dictionary, b"First"))))
+                    first = _key(dictionary, b"First")
+                    if first is None:
+                        raise RawUnreadable("object stream without /First")
+                    self.holders.append((end + 8, int(length), int(first)))
                 elif kind != b"/XRef":
                     self.streams[number] = (begin, end, int(length))
                 position = data.find(b"endobj", after) + 6
@@ -302,7 +308,7 @@ class RawSource:
             return
         renumbered = self._renumber(b"\x00 ".join(bodies)).split(b"\x00")
         put = self.output.put
-        for number, body in zip(numbers, renumbered):
+        for number, body in zip(numbers, renumbered, strict=False):
             put(self.ref(number), body.strip())
 
     def _renumber(self, text: bytes) -> bytes:
@@ -315,7 +321,7 @@ class RawSource:
         if len(pieces) == 1:
             return text
         last = pieces.pop()
-        heads, _, numbers = zip(*map(bytes.rpartition, pieces, itertools.repeat(b" ")))
+        heads, _, numbers = zip(*map(bytes.rpartition, pieces, itertools.repeat(b" ")), strict=True)
         if not all(map(bytes.isdigit, numbers)) or (
             b"(" in text and b" 0 R" in b"\x00".join(_STRINGS.findall(text))
         ):
@@ -331,7 +337,7 @@ class RawSource:
 class Numbers(dict):
     """Object number in a part (as text) → a reference to its number in the output."""
 
-    def __init__(self, output: Output):
+    def __init__(self, output: Output) -> None:
         super().__init__()
         self.output = output
         self.numbers: dict[int, int] = {}
@@ -356,12 +362,12 @@ def dictionary_bytes(entries: dict[str, bytes]) -> bytes:
     )
 
 
-def scalar_bytes(value) -> bytes:
+def scalar_bytes(value: object) -> bytes:
     if isinstance(value, bool):
         return b"true" if value else b"false"
     if isinstance(value, int):
         return b"%d" % value
-    return number_bytes(float(value))
+    return number_bytes(float(value))  # type: ignore[arg-type]  # a Decimal or a float
 
 
 def number_bytes(value: float) -> bytes:

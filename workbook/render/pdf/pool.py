@@ -1,7 +1,7 @@
 """Run PDF render tasks on every core.
 
 Each worker process imports WeasyPrint when it starts and builds one
-:class:`~workbook.pdf.PdfEngine` on its first task (fonts and stylesheets
+:class:`~workbook.render.pdf.engine.PdfEngine` on its first task (fonts and stylesheets
 parsed once), then renders tasks until the build ends. With one job, tasks
 run in this process, one after another.
 
@@ -46,11 +46,11 @@ class Task:
     labels: dict[str, str] = field(default_factory=dict)
     extra_css: str = ""
     count_only: bool = False  # lay out and count pages, write no PDF
-    numbering: str = "page"  # page | stamp | none (see workbook/pdf.py)
+    numbering: str = "page"  # page | stamp | none (see workbook/render/pdf/engine.py)
     cost: int = 0  # bigger first, for a shorter build
     info: dict[str, str] | None = None  # document information entries (formdata.py)
     numbers_for: str | None = None  # page numbers for a workbook of this layout ('PPL…')
-    join: list | None = None  # join these JoinParts (workbook/pdfmerge.py) …
+    join: list | None = None  # join these JoinParts (workbook/render/pdf/join.py) …
     overlay: bytes | None = None  # … numbered from this overlay
 
 
@@ -173,12 +173,13 @@ class Pool:
     plans, so rendering can begin as soon as the first document is ready.
     """
 
-    def __init__(self, jobs: int):
+    def __init__(self, jobs: int) -> None:
         self.jobs = max(1, jobs)
         self._executor: Executor | None = None
 
     def start(self) -> Pool:
         if self.jobs > 1 and self._executor is None:
+            context: multiprocessing.context.BaseContext
             if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
                 context = multiprocessing.get_context("fork")
             else:
@@ -206,7 +207,9 @@ class Pool:
             except Exception as exc:  # handed to whoever waits on the future
                 future.set_exception(exc)
             return future
-        return self.start()._executor.submit(run, task, spec)
+        executor = self.start()._executor
+        assert executor is not None  # start() made it: more than one job
+        return executor.submit(run, task, spec)
 
     def close(self, *, wait: bool = True) -> None:
         """Stop the workers; ``wait=False`` stops them at once (a failed or interrupted
@@ -232,7 +235,7 @@ class Pool:
     def __enter__(self) -> Pool:
         return self.start()
 
-    def __exit__(self, kind, value, traceback) -> None:
+    def __exit__(self, kind: object, value: BaseException | None, traceback: object) -> None:
         self.close(wait=value is None)
 
 

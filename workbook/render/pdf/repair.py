@@ -86,7 +86,7 @@ def repair(
         return out.getvalue()
 
 
-def _repair_fields(pdf: pikepdf.Pdf, acroform: Dictionary, labels: dict[str, str]) -> None:
+def _repair_fields(pdf: pikepdf.Pdf, acroform: pikepdf.Object, labels: dict[str, str]) -> None:
     fields = Array()
     off = None
     for field in acroform.Fields:
@@ -114,7 +114,7 @@ def _repair_fields(pdf: pikepdf.Pdf, acroform: Dictionary, labels: dict[str, str
                     for key in ("/T", "/FT", "/TU", "/V"):
                         if key in widget:
                             del widget[key]
-                    states = [str(k) for k in widget.AP.N.keys() if str(k) != "/Off"]
+                    states = [str(k) for k in widget.AP.N.keys() if str(k) != "/Off"]  # noqa: SIM118
                     spoken = labels.get(option_key(field_name, states[0][1:])) if states else None
                     if spoken:
                         widget.TU = String(spoken)
@@ -150,7 +150,8 @@ def button_font(pdf: pikepdf.Pdf) -> pikepdf.Object:
     is, so a viewer that draws a button's caption draws ours and no PDF refers to a font
     it does not carry. It maps both glyphs to Unicode (✓ and ●) for PDF/UA."""
     first, last = min(_BUTTON_GLYPHS), max(_BUTTON_GLYPHS)
-    procs, differences, cmap = Dictionary(), Array(), []
+    procs, cmap = Dictionary(), []
+    differences: list[object] = []
     for code, (name, drawing, unicode) in sorted(_BUTTON_GLYPHS.items()):
         procs[f"/{name}"] = pdf.make_stream(b"1000 0 0 0 1000 1000 d1 " + drawing)
         differences.extend([code, Name(f"/{name}")])
@@ -172,7 +173,7 @@ def button_font(pdf: pikepdf.Pdf) -> pikepdf.Object:
             FontBBox=Array([0, 0, 1000, 1000]),
             FontMatrix=Array([0.001, 0, 0, 0.001, 0, 0]),
             CharProcs=procs,
-            Encoding=Dictionary(Type=Name.Encoding, Differences=differences),
+            Encoding=Dictionary(Type=Name.Encoding, Differences=Array(differences)),
             FirstChar=first,
             LastChar=last,
             Widths=Array(
@@ -184,7 +185,7 @@ def button_font(pdf: pikepdf.Pdf) -> pikepdf.Object:
     )
 
 
-def _rename_state(field: Dictionary, old: Name, new: Name) -> None:
+def _rename_state(field: pikepdf.Object, old: Name, new: Name) -> None:
     """A button's state ``old`` becomes ``new``: its appearance, and its /AS and /V."""
     if old == new:
         return
@@ -203,7 +204,7 @@ def _scope_header_cells(pdf: pikepdf.Pdf) -> None:
     tree = pdf.Root.get("/StructTreeRoot")
     if tree is None:
         return
-    todo = [(tree, None)]
+    todo: list[tuple[pikepdf.Object, str | None]] = [(tree, None)]
     seen: set[tuple[int, int]] = set()
     while todo:
         node, section = todo.pop()
@@ -246,14 +247,14 @@ def _prune_dests(pdf: pikepdf.Pdf) -> None:
     names.Dests.Names = kept
 
 
-def _name_states_by_value(group: Dictionary) -> None:
+def _name_states_by_value(group: pikepdf.Object) -> None:
     """WeasyPrint names radio states 0, 1, 2… and keeps the values in /Opt; name
     each state after its value instead, so a filled scale reads back as its number."""
     options = [str(option) for option in group.get("/Opt", [])]
     if len(options) != len(group.Kids):
         return
     value = group.get("/V", Name.Off)
-    for index, (widget, option) in enumerate(zip(group.Kids, options)):
+    for index, (widget, option) in enumerate(zip(group.Kids, options, strict=True)):
         old, new = Name(f"/{index}"), Name("/" + option)
         _rename_state(widget, old, new)
         if value == old and old != new:
@@ -274,7 +275,7 @@ def _empty_appearance(pdf: pikepdf.Pdf) -> pikepdf.Stream:
     return pdf.make_indirect(stream)
 
 
-def _button_appearance(widget: Dictionary, off: pikepdf.Stream, *, radio: bool) -> None:
+def _button_appearance(widget: pikepdf.Object, off: pikepdf.Stream, *, radio: bool) -> None:
     normal = widget.AP.N
     if "/Off" not in normal:
         normal.Off = off
@@ -329,4 +330,4 @@ def _characters(font: pikepdf.Object) -> list[str]:
             chars.append(bytes.fromhex(hexes).decode("utf-16-be"))
         except (ValueError, UnicodeDecodeError):
             continue
-    return sorted(set(c for c in chars if c.strip() and c.isprintable()))
+    return sorted({c for c in chars if c.strip() and c.isprintable()})

@@ -22,6 +22,7 @@ import itertools
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
+from functools import partial
 
 import jinja2
 
@@ -37,7 +38,7 @@ from workbook.render.pdf.jobs import (
     page_setup,
     pdf_context,
 )
-from workbook.render.pdf.pool import SHEET, SHEET_IN_WORKBOOK, PdfResults, Pool, Task
+from workbook.render.pdf.pool import SHEET, SHEET_IN_WORKBOOK, PdfResults, Pool, Result, Task
 from workbook.render.pdf.setup import page_css, theme_engine_spec
 from workbook.render.pdf.workbook import WorkbookBuild
 from workbook.render.templates import TemplateDigests, render_template
@@ -61,7 +62,7 @@ class PdfRenderer:
         reusable: Callable[[str, str], bool] = lambda path, key: False,
         previous: Callable[[str], bytes | None] = lambda path: None,
         progress: Progress | None = None,
-    ):
+    ) -> None:
         self.plan, self.env, self.project = plan, env, project
         self.site = plan.site
         self.t = self.site.content.t
@@ -128,11 +129,13 @@ class PdfRenderer:
         in_workbooks = {
             part.sheet.key for job in todo if job.workbook for part in job.parts if part.sheet
         }
-        for job in (j for j in todo if j.sheet):
+        for job in todo:
+            if job.sheet is None:
+                continue
             urgency = SHEET_IN_WORKBOOK if job.sheet.key in in_workbooks else SHEET
             self.submit(
-                lambda job=job: self._sheet_task(job),
-                lambda result, job=job: self._sheet_done(job, result),
+                partial(self._sheet_task, job),
+                partial(self._sheet_done, job),
                 owner=job.path,
                 urgency=urgency,
                 cost=len(job.sheet.fields),
@@ -205,18 +208,21 @@ class PdfRenderer:
         heapq.heappush(self.queue, (urgency, -cost, next(self.order), make, callback, owner))
 
     def _sheet_task(self, job: PdfJob) -> Task:
+        sheet = job.sheet
+        assert sheet is not None  # only a sheet's own PDF is queued so
         return Task(
             self.results.keys[job.path],
             job.path,
             self.source(job),
             self.base_url,
-            field_labels([job.sheet]),
-            cost=len(job.sheet.fields),
-            info=info_entries([job.sheet], self.site.config, paper=self.setup.paper),
+            field_labels([sheet]),
+            cost=len(sheet.fields),
+            info=info_entries([sheet], self.site.config, paper=self.setup.paper),
             numbering="stamp",
         )
 
-    def _sheet_done(self, job: PdfJob, result) -> str:
+    def _sheet_done(self, job: PdfJob, result: Result) -> str:
+        assert result.data is not None  # a sheet's PDF, rendered
         self.store(job.path, result.key, result.data, result.pages, result.layout)
         return job.path
 
@@ -232,7 +238,8 @@ class PdfRenderer:
         """A PDF rendered before under ``key`` (a workbook part, a page count, numbers)."""
         return self.cache.get_pdf(key) if self.cache else None
 
-    def keep(self, key: str, result) -> tuple[bytes, int, str]:
+    def keep(self, key: str, result: Result) -> tuple[bytes, int, str]:
+        assert result.data is not None  # kept are rendered PDFs, never a page count
         if self.cache and result.data is not None:
             self.cache.put_pdf(key, result.data, result.pages, result.layout)
         return result.data, result.pages, result.layout
@@ -243,7 +250,9 @@ class PdfRenderer:
         """The sheet's own PDF job, when a workbook can use that PDF as it is: the sheet
         is named the same, and its links lead to the same places inside the workbook as
         outside (a link to a guide the workbook holds must jump inside it instead)."""
-        own = self.sheet_jobs.get(part.sheet.key) if part.sheet else None
+        if part.sheet is None:
+            return None
+        own = self.sheet_jobs.get(part.sheet.key)
         if own is None or part.title != part_title(part.sheet):
             return None
         inside, outside = self.link_resolver(job), self.link_resolver(own)

@@ -1,6 +1,6 @@
 """Page setup shared by every PDF of a build, and how to rebuild the engine elsewhere.
 
-Kept apart from :mod:`workbook.pdf` so the main process can plan and
+Kept apart from :mod:`workbook.render.pdf.engine` so the main process can plan and
 schedule PDF work without importing WeasyPrint; worker processes import it.
 """
 
@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbook.project import Project, default_theme
 from workbook.render import colours
 
 
@@ -78,10 +79,8 @@ def declared_fonts(stylesheet: Path) -> tuple[str, ...]:
     return tuple(sorted(set(_FONT_FACE.findall(stylesheet.read_text(encoding="utf-8")))))
 
 
-def theme_engine_spec(project, setup: PageSetup) -> EngineSpec:
+def theme_engine_spec(project: Project, setup: PageSetup) -> EngineSpec:
     """The engine for a project's theme (its PDF stylesheets and fonts)."""
-    from workbook.project import default_theme
-
     fonts = project.theme_file("pdf/fonts.css")
     return EngineSpec(
         (fonts, project.theme_file("pdf/pdf.css")),

@@ -43,11 +43,18 @@ def overlay_xobjects(overlay: pikepdf.Pdf) -> list[pikepdf.Stream | None]:
     return found
 
 
+def _copied(found: pikepdf.Object | None) -> Dictionary:
+    """A new dictionary with the entries of ``found`` (none when it is no dictionary)."""
+    if not isinstance(found, Dictionary):
+        return Dictionary()
+    return Dictionary({key: found[key] for key in found.keys()})  # noqa: SIM118
+
+
 def stamp_page(pdf: pikepdf.Pdf, page: Dictionary, number: pikepdf.Object) -> None:
     """Draw ``number`` (a form XObject of ``pdf``) on ``page``; a page that is stamped
     already only has its number swapped."""
-    resources = Dictionary(page.get("/Resources", Dictionary()))  # may be shared: copy
-    xobjects = Dictionary(resources.get("/XObject", Dictionary()))
+    resources = _copied(page.get("/Resources"))  # may be shared: copy
+    xobjects = _copied(resources.get("/XObject"))
     xobjects[NUMBER] = number
     resources.XObject = xobjects
     page.Resources = resources
@@ -70,7 +77,7 @@ def stamp_numbers(pdf: pikepdf.Pdf, overlay_data: bytes | None) -> None:
             stamp_page(pdf, page.obj, pdf.make_indirect(_empty_xobject(pdf)))
         return
     with pikepdf.open(io.BytesIO(overlay_data)) as overlay:
-        for page, xobject in zip(pdf.pages, overlay_xobjects(overlay)):
+        for page, xobject in zip(pdf.pages, overlay_xobjects(overlay), strict=False):
             number = (
                 pdf.copy_foreign(xobject)
                 if xobject is not None

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import io
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pikepdf
 
 
 class SubsetFont:
     """The theme's regular face: measures text, and embeds itself as a Type0 font with only
     the glyphs used (glyph ids kept, so the codes drawn are the glyph ids)."""
 
-    def __init__(self, data: bytes, leading: float = 1.15):
+    def __init__(self, data: bytes, leading: float = 1.15) -> None:
         from fontTools.ttLib import TTFont
 
         self.data = data
@@ -73,7 +77,7 @@ class SubsetFont:
             lines.append(line)
         return lines
 
-    def embed(self, pdf, gids: set[int]):
+    def embed(self, pdf: pikepdf.Pdf, gids: set[int]) -> pikepdf.Object:
         import pikepdf
         from fontTools import subset
         from pikepdf import Array, Dictionary, Name

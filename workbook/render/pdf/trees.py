@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
+
+from workbook.render.pdf.objects import InputPdf, RawSource
 
 
 @dataclass
@@ -26,11 +29,11 @@ class Bookmark:
 _NUMS = re.compile(rb"(\d+)\s+(\d+ 0 R|\[[^\]]*\]|null)")
 
 
-def parent_tree_entries(node, source) -> list[tuple[int, bytes]]:
+def parent_tree_entries(node: Any, source: InputPdf | RawSource) -> list[tuple[int, bytes]]:
     """The entries of a parent tree (a number tree): key, value as written in the output."""
     if node is None:
         return []
-    found = []
+    found: list[tuple[int, bytes]] = []
     nums = node.get("/Nums")
     if nums is not None and len(nums):
         text = source.contents_text(nums)
@@ -43,10 +46,10 @@ def parent_tree_entries(node, source) -> list[tuple[int, bytes]]:
     return found
 
 
-def dest_names(names) -> list[tuple[str, pikepdf.Object]]:
+def dest_names(names: Any) -> list[tuple[str, pikepdf.Object]]:
     if names is None:
         return []
-    found = []
+    found: list[tuple[str, pikepdf.Object]] = []
     items = names.get("/Names", [])
     found += [(str(items[i]), items[i + 1]) for i in range(0, len(items) - 1, 2)]
     for kid in names.get("/Kids", []):
@@ -54,8 +57,9 @@ def dest_names(names) -> list[tuple[str, pikepdf.Object]]:
     return found
 
 
-def tree_nodes(node, values: bool = False) -> list:
-    """The nodes of a number or name tree (and with ``values``, its values)."""
+def tree_nodes(node: Any, values: bool = False) -> list:
+    """The nodes of a number or name tree (and with ``values``, its values); ``node`` is
+    any pikepdf object (a tree's nodes are read, not trusted)."""
     if node is None:
         return []
     found = [node]
@@ -67,7 +71,7 @@ def tree_nodes(node, values: bool = False) -> list:
     return found
 
 
-def outline_items(node) -> list:
+def outline_items(node: Any) -> list:
     found, item = [], node.get("/First")
     while item is not None:
         found.append(item)
@@ -76,10 +80,10 @@ def outline_items(node) -> list:
     return found
 
 
-def reachable(obj, seen: set | None = None) -> list:
+def reachable(obj: Any, seen: set | None = None) -> list:
     """Indirect objects reachable from ``obj`` (small graphs only: a page number's font)."""
     seen = set() if seen is None else seen
-    found = []
+    found: list = []
     if isinstance(obj, pikepdf.Object):
         if obj.is_indirect:
             if obj.objgen in seen:
@@ -118,7 +122,7 @@ def font_descriptors(pdf: pikepdf.Pdf) -> list[Dictionary]:
 def outline_of(pdf: pikepdf.Pdf, start: int) -> list[Bookmark]:
     index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
 
-    def convert(item) -> Bookmark | None:
+    def convert(item: pikepdf.OutlineItem) -> Bookmark | None:
         dest = item.destination
         if not isinstance(dest, Array) or not len(dest):
             return None

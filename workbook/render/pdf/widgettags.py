@@ -7,17 +7,22 @@ and a screen reader finds each answer where its field was.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pikepdf
+
 
 class WidgetTags:
     """The file's structure tree, so each drawn answer takes its widget's place: the
     widget's element loses its object reference and gets the answer's marked content."""
 
-    def __init__(self, pdf):
+    def __init__(self, pdf: pikepdf.Pdf) -> None:
         import pikepdf
 
         self.pdf = pdf
         self.parents = None
-        self.elements: dict[tuple[int, int], object] = {}  # widget → its element
+        self.elements: dict[tuple[int, int], Any] = {}  # widget → its element (pikepdf's)
         tree = pdf.Root.get("/StructTreeRoot")
         if isinstance(tree, pikepdf.Dictionary) and "/ParentTree" in tree:
             try:
@@ -25,7 +30,7 @@ class WidgetTags:
             except (TypeError, ValueError, pikepdf.PdfError):
                 self.parents = None
 
-    def forget_widget(self, annot, page) -> None:
+    def forget_widget(self, annot: pikepdf.Dictionary, page: pikepdf.Dictionary) -> None:
         """Remember the widget's element and take the widget out of it."""
         import pikepdf
 
@@ -57,12 +62,12 @@ class WidgetTags:
             element.S = pikepdf.Name.Span  # no longer a form field: the answer's text
         self.elements[annot.objgen] = element
 
-    def claim(self, page, annot, alt: str) -> int | None:
+    def claim(self, page: pikepdf.Dictionary, annot: pikepdf.Dictionary, alt: str) -> int | None:
         """A new marked-content id on ``page`` for the widget's drawing, or None (untagged)."""
         import pikepdf
 
         element = self.elements.get(annot.objgen) if annot.is_indirect else None
-        if element is None or "/StructParents" not in page:
+        if element is None or self.parents is None or "/StructParents" not in page:
             return None
         try:
             key = int(page.StructParents)

@@ -18,7 +18,7 @@ from workbook.model.formdata import info_entries
 from workbook.model.plan import Part, PdfJob, Site
 from workbook.output.cache import Cache, fingerprint
 from workbook.render.pdf.jobs import contents_entries, cover_field, field_labels, job_sheets
-from workbook.render.pdf.pool import COUNT, WORKBOOK_STEP, PdfResults, Task
+from workbook.render.pdf.pool import COUNT, WORKBOOK_STEP, PdfResults, Result, Task
 from workbook.render.pdf.setup import PageSetup
 from workbook.render.templates import TemplateDigests
 
@@ -53,7 +53,7 @@ class Renderer(Protocol):
 
     def stored(self, key: str) -> Stored | None: ...
 
-    def keep(self, key: str, result: Any) -> Stored: ...
+    def keep(self, key: str, result: Result) -> Stored: ...
 
     def own_pdf(self, part: Part, job: PdfJob) -> PdfJob | None: ...
 
@@ -127,7 +127,7 @@ class WorkbookBuild:
             cost=len(part.sheet.fields) if part.sheet else 0,
         )
 
-    def _got(self, anchor: str, key: str, result) -> None:
+    def _got(self, anchor: str, key: str, result: Result) -> None:
         self.parts[anchor] = self.r.keep(key, result)
 
     def _front_key(self, *more) -> str:
@@ -165,7 +165,7 @@ class WorkbookBuild:
             urgency=COUNT,
         )
 
-    def _counted(self, key: str, result) -> None:
+    def _counted(self, key: str, result: Result) -> None:
         self.front_pages = result.pages
         if self.r.cache:
             self.r.cache.put_pdf(key, b"", result.pages)
@@ -183,6 +183,7 @@ class WorkbookBuild:
     def _render_front(self) -> None:
         self.stage = "front"
         self.rounds += 1
+        assert self.front_pages is not None  # counted before the front is laid out
         first_pages, page = {}, self.front_pages + 1
         for anchor in self.anchors:
             first_pages[anchor] = page
@@ -220,6 +221,7 @@ class WorkbookBuild:
 
     def _layout(self) -> str:
         """The joined workbook's page layout, 'P' or 'L' a page."""
+        assert self.front is not None  # laid out before the numbers and the join
         return self.front[2] + "".join(self.parts[anchor][2] for anchor in self.anchors)
 
     def _number(self) -> None:
@@ -235,23 +237,26 @@ class WorkbookBuild:
             lambda result: self._numbered(key, result),
         )
 
-    def _numbered(self, key: str, result) -> None:
+    def _numbered(self, key: str, result: Result) -> None:
         self.numbers = self.r.keep(key, result)
 
     def _join(self) -> None:
         from workbook.render.pdf.join import JoinPart  # pikepdf: only where workbooks are made
 
         self.stage = "joining"
-        parts = [JoinPart(self.front[0])]
+        assert self.front is not None and self.numbers is not None  # made before the join
+        front, numbers = self.front, self.numbers
+        parts = [JoinPart(front[0])]
         parts += [JoinPart(self.parts[anchor][0], anchor) for anchor in self.anchors]
         layout = self._layout()
         self._later(
-            lambda: Task(self.key, self.job.path, join=parts, overlay=self.numbers[0]),
+            lambda: Task(self.key, self.job.path, join=parts, overlay=numbers[0]),
             lambda result: self._joined(result, len(layout), layout),
             cost=len(layout),
         )
 
-    def _joined(self, result, pages: int, layout: str) -> None:
+    def _joined(self, result: Result, pages: int, layout: str) -> None:
+        assert result.data is not None  # a join gives its PDF
         self.r.store(self.job.path, self.key, result.data, pages, layout)
         self.stage = "done"
 
