@@ -18,6 +18,7 @@ import click
 
 from workbook.build import BuildConfig, BuildResult, build
 from workbook.errors import Problem, WorkbookError, one_line
+from workbook.formats import PAPERS
 from workbook.project import new_project, open_project
 from workbook.version import __version__
 
@@ -168,7 +169,7 @@ def check(directory: str) -> None:
 )
 @click.option(
     "--paper",
-    type=click.Choice(["letter", "a4"]),
+    type=click.Choice(PAPERS),
     default=None,
     help="Paper size for the PDFs (default: 'paper' in workbook.yaml).",
 )
@@ -288,7 +289,7 @@ class ProgressBar:
 )
 @click.option(
     "--paper",
-    type=click.Choice(["letter", "a4"]),
+    type=click.Choice(PAPERS),
     default=None,
     help="Paper size (default: 'paper' in workbook.yaml).",
 )
@@ -483,7 +484,7 @@ def flatten(file: str, out: str | None) -> None:
 )
 @click.option(
     "--paper",
-    type=click.Choice(["letter", "a4"]),
+    type=click.Choice(PAPERS),
     default=None,
     help="Paper size for the PDFs (default: 'paper' in workbook.yaml).",
 )
