@@ -110,6 +110,21 @@ def _save_traceback() -> str:
     return path
 
 
+#: Options that build and serve (and, for the paper, packet) share, written once.
+PAPER_OPTION = click.option(
+    "--paper",
+    type=click.Choice(PAPERS),
+    default=None,
+    help="Paper size for the PDFs (default: 'paper' in workbook.yaml).",
+)
+SITE_OUT_OPTION = click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Output folder (default: DIRECTORY/output).",
+)
+
+
 @click.group(cls=Command, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="workbook")
 def main() -> None:
@@ -161,18 +176,8 @@ def check(directory: str) -> None:
 
 @main.command(name="build")
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Output folder (default: DIRECTORY/output).",
-)
-@click.option(
-    "--paper",
-    type=click.Choice(PAPERS),
-    default=None,
-    help="Paper size for the PDFs (default: 'paper' in workbook.yaml).",
-)
+@SITE_OUT_OPTION
+@PAPER_OPTION
 @click.option("--no-pdf", "no_pdf", is_flag=True, help="Build the HTML site only (fast).")
 @click.option(
     "--jobs",
@@ -287,12 +292,7 @@ class ProgressBar:
     help="The PDF to write (default: DIRECTORY/packets/packet-<start>.pdf); with "
     "--from, the folder to write into.",
 )
-@click.option(
-    "--paper",
-    type=click.Choice(PAPERS),
-    default=None,
-    help="Paper size (default: 'paper' in workbook.yaml).",
-)
+@PAPER_OPTION
 def packet(
     directory: str,
     goals: tuple[str, ...],
@@ -476,18 +476,8 @@ def flatten(file: str, out: str | None) -> None:
     show_default=True,
     help="Address to serve on; the default is reachable from this computer only.",
 )
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Output folder (default: DIRECTORY/output).",
-)
-@click.option(
-    "--paper",
-    type=click.Choice(PAPERS),
-    default=None,
-    help="Paper size for the PDFs (default: 'paper' in workbook.yaml).",
-)
+@SITE_OUT_OPTION
+@PAPER_OPTION
 @click.option("--no-pdf", "no_pdf", is_flag=True, help="Build the HTML site only (fast previews).")
 def serve(
     directory: str, port: int, host: str, out: str | None, paper: str | None, no_pdf: bool
