@@ -188,7 +188,7 @@ class _Join:
             info = pdf.trailer.get("/Info")
             if info is not None:
                 self.info = self.out.new()
-                direct = Dictionary({key: info[key] for key in info.keys()})  # noqa: SIM118
+                direct = Dictionary({key: info[key] for key in info.keys()})  # noqa: SIM118 - pikepdf types iteration as Objects; keys() are str
                 self.out.put(self.info, source.text(direct))
 
     def _skip_rebuilt(self, pdf: pikepdf.Pdf, source: RawSource, keep_metadata: bool) -> None:

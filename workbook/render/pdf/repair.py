@@ -114,7 +114,7 @@ def _repair_fields(pdf: pikepdf.Pdf, acroform: pikepdf.Object, labels: dict[str,
                     for key in ("/T", "/FT", "/TU", "/V"):
                         if key in widget:
                             del widget[key]
-                    states = [str(k) for k in widget.AP.N.keys() if str(k) != "/Off"]  # noqa: SIM118
+                    states = [str(k) for k in widget.AP.N.keys() if str(k) != "/Off"]  # noqa: SIM118 - pikepdf types iteration as Objects; keys() are str
                     spoken = labels.get(option_key(field_name, states[0][1:])) if states else None
                     if spoken:
                         widget.TU = String(spoken)

@@ -47,7 +47,7 @@ def _copied(found: pikepdf.Object | None) -> Dictionary:
     """A new dictionary with the entries of ``found`` (none when it is no dictionary)."""
     if not isinstance(found, Dictionary):
         return Dictionary()
-    return Dictionary({key: found[key] for key in found.keys()})  # noqa: SIM118
+    return Dictionary({key: found[key] for key in found.keys()})  # noqa: SIM118 - pikepdf types iteration as Objects; keys() are str
 
 
 def stamp_page(pdf: pikepdf.Pdf, page: Dictionary, number: pikepdf.Object) -> None:
